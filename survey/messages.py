@@ -89,6 +89,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Une erreur inattendue s’est produite. Vos réponses déjà enregistrées sont conservées.",
         "en": "An unexpected error occurred. Answers already recorded are kept.",
     },
+    "csrf_failed": {
+        "fr": "Le formulaire n’a pas pu être vérifié (cookies désactivés ou page trop ancienne). "
+              "Activez les cookies, rechargez la page et renvoyez-la.",
+        "en": "The form could not be verified (cookies disabled or page too old). "
+              "Enable cookies, reload the page and send it again.",
+    },
     "back_home": {"fr": "Retour à l’accueil", "en": "Back to the home page"},
     # --- report (PDF and staff summary)
     "report_title": {"fr": "Synthèse des réponses", "en": "Summary of responses"},
@@ -113,6 +119,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Several answers allowed: percentages are of respondents.",
     },
     "no_response_yet": {"fr": "Aucune réponse pour l’instant.", "en": "No response yet."},
+    "version": {"fr": "Version", "en": "Version"},
+    "range": {"fr": "Tranche", "en": "Range"},
+    "statistic": {"fr": "Indicateur", "en": "Statistic"},
+    "value": {"fr": "Valeur", "en": "Value"},
+    "first_date": {"fr": "Première date", "en": "Earliest date"},
+    "last_date": {"fr": "Dernière date", "en": "Latest date"},
+    "chart_label": {"fr": "Graphique en barres : {label}", "en": "Bar chart: {label}"},
+    "table_note": {
+        "fr": "Pourcentages calculés sur les répondants à la question.",
+        "en": "Percentages are of those who answered the question.",
+    },
+    "codebook_export_id": {
+        "fr": "Identifiant tiré au hasard à chaque export, sans lien avec la réponse enregistrée.",
+        "en": "Identifier drawn at random for each export, unrelated to the stored response.",
+    },
+    "codebook_version": {
+        "fr": "Version du questionnaire à laquelle la personne a répondu.",
+        "en": "Questionnaire version answered.",
+    },
+    "codebook_submitted_date": {
+        "fr": "Jour d’envoi des réponses (AAAA-MM-JJ).",
+        "en": "Day the answers were sent (YYYY-MM-DD).",
+    },
 }
 
 

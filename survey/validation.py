@@ -38,6 +38,15 @@ def _number(text: str) -> float:
     return value
 
 
+def _date(text: str) -> dt.date:
+    """ISO dates (what `<input type=date>` posts) and French ones typed by hand: 25/11/2026."""
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(text)
+
+
 def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Answer, AnswerIssue | None]:
     """Turn posted form values into a typed answer; an empty field is `None`."""
     values = [v.strip() for v in raw if v is not None and v.strip() != ""]
@@ -56,7 +65,7 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Answer, Answer
         if shape is Shape.DECIMAL:
             return _number(text), None
         if shape is Shape.DATE:
-            return dt.date.fromisoformat(text).isoformat(), None
+            return _date(text).isoformat(), None
         if shape is Shape.BOOLEAN:
             if text not in ("1", "0"):
                 return None, AnswerIssue(question.name, "unknown_option")

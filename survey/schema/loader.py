@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -206,6 +207,20 @@ def _check_document(col: _Collector, data: dict) -> None:
                 _check_question(col, q, ("pages", i, "questions", j), names)
 
 
+def _check_bounds(col: _Collector, questionnaire: Questionnaire) -> None:
+    """A date question's bounds are dates, any other's are numbers: answers are compared with them."""
+    for i, page in enumerate(questionnaire.pages):
+        for j, q in enumerate(page.questions):
+            for bound in ("min", "max"):
+                value = getattr(q, bound)
+                if value is None or isinstance(value, dt.date) == (q.type == "date"):
+                    continue
+                dated = q.type == "date"
+                want, fix = ("a date", "write it as YYYY-MM-DD") if dated else ("a number", "write a number")
+                col.add(("pages", i, "questions", j, bound), ErrorCode.WRONG_VALUE, field=bound,
+                        detail=f"a question of type `{q.type}` needs {want}", fix=fix)
+
+
 def parse_questionnaire(text: str, filename: str = "<questionnaire>") -> Questionnaire:
     """Parse questionnaire YAML; raise `QuestionnaireInvalid` listing every problem, located."""
     data, lines = _compose(text, filename)
@@ -216,6 +231,7 @@ def parse_questionnaire(text: str, filename: str = "<questionnaire>") -> Questio
     _check_document(col, data)
     try:
         questionnaire = Questionnaire.model_validate(data)
+        _check_bounds(col, questionnaire)
     except ValidationError as exc:
         _pydantic_problems(col, exc)
         questionnaire = None

@@ -33,23 +33,31 @@ class _Model(BaseModel):
 class Choice(_Model):
     """One answer option: `code` goes in exports, `label` is shown."""
 
-    code: Code
-    label: str = Field(min_length=1)
+    code: Code = Field(description="Stable code written in exports, e.g. `affiches`")
+    label: str = Field(min_length=1, description="Text shown to the respondent")
 
 
 class Question(_Model):
     """One question; `name` is its stable identifier and its export column."""
 
-    name: Identifier
-    type: TypeName
-    label: str = Field(min_length=1)
-    help: str = ""
-    required: bool = False
-    choices: list[Choice] = Field(default_factory=list)
-    scale: list[str] = Field(default_factory=list, description="Likert labels, from the lowest point to the highest")
-    min: int | float | dt.date | None = None
-    max: int | float | dt.date | None = None
-    max_length: int | None = Field(default=None, gt=0, le=100_000)
+    name: Identifier = Field(description="Stable identifier and export column, e.g. `satisfaction_globale`")
+    type: TypeName = Field(description="Question type: what the answer looks like")
+    label: str = Field(min_length=1, description="The question as shown to the respondent")
+    help: str = Field(default="", description="Hint shown under the question")
+    required: bool = Field(default=False, description="Whether an answer is needed to go on")
+    choices: list[Choice] = Field(default_factory=list, description="Answer options (single/multiple_choice)")
+    scale: list[str] = Field(
+        default_factory=list, description="Likert labels, from the lowest point to the highest"
+    )
+    min: int | float | dt.date | None = Field(
+        default=None, description="Lowest value (integer, decimal, date) or fewest ticks (multiple_choice)"
+    )
+    max: int | float | dt.date | None = Field(
+        default=None, description="Highest value (integer, decimal, date) or most ticks (multiple_choice)"
+    )
+    max_length: int | None = Field(
+        default=None, gt=0, le=100_000, description="Most characters accepted (short_text, long_text)"
+    )
 
     @property
     def kind(self) -> QuestionType:
@@ -65,32 +73,36 @@ class Question(_Model):
 class Page(_Model):
     """A page of questions shown together."""
 
-    id: Slug
-    title: str = ""
-    questions: list[Question] = Field(min_length=1)
+    id: Slug = Field(description="Page identifier, unique in the questionnaire, e.g. `profil`")
+    title: str = Field(default="", description="Heading shown above the page's questions")
+    questions: list[Question] = Field(min_length=1, description="The page's questions, in order")
 
 
 class Mission(_Model):
     """An evaluation mission: the engagement a questionnaire belongs to."""
 
-    id: Slug
-    name: str = Field(min_length=1)
-    client: str = ""
-    start: dt.date | None = None
-    end: dt.date | None = None
+    id: Slug = Field(description="Mission identifier, e.g. `saint-aubin-bp-2026`")
+    name: str = Field(min_length=1, description="Name of the evaluation mission")
+    client: str = Field(default="", description="The local government the evaluation is for")
+    start: dt.date | None = Field(default=None, description="First day of the mission, YYYY-MM-DD")
+    end: dt.date | None = Field(default=None, description="Last day of the mission, YYYY-MM-DD")
 
 
 class Questionnaire(_Model):
     """A questionnaire as written by an evaluator: metadata and pages of questions."""
 
-    id: Slug
-    version: Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=32)]
-    title: str = Field(min_length=1)
-    language: Literal["fr", "en"] = "fr"
-    mission: Mission | None = None
-    introduction: str = ""
-    privacy_notice: str = Field(min_length=1)
-    pages: list[Page] = Field(min_length=1)
+    id: Slug = Field(description="Questionnaire identifier, e.g. `budget-participatif-habitants`")
+    version: Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=32)] = Field(
+        description="Version label; responses record the version they answered"
+    )
+    title: str = Field(min_length=1, description="Title shown to respondents")
+    language: Literal["fr", "en"] = Field(default="fr", description="Language of the questionnaire's text")
+    mission: Mission | None = Field(default=None, description="The evaluation mission it belongs to")
+    introduction: str = Field(default="", description="Text shown before the first page")
+    privacy_notice: str = Field(
+        min_length=1, description="How answers are used and kept (purpose, controller, retention, rights)"
+    )
+    pages: list[Page] = Field(min_length=1, description="Pages of questions, in order")
 
     def questions(self) -> Iterator[Question]:
         """Every question, in page order."""

@@ -1,0 +1,54 @@
+"""Who may do what: staff roles and their permissions, kept as data.  PURE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(str, Enum):
+    """Staff roles. Respondents have none: they never log in."""
+
+    ADMIN = "admin"
+    EVALUATOR = "evaluator"
+    INTERVIEWER = "interviewer"
+    CONSULTANT = "consultant"
+
+
+class Action(str, Enum):
+    VIEW_QUESTIONNAIRES = "view_questionnaires"  # staff home, versions, counts
+    VIEW_RESULTS = "view_results"  # the summary page
+    DOWNLOAD = "download"  # anonymised CSV, codebook, PDF
+
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.EVALUATOR: frozenset(Action),
+    Role.CONSULTANT: frozenset(Action),
+    # Interviewers collect answers; they do not take data away.
+    Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES}),
+}
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A logged-in member of staff and the missions they work on."""
+
+    id: int
+    email: str
+    role: Role
+    missions: frozenset[str]
+
+    @property
+    def sees_all_missions(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def can(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+    @property
+    def can_view_results(self) -> bool:
+        return self.can(Action.VIEW_RESULTS)
+
+    def works_on(self, mission_id: str) -> bool:
+        return self.sees_all_missions or mission_id in self.missions

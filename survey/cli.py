@@ -1,0 +1,201 @@
+"""The `survey` command: serve, load, list, validate, user add, seed, export, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from survey.access import Role
+from survey.errors import QuestionnaireInvalid
+from survey.settings import Settings
+
+app = typer.Typer(help="Questionnaires for evaluating citizen participation.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _store():  # noqa: ANN202
+    from survey.store import Store
+
+    try:
+        store = Store.from_url(Settings().database_url)
+        store.migrate()
+    except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
+        raise _fail(f"cannot open the database {Settings().database_url!r}: {exc.__class__.__name__}: "
+                    f"{str(exc).splitlines()[0]} — check SURVEY_DATABASE_URL") from None
+    return store
+
+
+def _questionnaire_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    return files
+
+
+@app.command()
+def validate(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files or folders.")]) -> None:
+    """Check questionnaire files; print every problem as file:line: question: what — how to fix."""
+    from survey.schema import load_questionnaire
+
+    problems = 0
+    for path in _questionnaire_files(paths):
+        try:
+            load_questionnaire(path)
+            typer.echo(f"{path}: ok")
+        except QuestionnaireInvalid as exc:
+            problems += len(exc.problems)
+            for problem in exc.problems:
+                typer.echo(str(problem))
+    if problems:
+        raise _fail(f"{problems} problem(s) found")
+
+
+@app.command()
+def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files or folders.")]) -> None:
+    """Load or update questionnaire files in the database."""
+    from survey.schema import load_questionnaire
+    from survey.store import VersionConflict
+
+    store, failed = _store(), 0
+    for path in _questionnaire_files(paths):
+        try:
+            status = store.load(load_questionnaire(path), source=str(path))
+            typer.echo(f"{path}: {status}")
+        except QuestionnaireInvalid as exc:
+            failed += 1
+            typer.echo("\n".join(str(p) for p in exc.problems))
+        except VersionConflict as exc:
+            failed += 1
+            typer.echo(str(exc))
+    if failed:
+        raise _fail(f"{failed} file(s) not loaded; nothing already stored was changed for them")
+
+
+@app.command("list")
+def list_questionnaires() -> None:
+    """Questionnaires with their mission, versions and response counts."""
+    for item in _store().listings():
+        typer.echo(f"{item.id}\t{item.title}\tmission={item.mission_id}\tversions={','.join(item.versions)}"
+                   f"\tcurrent={item.current_version}\tresponses={item.responses}")
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Default: SURVEY_HOST.")] = None,
+          port: Annotated[int | None, typer.Option(help="Default: SURVEY_PORT.")] = None) -> None:
+    """Run the web service (loads the questionnaires folder at start)."""
+    import uvicorn
+
+    from survey.web.app import create_app
+
+    settings = Settings()
+    _store()  # fail early and clearly on a bad database URL
+    typer.echo(f"Serving on http://{host or settings.host}:{port or settings.port} — database {settings.database_url}")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                access_log=settings.access_log, log_level=settings.log_level, server_header=False)
+
+
+@user_app.command("add")
+def user_add(email: str,
+             role: Annotated[Role, typer.Option(help="admin, evaluator, interviewer or consultant.")],
+             mission: Annotated[list[str] | None, typer.Option(help="Mission id (repeat for several).")] = None,
+             password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+             ) -> None:
+    """Create a staff account; the password is prompted for (or read from stdin)."""
+    from survey.passwords import hash_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user_id = _store().add_user(email.strip().lower(), hash_password(password), role, mission or [])
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"user {user_id} created: {email} ({role.value}), missions: {', '.join(mission or []) or 'none'}")
+
+
+@app.command()
+def seed(questionnaire: str, n: Annotated[int, typer.Option("-n", help="How many responses.")] = 100,
+         random_seed: Annotated[int | None, typer.Option("--seed", help="For reproducible data.")] = None) -> None:
+    """Store N synthetic valid responses to the current version of QUESTIONNAIRE."""
+    from survey.synthetic import synthetic_answers
+
+    store = _store()
+    loaded = store.current(questionnaire)
+    if loaded is None:
+        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
+    rng = random.Random(random_seed)
+    now = dt.datetime.now(dt.UTC)
+    batch: list = []
+    for i in range(n):
+        at = now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+        batch.append((secrets.token_urlsafe(18), synthetic_answers(loaded.questionnaire, rng), at))
+        if len(batch) == 1000 or i == n - 1:
+            store.store_many(loaded.version_id, batch)
+            batch = []
+    typer.echo(f"{n} synthetic response(s) stored for {questionnaire} version {loaded.questionnaire.version}")
+
+
+def _deliver(item, output: Path) -> None:  # noqa: ANN001
+    output.write_bytes(item.content)
+    typer.echo(f"wrote {output} ({len(item.content)} bytes)")
+
+
+@app.command()
+def export(questionnaire: str,
+           output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+           format: Annotated[str, typer.Option("--format", help="Only `csv` for now.")] = "csv",
+           include_free_text: Annotated[bool, typer.Option(help="Keep free-text answers (may identify people).")]
+           = False) -> None:
+    """Write the anonymised dataset and, beside it, its codebook (FILE.codebook.csv)."""
+    from survey import deliverables
+
+    if format != "csv":
+        raise _fail(f"unknown format {format!r} — use `csv`")
+    store = _store()
+    try:
+        _deliver(deliverables.dataset(store, questionnaire, include_free_text), output)
+        _deliver(deliverables.codebook(store, questionnaire, include_free_text),
+                 output.with_name(output.stem + ".codebook.csv"))
+    except deliverables.UnknownQuestionnaire:
+        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
+
+
+@app.command()
+def report(questionnaire: str,
+           output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write.")],
+           language: Annotated[str, typer.Option("--language", help="fr or en.")] = "fr") -> None:
+    """Write the PDF summary of QUESTIONNAIRE."""
+    from survey import deliverables
+
+    try:
+        _deliver(deliverables.report(_store(), questionnaire, language), output)
+    except deliverables.UnknownQuestionnaire:
+        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of questionnaire files (for editors' autocompletion)."""
+    import json
+
+    from survey.schema.jsonschema import questionnaire_json_schema
+
+    typer.echo(json.dumps(questionnaire_json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,121 @@
+"""The tables. SQLModel declares them; `store.py` holds every query; Alembic migrations create them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel, create_engine
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Mission(SQLModel, table=True):
+    """An evaluation mission: a client local government, a period; questionnaires and staff belong to it."""
+
+    __tablename__ = "mission"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    client: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class QuestionnaireRow(SQLModel, table=True):
+    """A questionnaire across its versions; `current_version_id` is the one served to respondents."""
+
+    __tablename__ = "questionnaire"
+    id: str = Field(primary_key=True, max_length=64)
+    mission_id: str = Field(foreign_key="mission.id", index=True)
+    title: str
+    current_version_id: int | None = None
+
+
+class QuestionnaireVersion(SQLModel, table=True):
+    """One version of a questionnaire, its definition kept whole so old responses stay readable."""
+
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", index=True)
+    version: str = Field(max_length=32)
+    definition: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    content_hash: str = Field(max_length=64)
+    source: str = ""
+    loaded_at: dt.datetime
+
+
+class ResponseRow(SQLModel, table=True):
+    """A complete response: every answer in one JSON document, written by one INSERT.
+
+    No IP address, no user agent. `submission_key` is the form's one-time key: a resubmitted
+    or duplicated form hits the unique constraint instead of storing a second response.
+    """
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_version_submitted", "version_id", "submitted_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="questionnaire_version.id")
+    submission_key: str = Field(max_length=64, unique=True)
+    submitted_at: dt.datetime
+    answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+
+
+class StaffUser(SQLModel, table=True):
+    """A member of staff: admin, evaluator, interviewer or consultant."""
+
+    __tablename__ = "staff_user"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str
+    role: str = Field(max_length=16)
+    created_at: dt.datetime
+
+
+class Membership(SQLModel, table=True):
+    """Which missions a member of staff works on."""
+
+    __tablename__ = "membership"
+    user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    mission_id: str = Field(foreign_key="mission.id", primary_key=True)
+
+
+class StaffSession(SQLModel, table=True):
+    """A login. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_session"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    expires_at: dt.datetime
+
+
+class AppSetting(SQLModel, table=True):
+    """Values the service makes for itself once, such as its signing key."""
+
+    __tablename__ = "app_setting"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+metadata = SQLModel.metadata
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL, synchronous=FULL, a busy timeout and foreign keys on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -1,0 +1,1 @@
+"""Alembic migrations: `survey.store.migrate()` runs them on SQLite and PostgreSQL alike."""

@@ -1,0 +1,1 @@
+"""The PDF summary: charts and report HTML from a `survey.aggregate.Summary`, then WeasyPrint."""

@@ -1,0 +1,48 @@
+"""Every setting, read once from `SURVEY_*` environment variables; each carries the help text the README shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The service's configuration. A test fails when a field is missing from the README."""
+
+    model_config = SettingsConfigDict(env_prefix="SURVEY_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        "sqlite:///survey.db",
+        description="SQLAlchemy URL of the database. The default is a SQLite file in the working directory; "
+        "use `postgresql+psycopg://user@host/db` for PostgreSQL.",
+    )
+    host: str = Field("127.0.0.1", description="Address `survey serve` listens on (`0.0.0.0` in Docker).")
+    port: int = Field(8000, description="Port `survey serve` listens on.")
+    questionnaires_dir: Path = Field(
+        Path("questionnaires"), description="Folder of questionnaire files that `survey serve` loads at start."
+    )
+    secret_key: str = Field(
+        "",
+        description="Key that signs forms in progress and CSRF tokens. Empty: a random key is made once and "
+        "kept in the database, so forms survive restarts.",
+    )
+    secure_cookies: bool = Field(
+        False, description="Send cookies only over HTTPS. Set to `true` whenever the service is behind HTTPS."
+    )
+    session_hours: int = Field(8, description="Hours a staff login stays valid without activity.")
+    form_hours: int = Field(24, description="Hours a respondent has to finish a questionnaire once started.")
+    access_log: bool = Field(
+        False, description="Print one line per request. Off by default: such lines hold IP addresses."
+    )
+    log_level: str = Field("info", description="Server log level: `debug`, `info`, `warning` or `error`.")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (tests, CLI options) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

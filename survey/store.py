@@ -1,0 +1,319 @@
+"""All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from survey.access import Role, StaffMember
+from survey.dataset import ResponseRecord
+from survey.db import (
+    AppSetting,
+    Membership,
+    Mission,
+    QuestionnaireRow,
+    QuestionnaireVersion,
+    ResponseRow,
+    StaffSession,
+    StaffUser,
+    make_engine,
+)
+from survey.schema import Questionnaire
+
+DEFAULT_MISSION = Mission(id="default", name="Mission par défaut", client="")
+CURRENT_VERSION_TTL = 5.0  # seconds before a `survey load` from another process is seen by the server
+
+mission_t, questionnaire_t = Mission.__table__, QuestionnaireRow.__table__
+version_t, response_t = QuestionnaireVersion.__table__, ResponseRow.__table__
+user_t, membership_t, session_t, setting_t = (
+    StaffUser.__table__, Membership.__table__, StaffSession.__table__, AppSetting.__table__,
+)
+
+
+class VersionConflict(Exception):
+    """A changed questionnaire file kept the version of one that already has responses."""
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    version_id: int
+    questionnaire: Questionnaire
+
+
+@dataclass(frozen=True)
+class QuestionnaireListing:
+    """A line of the staff home: a questionnaire, its mission, versions and response count."""
+
+    id: str
+    title: str
+    mission_id: str
+    mission_name: str
+    client: str
+    versions: list[str]
+    current_version: str
+    responses: int
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _hash(questionnaire: Questionnaire) -> str:
+    canonical = json.dumps(questionnaire.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Store:
+    """The database behind the service; one per process, safe to share between threads."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        self._insert_response = (
+            dialect.insert(response_t).on_conflict_do_nothing(index_elements=["submission_key"])
+        )
+        self._versions: dict[int, tuple[str, Questionnaire]] = {}
+        self._current: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(make_engine(url))
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest Alembic revision."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("survey") / "migrations"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    # --- questionnaires -------------------------------------------------
+
+    def load(self, questionnaire: Questionnaire, source: str = "") -> str:
+        """Store a questionnaire version; return 'new', 'updated' or 'unchanged'.
+
+        Editing a version that has no response yet replaces it; editing one that has
+        responses must come with a new `version`, else `VersionConflict`.
+        """
+        mission = questionnaire.mission or DEFAULT_MISSION
+        digest = _hash(questionnaire)
+        definition = questionnaire.model_dump(mode="json")
+        with self.engine.begin() as conn:
+            self._upsert_mission(conn, mission)
+            exists = conn.execute(select(questionnaire_t.c.id).where(questionnaire_t.c.id == questionnaire.id)).first()
+            if exists:
+                conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire.id)
+                             .values(title=questionnaire.title, mission_id=mission.id))
+            else:
+                conn.execute(insert(questionnaire_t).values(id=questionnaire.id, title=questionnaire.title,
+                                                            mission_id=mission.id))
+            row = conn.execute(select(version_t.c.id, version_t.c.content_hash).where(
+                version_t.c.questionnaire_id == questionnaire.id, version_t.c.version == questionnaire.version)).first()
+            if row is None:
+                version_id = conn.execute(insert(version_t).values(
+                    questionnaire_id=questionnaire.id, version=questionnaire.version, definition=definition,
+                    content_hash=digest, source=source, loaded_at=_now())).inserted_primary_key[0]
+                status = "new"
+            elif row.content_hash == digest:
+                version_id, status = row.id, "unchanged"
+            else:
+                answered = conn.execute(select(func.count()).select_from(response_t)
+                                        .where(response_t.c.version_id == row.id)).scalar_one()
+                if answered:
+                    raise VersionConflict(
+                        f"{source or questionnaire.id}: questionnaire '{questionnaire.id}' version "
+                        f"{questionnaire.version} already has {answered} response(s) and its content changed — "
+                        f"change `version:` (e.g. to {questionnaire.version}.1) so the answers keep the questions "
+                        "they were given")
+                conn.execute(update(version_t).where(version_t.c.id == row.id).values(
+                    definition=definition, content_hash=digest, source=source, loaded_at=_now()))
+                version_id, status = row.id, "updated"
+            conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire.id)
+                         .values(current_version_id=version_id))
+        with self._lock:
+            self._versions.pop(version_id, None)
+            self._current.pop(questionnaire.id, None)
+        return status
+
+    @staticmethod
+    def _upsert_mission(conn: Any, mission: Any) -> None:
+        values = {"name": mission.name, "client": mission.client, "start": mission.start, "end": mission.end}
+        if conn.execute(select(mission_t.c.id).where(mission_t.c.id == mission.id)).first():
+            if mission is not DEFAULT_MISSION:
+                conn.execute(update(mission_t).where(mission_t.c.id == mission.id).values(**values))
+        else:
+            conn.execute(insert(mission_t).values(id=mission.id, **values))
+
+    def version(self, version_id: int) -> LoadedVersion | None:
+        """A questionnaire version by id; parsed once, then kept in memory."""
+        cached = self._versions.get(version_id)
+        if cached is not None:
+            return LoadedVersion(version_id, cached[1])
+        with self.engine.connect() as conn:
+            row = conn.execute(select(version_t.c.definition, version_t.c.content_hash)
+                               .where(version_t.c.id == version_id)).first()
+        if row is None:
+            return None
+        questionnaire = Questionnaire.model_validate(row.definition)
+        with self._lock:
+            self._versions[version_id] = (row.content_hash, questionnaire)
+        return LoadedVersion(version_id, questionnaire)
+
+    def current(self, questionnaire_id: str) -> LoadedVersion | None:
+        """The version served to new respondents (re-read from the database every few seconds)."""
+        cached = self._current.get(questionnaire_id)
+        if cached is not None and cached[0] >= time.monotonic():
+            return self.version(cached[1])
+        query = (select(version_t.c.id, version_t.c.content_hash)
+                 .join(questionnaire_t, questionnaire_t.c.current_version_id == version_t.c.id)
+                 .where(questionnaire_t.c.id == questionnaire_id))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        with self._lock:
+            self._current[questionnaire_id] = (time.monotonic() + CURRENT_VERSION_TTL, row.id)
+            kept = self._versions.get(row.id)
+            if kept is not None and kept[0] != row.content_hash:  # replaced by another process
+                del self._versions[row.id]
+        return self.version(row.id)
+
+    def listings(self, member: StaffMember | None = None) -> list[QuestionnaireListing]:
+        """Questionnaires with versions and response counts, limited to `member`'s missions."""
+        counts = (select(version_t.c.questionnaire_id, func.count(response_t.c.id).label("n"))
+                  .select_from(version_t.outerjoin(response_t, response_t.c.version_id == version_t.c.id))
+                  .group_by(version_t.c.questionnaire_id).subquery())
+        query = (select(questionnaire_t.c.id, questionnaire_t.c.title, questionnaire_t.c.current_version_id,
+                        mission_t.c.id.label("mission_id"), mission_t.c.name, mission_t.c.client,
+                        func.coalesce(counts.c.n, 0).label("n"))
+                 .join(mission_t, mission_t.c.id == questionnaire_t.c.mission_id)
+                 .outerjoin(counts, counts.c.questionnaire_id == questionnaire_t.c.id)
+                 .order_by(mission_t.c.name, questionnaire_t.c.title))
+        if member is not None and not member.sees_all_missions:
+            query = query.where(questionnaire_t.c.mission_id.in_(sorted(member.missions)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            versions: dict[str, list[tuple[int, str]]] = {}
+            for qid, vid, label in conn.execute(select(version_t.c.questionnaire_id, version_t.c.id,
+                                                       version_t.c.version).order_by(version_t.c.id)):
+                versions.setdefault(qid, []).append((vid, label))
+        listings = []
+        for r in rows:
+            mine = versions.get(r.id, [])
+            current = next((label for vid, label in mine if vid == r.current_version_id), "")
+            listings.append(QuestionnaireListing(r.id, r.title, r.mission_id, r.name, r.client,
+                                                 [label for _, label in mine], current, r.n))
+        return listings
+
+    def listing(self, questionnaire_id: str, member: StaffMember | None = None) -> QuestionnaireListing | None:
+        """One questionnaire if `member` may see it: None both when it is missing and when it is not theirs."""
+        return next((item for item in self.listings(member) if item.id == questionnaire_id), None)
+
+    # --- responses -------------------------------------------------------
+
+    def store_response(self, version_id: int, submission_key: str, answers: dict[str, Any],
+                       submitted_at: dt.datetime | None = None) -> bool:
+        """Store a complete response in one INSERT; False when this submission was already stored."""
+        with self.engine.begin() as conn:
+            result = conn.execute(self._insert_response, {
+                "version_id": version_id, "submission_key": submission_key,
+                "submitted_at": submitted_at or _now(), "answers": answers})
+        return result.rowcount == 1
+
+    def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
+        """Store many responses in one transaction (synthetic data, imports)."""
+        rows = [{"version_id": version_id, "submission_key": key, "submitted_at": at, "answers": answers}
+                for key, answers, at in responses]
+        with self.engine.begin() as conn:
+            conn.execute(self._insert_response, rows)
+
+    def responses(self, questionnaire_id: str, batch: int = 2000) -> Iterator[ResponseRecord]:
+        """Every stored response to any version of a questionnaire, streamed in batches."""
+        query = (select(response_t.c.id, version_t.c.version, response_t.c.submitted_at, response_t.c.answers)
+                 .join(version_t, version_t.c.id == response_t.c.version_id)
+                 .where(version_t.c.questionnaire_id == questionnaire_id)
+                 .order_by(response_t.c.id))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            for row in result:
+                yield ResponseRecord(str(row.id), row.version, row.submitted_at, row.answers)
+
+    def response_count(self, questionnaire_id: str) -> int:
+        query = (select(func.count()).select_from(response_t.join(version_t))
+                 .where(version_t.c.questionnaire_id == questionnaire_id))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    # --- staff -------------------------------------------------------------
+
+    def add_user(self, email: str, password_hash: str, role: Role, missions: list[str]) -> int:
+        """Create a member of staff on existing missions (ValueError names a missing one)."""
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(mission_t.c.id).where(mission_t.c.id.in_(missions))).scalars())
+            missing = [m for m in missions if m not in known]
+            if missing:
+                raise ValueError(f"unknown mission(s): {', '.join(missing)} — load a questionnaire that names it first")
+            if conn.execute(select(user_t.c.id).where(user_t.c.email == email)).first():
+                raise ValueError(f"a user with email {email} already exists")
+            user_id = conn.execute(insert(user_t).values(email=email, password_hash=password_hash, role=role.value,
+                                                         created_at=_now())).inserted_primary_key[0]
+            for mission_id in missions:
+                conn.execute(insert(membership_t).values(user_id=user_id, mission_id=mission_id))
+        return user_id
+
+    def password_hash(self, email: str) -> tuple[int, str] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(user_t.c.id, user_t.c.password_hash).where(user_t.c.email == email)).first()
+        return (row.id, row.password_hash) if row else None
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
+
+    def start_session(self, user_id: int, token_hash: str, expires_at: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(session_t.delete().where(session_t.c.expires_at < _now()))
+            conn.execute(insert(session_t).values(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
+
+    def end_session(self, token_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(session_t.delete().where(session_t.c.token_hash == token_hash))
+
+    def session_member(self, token_hash: str) -> StaffMember | None:
+        """The member of staff behind a live session token, with their missions."""
+        query = (select(user_t.c.id, user_t.c.email, user_t.c.role)
+                 .join(session_t, session_t.c.user_id == user_t.c.id)
+                 .where(session_t.c.token_hash == token_hash, session_t.c.expires_at > _now()))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            missions = conn.execute(select(membership_t.c.mission_id)
+                                    .where(membership_t.c.user_id == row.id)).scalars()
+            return StaffMember(row.id, row.email, Role(row.role), frozenset(missions))
+
+    # --- service settings ---------------------------------------------------
+
+    def secret_key(self) -> str:
+        """The service's signing key, made once and kept in the database."""
+        with self.engine.begin() as conn:
+            value = conn.execute(select(setting_t.c.value).where(setting_t.c.key == "secret_key")).scalar()
+            if value is None:
+                value = secrets.token_urlsafe(48)
+                conn.execute(insert(setting_t).values(key="secret_key", value=value))
+        return value

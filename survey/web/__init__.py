@@ -1,0 +1,1 @@
+"""The web layer: Litestar app factory and one module per area (respond, auth, staff, downloads)."""

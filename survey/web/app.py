@@ -1,0 +1,100 @@
+"""The Litestar application: settings, store and routes wired together, nothing else."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from survey.errors import QuestionnaireInvalid
+from survey.settings import Settings
+from survey.store import Store, VersionConflict
+from survey.templating import environment
+from survey.web.auth import AuthController
+from survey.web.errors import http_error, server_error
+from survey.web.form_state import FormSigner
+from survey.web.respond import RespondController
+from survey.web.staff import StaffController
+
+log = logging.getLogger("survey")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def load_questionnaire_dir(store: Store, folder: Path) -> list[str]:
+    """Load every questionnaire file of a folder; return the problems instead of stopping at the first."""
+    from survey.schema import load_questionnaire
+
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        try:
+            store.load(load_questionnaire(path), source=str(path))
+        except QuestionnaireInvalid as exc:
+            problems.extend(str(p) for p in exc.problems)
+        except VersionConflict as exc:
+            problems.append(str(exc))
+    return problems
+
+
+@get("/", include_in_schema=False)
+async def home() -> Redirect:
+    return Redirect("/staff", status_code=303)
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings, store: Store | None = None, load_questionnaires: bool = True) -> Litestar:
+    """Build the app on `settings`; migrate the database and load the questionnaire folder first."""
+    store = store or Store.from_url(settings.database_url)
+    store.migrate()
+    if load_questionnaires and settings.questionnaires_dir.is_dir():
+        problems = load_questionnaire_dir(store, settings.questionnaires_dir)
+        if problems:
+            # An invalid file is refused; the others are served, and stored responses are untouched.
+            for problem in problems:
+                log.error("questionnaire refused: %s", problem)
+    secret = settings.secret_key or store.secret_key()
+    signer = FormSigner(secret, settings.form_hours * 3600)
+
+    def provide_store() -> Store:
+        return store
+
+    def provide_signer() -> FormSigner:
+        return signer
+
+    def provide_settings() -> Settings:
+        return settings
+
+    return Litestar(
+        route_handlers=[home, healthz, RespondController, AuthController, StaffController,
+                        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
+                                                   include_in_schema=False)],
+        dependencies={"store": Provide(provide_store, sync_to_thread=False),
+                      "signer": Provide(provide_signer, sync_to_thread=False),
+                      "settings": Provide(provide_settings, sync_to_thread=False)},
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
+        csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
+                               cookie_samesite="lax"),
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        state=State({"store": store, "settings": settings}),
+        openapi_config=None,
+        debug=False,
+    )
+
+
+def asgi_app_from_environment() -> Litestar:
+    """Entry point for ASGI servers: `uvicorn --factory survey.web.app:asgi_app_from_environment`."""
+    return create_app(Settings())
+
+

@@ -1,0 +1,98 @@
+"""Staff login: argon2id passwords, a fresh session token at every login, HttpOnly SameSite cookies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from urllib.parse import quote
+
+from litestar import Controller, Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.datastructures import FormMultiDict
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.response import Redirect, Template
+
+from survey.access import Action, StaffMember
+from survey.passwords import hash_password, needs_rehash, verify_password
+from survey.settings import Settings
+from survey.store import Store
+from survey.web.pages import render
+
+SESSION_COOKIE = "survey_session"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_member(connection: ASGIConnection) -> StaffMember | None:
+    """The logged-in member of staff, looked up once per request."""
+    if "member" not in connection.scope:
+        token = connection.cookies.get(SESSION_COOKIE)
+        store: Store = connection.app.state.store
+        connection.scope["member"] = store.session_member(_digest(token)) if token else None  # type: ignore[typeddict-unknown-key]
+    return connection.scope["member"]  # type: ignore[typeddict-item]
+
+
+def require(action: Action):  # noqa: ANN201
+    """A guard: logged in (else the login page), with a role allowed `action` (else 403)."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        member = current_member(connection)
+        if member is None:
+            raise NotAuthorizedException()
+        if not member.can(action):
+            raise PermissionDeniedException()
+
+    return guard
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never `//host` or `http://…` (open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff"
+
+
+def login_redirect(request: Request) -> Redirect:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/login?next={quote(target)}", status_code=303)
+
+
+class AuthController(Controller):
+    @get("/login", name="login")
+    async def login_form(self, request: Request) -> Template:
+        return render(request, "login.html", next=_safe_next(request.query_params.get("next")), failed=False)
+
+    @post("/login", sync_to_thread=True)
+    def login(self, request: Request, store: Store, settings: Settings, data: FormMultiDict) -> Template | Redirect:
+        email = (data.get("email") or "").strip().lower()
+        password = data.get("password") or ""
+        found = store.password_hash(email)
+        if not verify_password(found[1] if found else None, password) or found is None:
+            return render(request, "login.html", status=401, next=_safe_next(data.get("next")), failed=True,
+                          email=email)
+        user_id, stored_hash = found
+        if needs_rehash(stored_hash):
+            store.set_password_hash(user_id, hash_password(password))
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:
+            store.end_session(_digest(old))
+        token = secrets.token_urlsafe(32)  # a new id at every login: no session fixation
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=settings.session_hours)
+        store.start_session(user_id, _digest(token), expires)
+        response = Redirect(_safe_next(data.get("next")), status_code=303)
+        response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True,
+                            samesite="lax", secure=settings.secure_cookies, path="/")
+        return response
+
+    @post("/logout", sync_to_thread=True)
+    def logout(self, request: Request, store: Store) -> Redirect:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            store.end_session(_digest(token))
+        response = Redirect("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
