@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Staff roles. Respondents have none: they never log in."""
 
     ADMIN = "admin"
@@ -15,7 +15,7 @@ class Role(str, Enum):
     CONSULTANT = "consultant"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     VIEW_QUESTIONNAIRES = "view_questionnaires"  # staff home, versions, counts
     VIEW_RESULTS = "view_results"  # the summary page
     DOWNLOAD = "download"  # anonymised CSV, codebook, PDF

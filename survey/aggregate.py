@@ -205,28 +205,21 @@ def summarise_question(question: Question, answers: list[Any], language: str = "
     if question.kind.numeric:
         values = [float(a) for a in given]
         rows = histogram(values, shape is Shape.INTEGER, language)
-        return QuestionSummary(
-            *base, "numeric", answered, no_answer, rows, _numeric_figures(values, language)
-        )
+        return QuestionSummary(*base, "numeric", answered, no_answer, rows, _numeric_figures(values, language))
     if shape is Shape.DATE:
         days = [dt.date.fromisoformat(str(a)[:10]) for a in given]
         return QuestionSummary(*base, "date", answered, no_answer, (), _date_figures(days, language))
     return QuestionSummary(*base, "text", answered, no_answer)
 
 
-def summarise(
-    questionnaire: Questionnaire, records: Iterable[ResponseRecord], language: str = "fr"
-) -> Summary:
+def summarise(questionnaire: Questionnaire, records: Iterable[ResponseRecord], language: str = "fr") -> Summary:
     """Count, collection period and one summary per question, page by page."""
     records = list(records)
     days = [r.submitted_at.date() for r in records]
     pages = tuple(
         PageSummary(
             page.title,
-            tuple(
-                summarise_question(q, [r.answers.get(q.name) for r in records], language)
-                for q in page.questions
-            ),
+            tuple(summarise_question(q, [r.answers.get(q.name) for r in records], language) for q in page.questions),
         )
         for page in questionnaire.pages
     )

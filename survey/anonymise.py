@@ -94,8 +94,7 @@ def columns(questionnaire: Questionnaire, include_free_text: bool = False) -> tu
         codes = tuple((c.code, c.label) for c in q.options())
         if q.kind.shape is Shape.CODES:
             cols.extend(
-                Column(f"{q.name}__{c.code}", q.name, q.label, q.type, (), c.code, c.label)
-                for c in q.options()
+                Column(f"{q.name}__{c.code}", q.name, q.label, q.type, (), c.code, c.label) for c in q.options()
             )
         else:
             cols.append(Column(q.name, q.name, q.label, q.type, codes))

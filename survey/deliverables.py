@@ -55,7 +55,10 @@ def summary(store: Store, questionnaire_id: str, language: str = "fr") -> tuple[
 
 def report(store: Store, questionnaire_id: str, language: str = "fr") -> Deliverable:
     """The PDF summary."""
-    from survey.report.pdf import render_pdf, render_report_html  # WeasyPrint loads only when a PDF is asked for
+    from survey.report.pdf import (  # WeasyPrint loads only when a PDF is asked for
+        render_pdf,
+        render_report_html,
+    )
 
     questionnaire, result = summary(store, questionnaire_id, language)
     content = render_pdf(render_report_html(questionnaire, result, language))

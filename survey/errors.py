@@ -22,7 +22,10 @@ class ErrorCode(Enum):
     DUPLICATE_NAME = ("name `{value}` is already used on line {other_line}", "give each question a unique `name`")
     DUPLICATE_PAGE = ("page id `{value}` is already used on line {other_line}", "give each page a unique `id`")
     DUPLICATE_CODE = ("choice code `{value}` appears twice", "give each choice a unique `code`")
-    NO_CHOICES = ("a question of type `{type}` needs `choices`", "add `choices:` with at least two `code`/`label` entries")
+    NO_CHOICES = (
+        "a question of type `{type}` needs `choices`",
+        "add `choices:` with at least two `code`/`label` entries",
+    )
     CHOICES_NOT_ALLOWED = ("a question of type `{type}` takes no `choices`", "remove `choices:` or change `type:`")
     BAD_RANGE = ("`min` ({min}) is greater than `max` ({max})", "swap them or correct one of them")
     OPTION_NOT_ALLOWED = ("`{field}` does not apply to a question of type `{type}`", "remove `{field}:`")

@@ -96,8 +96,13 @@ submitted = st.datetimes(dt.datetime(2026, 1, 1), dt.datetime(2026, 12, 31, 23, 
     lambda d: d.replace(second=max(d.second, 1))  # always a time of day finer than the day
 )
 
-records = st.builds(ResponseRecord, response_id=response_ids, version=st.sampled_from(["2026.1", "2026.2"]),
-                    submitted_at=submitted, answers=answers)
+records = st.builds(
+    ResponseRecord,
+    response_id=response_ids,
+    version=st.sampled_from(["2026.1", "2026.2"]),
+    submitted_at=submitted,
+    answers=answers,
+)
 
 record_lists = st.lists(records, max_size=25, unique_by=lambda r: r.response_id)
 

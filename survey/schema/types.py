@@ -45,7 +45,7 @@ _TYPES = [
     QuestionType("long_text", Shape.TEXT, "a paragraph of text", frozenset({"max_length"})),
     QuestionType("integer", Shape.INTEGER, "a whole number between `min` and `max`", frozenset({"min", "max"})),
     QuestionType("decimal", Shape.DECIMAL, "a number between `min` and `max`", frozenset({"min", "max"})),
-    QuestionType("likert", Shape.INTEGER, "a point on a labelled scale (`scale:` lists the labels)", frozenset({"scale"})),
+    QuestionType("likert", Shape.INTEGER, "a point on a labelled `scale`", frozenset({"scale"})),
     QuestionType("date", Shape.DATE, "a calendar date, optionally between `min` and `max`", frozenset({"min", "max"})),
     QuestionType("yes_no", Shape.BOOLEAN, "yes or no", frozenset()),
 ]

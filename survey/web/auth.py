@@ -9,16 +9,13 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect, Template
 
 from survey.access import Action, StaffMember
 from survey.passwords import hash_password, needs_rehash, verify_password
-from survey.settings import Settings
-from survey.store import Store
-from survey.web.pages import render
+from survey.web.pages import Form, SettingsDep, StoreDep, form_value, render
 
 SESSION_COOKIE = "survey_session"
 
@@ -31,7 +28,7 @@ def current_member(connection: ASGIConnection) -> StaffMember | None:
     """The logged-in member of staff, looked up once per request."""
     if "member" not in connection.scope:
         token = connection.cookies.get(SESSION_COOKIE)
-        store: Store = connection.app.state.store
+        store: StoreDep = connection.app.state.store
         connection.scope["member"] = store.session_member(_digest(token)) if token else None  # type: ignore[typeddict-unknown-key]
     return connection.scope["member"]  # type: ignore[typeddict-item]
 
@@ -67,12 +64,13 @@ class AuthController(Controller):
         return render(request, "login.html", next=_safe_next(request.query_params.get("next")), failed=False)
 
     @post("/login", sync_to_thread=True)
-    def login(self, request: Request, store: Store, settings: Settings, data: FormMultiDict) -> Template | Redirect:
-        email = (data.get("email") or "").strip().lower()
-        password = data.get("password") or ""
+    def login(self, request: Request, store: StoreDep, settings: SettingsDep, data: Form) -> Template | Redirect:
+        email = (form_value(data, "email") or "").strip().lower()
+        password = form_value(data, "password") or ""
         found = store.password_hash(email)
-        if not verify_password(found[1] if found else None, password) or found is None:
-            return render(request, "login.html", status=401, next=_safe_next(data.get("next")), failed=True,
+        if found is None or not verify_password(found[1], password):
+            verify_password(None, password) if found is None else None  # same time whether the email exists or not
+            return render(request, "login.html", status=401, next=_safe_next(form_value(data, "next")), failed=True,
                           email=email)
         user_id, stored_hash = found
         if needs_rehash(stored_hash):
@@ -83,13 +81,13 @@ class AuthController(Controller):
         token = secrets.token_urlsafe(32)  # a new id at every login: no session fixation
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=settings.session_hours)
         store.start_session(user_id, _digest(token), expires)
-        response = Redirect(_safe_next(data.get("next")), status_code=303)
+        response = Redirect(_safe_next(form_value(data, "next")), status_code=303)
         response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True,
                             samesite="lax", secure=settings.secure_cookies, path="/")
         return response
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request, store: Store) -> Redirect:
+    def logout(self, request: Request, store: StoreDep) -> Redirect:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             store.end_session(_digest(token))

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
 from litestar.response import Template
 
 from survey.messages import LANGUAGES, pick_language, translate
+from survey.settings import Settings
+from survey.store import Store
+from survey.web.form_state import FormSigner
 
 LANGUAGE_COOKIE = "survey_lang"
 
@@ -34,3 +40,22 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+# Parameter types for handlers: explicit, as Litestar 3 will require.
+Form = Annotated[dict[str, list[str] | str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+StoreDep = NamedDependency[Store]
+SignerDep = NamedDependency[FormSigner]
+SettingsDep = NamedDependency[Settings]
+PathId = FromPath[str]
+
+
+def form_fields(data: dict[str, list[str] | str]) -> dict[str, list[str]]:
+    """Posted fields, each as the list of its values (a multiple choice posts several)."""
+    return {name: value if isinstance(value, list) else [value] for name, value in data.items()}
+
+
+def form_value(data: dict[str, list[str] | str], name: str) -> str | None:
+    """The first value posted for a field."""
+    value = data.get(name)
+    return (value[0] if value else None) if isinstance(value, list) else value

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from survey.messages import LANGUAGES
 from survey.schema import Questionnaire
 from survey.schema.types import Shape
-from survey.store import Store
 from survey.validation import Answer, AnswerIssue, read_page, validate_answers
-from survey.web.form_state import FormSigner, FormState, StateInvalid
-from survey.web.pages import render, request_language
+from survey.web.form_state import FormState, StateInvalid
+from survey.web.pages import Form, PathId, SignerDep, StoreDep, form_fields, form_value, render, request_language
 
 QUESTIONNAIRE_PATH = "/s/{questionnaire_id:str}"
 
@@ -38,10 +36,10 @@ def _page_of(questionnaire: Questionnaire, question_name: str) -> int:
     return 0
 
 
-def _show(request: Request, signer: FormSigner, questionnaire: Questionnaire, state: FormState,
-          issues: list[AnswerIssue] = (), raw: FormMultiDict | None = None) -> Template:  # type: ignore[assignment]
+def _show(request: Request, signer: SignerDep, questionnaire: Questionnaire, state: FormState,
+          issues: list[AnswerIssue] = (), raw: dict[str, list[str]] | None = None) -> Template:  # type: ignore[assignment]
     page = questionnaire.pages[state.page]
-    values = {q.name: raw.getall(q.name, []) if raw is not None else _as_form_values(q, state.answers.get(q.name))
+    values = {q.name: raw.get(q.name, []) if raw is not None else _as_form_values(q, state.answers.get(q.name))
               for q in page.questions}
     errors = {issue.question: issue for issue in issues}
     return render(
@@ -56,7 +54,7 @@ class RespondController(Controller):
     path = QUESTIONNAIRE_PATH
 
     @get("/", name="respond_start")
-    async def start(self, request: Request, store: Store, signer: FormSigner, questionnaire_id: str) -> Template:
+    async def start(self, request: Request, store: StoreDep, signer: SignerDep, questionnaire_id: PathId) -> Template:
         loaded = store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
@@ -64,10 +62,11 @@ class RespondController(Controller):
         return _show(request, signer, loaded.questionnaire, FormState(version_id=loaded.version_id, language=language))
 
     @post("/", name="respond_page", sync_to_thread=True)
-    def answer(self, request: Request, store: Store, signer: FormSigner, questionnaire_id: str,
-               data: FormMultiDict) -> Template | Redirect:
+    def answer(self, request: Request, store: StoreDep, signer: SignerDep, questionnaire_id: PathId,
+               data: Form) -> Template | Redirect:
+        fields = form_fields(data)
         try:
-            state = signer.load(data.get("state"))
+            state = signer.load(form_value(data, "state"))
         except StateInvalid:
             return _restart(request, questionnaire_id)
         loaded = store.version(state.version_id)
@@ -75,24 +74,24 @@ class RespondController(Controller):
                 0 <= state.page < len(loaded.questionnaire.pages)):
             return _restart(request, questionnaire_id)
         questionnaire = loaded.questionnaire
-        page_answers, issues = read_page(questionnaire.pages[state.page], data)
-        action = data.get("action", "next")
+        page_answers, issues = read_page(questionnaire.pages[state.page], fields)
+        action = form_value(data, "action") or "next"
         if action.startswith("lang:") and action[5:] in LANGUAGES:
-            return _show(request, signer, questionnaire, state.moved(language=action[5:]), raw=data)
+            return _show(request, signer, questionnaire, state.moved(language=action[5:]), raw=fields)
         if action == "back":
             kept = {name: value for name, value in page_answers.items()
                     if name not in {i.question for i in issues}}
             return _show(request, signer, questionnaire,
                          state.moved(page=max(state.page - 1, 0), answers={**state.answers, **kept}))
         if issues:
-            return _show(request, signer, questionnaire, state, issues, raw=data)
+            return _show(request, signer, questionnaire, state, issues, raw=fields)
         state = state.moved(answers={**state.answers, **page_answers})
         if state.page + 1 < len(questionnaire.pages):
             return _show(request, signer, questionnaire, state.moved(page=state.page + 1))
         return _finish(request, store, signer, questionnaire, state)
 
     @get("/merci", name="respond_done")
-    async def done(self, request: Request, store: Store, questionnaire_id: str) -> Template:
+    async def done(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Template:
         loaded = store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
@@ -100,7 +99,7 @@ class RespondController(Controller):
                       language=request_language(request, loaded.questionnaire.language))
 
 
-def _finish(request: Request, store: Store, signer: FormSigner, questionnaire: Questionnaire,
+def _finish(request: Request, store: StoreDep, signer: SignerDep, questionnaire: Questionnaire,
             state: FormState) -> Template | Redirect:
     """Validate everything once more, then store in one statement; a second submission is a no-op."""
     issues = validate_answers(questionnaire, state.answers)
@@ -113,5 +112,5 @@ def _finish(request: Request, store: Store, signer: FormSigner, questionnaire: Q
     return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
 
 
-def _restart(request: Request, questionnaire_id: str) -> Template:
+def _restart(request: Request, questionnaire_id: PathId) -> Template:
     return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)

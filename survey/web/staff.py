@@ -7,12 +7,12 @@ from litestar.exceptions import NotFoundException
 
 from survey import deliverables
 from survey.access import Action, StaffMember
-from survey.store import QuestionnaireListing, Store
+from survey.store import QuestionnaireListing
 from survey.web.auth import current_member, require
-from survey.web.pages import render, request_language
+from survey.web.pages import PathId, StoreDep, render, request_language
 
 
-def _visible(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
+def _visible(store: StoreDep, request: Request, questionnaire_id: PathId) -> QuestionnaireListing:
     """The questionnaire if the member works on its mission; 404 otherwise, so its existence does not leak."""
     member: StaffMember = current_member(request)  # type: ignore[assignment]
     listing = store.listing(questionnaire_id, member)
@@ -31,27 +31,27 @@ class StaffController(Controller):
     path = "/staff"
 
     @get("/", guards=[require(Action.VIEW_QUESTIONNAIRES)], sync_to_thread=True)
-    def home(self, request: Request, store: Store) -> Response:
+    def home(self, request: Request, store: StoreDep) -> Response:
         return render(request, "staff_home.html", listings=store.listings(current_member(request)))
 
     @get("/q/{questionnaire_id:str}", guards=[require(Action.VIEW_RESULTS)], sync_to_thread=True)
-    def questionnaire(self, request: Request, store: Store, questionnaire_id: str) -> Response:
+    def questionnaire(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
         listing = _visible(store, request, questionnaire_id)
         questionnaire, summary = deliverables.summary(store, questionnaire_id, request_language(request))
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, can_download=current_member(request).can(Action.DOWNLOAD))  # type: ignore[union-attr]
 
     @get("/q/{questionnaire_id:str}/export.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def dataset(self, request: Request, store: Store, questionnaire_id: str) -> Response:
+    def dataset(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
         _visible(store, request, questionnaire_id)
         return _download(deliverables.dataset(store, questionnaire_id))
 
     @get("/q/{questionnaire_id:str}/codebook.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def codebook(self, request: Request, store: Store, questionnaire_id: str) -> Response:
+    def codebook(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
         _visible(store, request, questionnaire_id)
         return _download(deliverables.codebook(store, questionnaire_id, language=request_language(request)))
 
     @get("/q/{questionnaire_id:str}/report.pdf", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def report(self, request: Request, store: Store, questionnaire_id: str) -> Response:
+    def report(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
         _visible(store, request, questionnaire_id)
         return _download(deliverables.report(store, questionnaire_id, request_language(request)))

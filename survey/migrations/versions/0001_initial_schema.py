@@ -5,9 +5,9 @@ Revises:
 Create Date: 2026-11-25 19:21:46.608082
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0001'

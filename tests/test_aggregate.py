@@ -1,0 +1,140 @@
+"""Summaries for the staff page and the PDF: counts that add up, figures that match, no free text."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import statistics
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from factories import CHANNELS, record, record_lists, sample_questionnaire
+from hypothesis import given, settings
+
+from survey.aggregate import format_date, format_number, histogram, summarise
+
+QUESTIONNAIRE = sample_questionnaire()
+
+
+def by_name(summary):
+    return {q.name: q for q in summary.questions()}
+
+
+@settings(max_examples=80, deadline=None)
+@given(record_lists)
+def test_counts_equal_naive_counts(records):
+    summary = summarise(QUESTIONNAIRE, records)
+    questions = by_name(summary)
+    n = len(records)
+    assert summary.response_count == n
+
+    def answers(name):
+        return [r.answers.get(name) for r in records]
+
+    for name, code_of in [("quartier", str), ("satisfaction", str), ("connait_bp", lambda v: "1" if v else "0")]:
+        q = questions[name]
+        given_ = [a for a in answers(name) if a is not None]
+        naive = Counter(code_of(a) for a in given_)
+        assert {row.code: row.count for row in q.rows} == {row.code: naive[row.code] for row in q.rows}
+        assert sum(row.count for row in q.rows) == q.answered == len(given_)
+        assert q.answered + q.no_answer == n
+        for row in q.rows:
+            assert row.percent == pytest.approx(100 * row.count / q.answered if q.answered else 0)
+
+    canaux = questions["canaux"]
+    ticked = [a for a in answers("canaux") if a]
+    assert canaux.answered == len(ticked) and canaux.no_answer == n - len(ticked)
+    for row in canaux.rows:
+        count = sum(row.code in a for a in ticked)
+        assert row.count == count
+        assert row.percent == pytest.approx(100 * count / len(ticked) if ticked else 0)
+    assert [row.code for row in canaux.rows] == list(CHANNELS)
+
+    for name in ("age", "heures"):
+        values = [a for a in answers(name) if a is not None]
+        q = questions[name]
+        assert q.answered == len(values)
+        assert sum(row.count for row in q.rows) == len(values), "every value falls in one bin"
+        assert len(q.rows) <= 10
+        if values:
+            figures = {f.key: f.value for f in q.figures}
+            assert figures["answered"] == len(values)
+            assert figures["minimum"] == min(values) and figures["maximum"] == max(values)
+            assert figures["median"] == pytest.approx(statistics.median(values))
+            assert figures["mean"] == pytest.approx(statistics.fmean(values))
+
+    days = [a for a in answers("date_vote") if a is not None]
+    figures = {f.key: f.value for f in questions["date_vote"].figures}
+    assert figures["answered"] == len(days)
+    if days:
+        assert (figures["first_date"], figures["last_date"]) == (min(days), max(days))
+
+    if records:
+        assert summary.first_date == min(r.submitted_at.date() for r in records)
+        assert summary.last_date == max(r.submitted_at.date() for r in records)
+
+
+def test_free_text_gives_only_a_count():
+    records = [record({"commentaire": "Mon voisin Jean Dupont"}), record({"commentaire": ""}, "resp_2")]
+    summary = summarise(QUESTIONNAIRE, records)
+    comment = by_name(summary)["commentaire"]
+    assert (comment.kind, comment.answered, comment.no_answer, comment.rows, comment.figures) == ("text", 1, 1, (), ())
+    assert "Dupont" not in repr(summary)
+
+
+def test_yes_no_and_likert_rows_carry_labels_for_the_chart():
+    records = [record({"connait_bp": True, "satisfaction": 4}), record({"connait_bp": False}, "resp_2")]
+    questions = by_name(summarise(QUESTIONNAIRE, records, "en"))
+    assert [(r.label, r.count, r.percent_text) for r in questions["connait_bp"].rows] == [
+        ("Yes", 1, "50"),
+        ("No", 1, "50"),
+    ]
+    assert [r.label for r in questions["satisfaction"].rows] == ["Pas du tout", "Peu", "Assez", "Très"]
+    assert [r.count for r in questions["satisfaction"].rows] == [0, 0, 0, 1]
+
+
+def test_a_code_no_longer_offered_still_counts():
+    rows = by_name(summarise(QUESTIONNAIRE, [record({"quartier": "ouest"})]))["quartier"].rows
+    assert [(r.code, r.count) for r in rows][-1] == ("ouest", 1)
+
+
+def test_collection_period_and_no_response():
+    empty = summarise(QUESTIONNAIRE, [])
+    assert (empty.response_count, empty.first_date, empty.period_text) == (0, None, "")
+    records = [record({}, "a", "2026-03-01T08:00:00"), record({}, "b", "2026-03-31T22:00:00")]
+    assert summarise(QUESTIONNAIRE, records).period_text == "01/03/2026 – 31/03/2026"
+    assert summarise(QUESTIONNAIRE, records, "en").period_text == "2026-03-01 – 2026-03-31"
+
+
+def test_histogram_bins():
+    assert [r.label for r in histogram([1, 2, 2, 5], integer=True)] == ["1", "2", "3", "4", "5"]
+    ages = list(range(16, 100))
+    rows = histogram(ages, integer=True)
+    assert 5 <= len(rows) <= 10 and sum(r.count for r in rows) == len(ages)
+    assert rows[0].label.startswith("16 – ")
+    assert [r.count for r in histogram([2.5, 2.5], integer=False)] == [2]
+    assert sum(r.count for r in histogram([0.0, 0.1, 99.9, 100.0], integer=False)) == 4
+    assert histogram([], integer=True) == ()
+
+
+def test_french_number_and_date_formatting():
+    assert format_number(1234.5, "fr") == "1\u00a0234,5"
+    assert format_number(1234.5, "en") == "1,234.5"
+    assert format_number(42.0, "fr") == "42"
+    assert format_number(-0.01, "fr") == "0"
+    assert format_number(2 / 3, "fr", 2) == "0,67"
+    assert format_date(dt.date(2026, 5, 31), "fr") == "31/05/2026"
+
+
+def test_aggregate_stays_pure():
+    tree = ast.parse(Path("survey/aggregate.py").read_text(encoding="utf-8"))
+    modules = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert all(m.split(".")[0] in {"__future__", "datetime", "math", "statistics", "collections", "dataclasses",
+                                   "typing"} or m.startswith(("survey.schema", "survey.dataset", "survey.messages"))
+               for m in modules), modules  # fmt: skip

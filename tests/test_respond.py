@@ -1,0 +1,164 @@
+"""Answering on the web: page by page, errors beside questions, one stored response per submission."""
+
+from __future__ import annotations
+
+import random
+
+from litestar.testing import TestClient
+from sqlalchemy import inspect
+
+from survey.schema import load_questionnaire
+from survey.store import Store
+from survey.synthetic import synthetic_answers
+from tests.conftest import ROOT, csrf_of, post_form, state_of
+from tests.respondent import page_form
+
+QID = "budget-participatif-habitants"
+QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / f"{QID}.yaml")
+
+
+def _post(client: TestClient, html: str, fields: list[tuple[str, str]], action: str = "next"):
+    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", action), *fields]
+    return post_form(client, f"/s/{QID}", data, follow_redirects=False)
+
+
+def _answer_all(client: TestClient, answers: dict) -> tuple[str, object]:
+    """Answer every page; return the last page's HTML and the final response."""
+    html = client.get(f"/s/{QID}").text
+    for index, page in enumerate(QUESTIONNAIRE.pages):
+        response = _post(client, html, page_form(page, answers))
+        if index < len(QUESTIONNAIRE.pages) - 1:
+            assert response.status_code == 200, response.text
+            assert f"Page {index + 2} sur {len(QUESTIONNAIRE.pages)}" in response.text
+            html = response.text
+    return html, response
+
+
+def test_a_complete_journey_stores_one_response_with_its_version(client: TestClient, store: Store) -> None:
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(7))
+    _, final = _answer_all(client, answers)
+    assert final.status_code == 303
+    assert final.headers["location"] == f"/s/{QID}/merci"
+    assert "Merci" in client.get(final.headers["location"]).text
+    stored = list(store.responses(QID))
+    assert len(stored) == 1
+    assert stored[0].answers == answers
+    assert stored[0].version == QUESTIONNAIRE.version
+
+
+def test_resubmitting_the_last_page_stores_nothing_more(client: TestClient, store: Store) -> None:
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(8))
+    last_html, final = _answer_all(client, answers)
+    again = _post(client, last_html, page_form(QUESTIONNAIRE.pages[-1], answers))  # Back, then submit again
+    assert again.status_code == 303
+    second_tab = _post(client, last_html, page_form(QUESTIONNAIRE.pages[-1], answers))  # same form, other tab
+    assert second_tab.status_code == 303
+    assert store.response_count(QID) == 1
+
+
+def test_two_respondents_give_two_responses(client: TestClient, store: Store) -> None:
+    _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(1)))
+    _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(2)))
+    assert store.response_count(QID) == 2
+
+
+def test_a_missing_required_answer_is_shown_next_to_its_question_and_input_is_kept(client: TestClient) -> None:
+    html = client.get(f"/s/{QID}").text
+    page = QUESTIONNAIRE.pages[0]
+    required = next(q for q in page.questions if q.required)
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(3))
+    fields = [(k, v) for k, v in page_form(page, answers) if k != required.name]
+    response = _post(client, html, fields)
+    assert response.status_code == 422
+    text = response.text
+    assert "Cette question est obligatoire." in text
+    assert f'href="#f-{required.name}-1"' in text  # error summary links to the field
+    assert f'id="erreur-{required.name}"' in text and 'aria-invalid="true"' in text
+    assert "Page 1 sur" in text
+    for name, value in fields:  # what was typed or ticked is still there
+        assert f'value="{value}"' in text, name
+
+
+def test_a_wrong_number_keeps_what_was_typed(tmp_path, sqlite_store: Store) -> None:
+    from tests.conftest import make_client
+
+    folder = tmp_path / "q"
+    folder.mkdir()
+    (folder / "n.yaml").write_text(
+        "id: nombres\nversion: 1\ntitle: Nombres\nprivacy_notice: Anonyme.\npages:\n  - id: p\n    questions:\n"
+        "      - {name: age, type: integer, label: Âge, min: 0, max: 120, required: true}\n"
+        "      - {name: heures, type: decimal, label: Heures, min: 0, max: 10}\n", encoding="utf-8")
+    with make_client(sqlite_store, tmp_path, folder) as client:
+        html = client.get("/s/nombres").text
+        data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("age", "douze"), ("heures", "12,5")]
+        response = post_form(client, "/s/nombres", data)
+        assert response.status_code == 422
+        assert 'value="douze"' in response.text and "Saisissez un nombre" in response.text
+        assert 'value="12,5"' in response.text and "au plus 10" in response.text
+        data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("age", "42"), ("heures", "2,5")]
+        assert post_form(client, "/s/nombres", data, follow_redirects=False).status_code == 303
+        assert next(sqlite_store.responses("nombres")).answers == {"age": 42, "heures": 2.5}
+
+
+def test_back_keeps_the_answers_of_both_pages(client: TestClient) -> None:
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(4))
+    html = client.get(f"/s/{QID}").text
+    page2 = _post(client, html, page_form(QUESTIONNAIRE.pages[0], answers)).text
+    partial = page_form(QUESTIONNAIRE.pages[1], answers)[:1]
+    back = _post(client, page2, partial, action="back")
+    assert "Page 1 sur" in back.text
+    for _, value in page_form(QUESTIONNAIRE.pages[0], answers):
+        assert f'value="{value}"' in back.text
+    forward = _post(client, back.text, page_form(QUESTIONNAIRE.pages[0], answers))
+    assert "Page 2 sur" in forward.text
+    name, value = partial[0]
+    assert f'name="{name}" value="{value}"\n' in forward.text.replace("\n               checked", "") or \
+        f'value="{value}"' in forward.text
+
+
+def test_a_tampered_state_is_refused_without_storing(client: TestClient, store: Store) -> None:
+    html = client.get(f"/s/{QID}").text
+    state = state_of(html)
+    forged = state[:-3] + ("AAA" if not state.endswith("AAA") else "BBB")
+    data = [("_csrf_token", csrf_of(html)), ("state", forged), ("action", "next")]
+    response = post_form(client, f"/s/{QID}", data)
+    assert response.status_code == 400
+    assert "recommencer" in response.text
+    assert store.response_count(QID) == 0
+
+
+def test_a_post_without_csrf_token_is_refused(client: TestClient, store: Store) -> None:
+    html = client.get(f"/s/{QID}").text
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(5))
+    data = [("state", state_of(html)), *page_form(QUESTIONNAIRE.pages[0], answers)]
+    response = post_form(client, f"/s/{QID}", data)
+    assert response.status_code == 403
+    assert "Traceback" not in response.text
+    response = client.post("/logout", data={})
+    assert response.status_code == 403
+
+
+def test_unknown_questionnaire_and_bad_urls_get_a_readable_404(client: TestClient) -> None:
+    for url in (f"/s/nope", "/s/../../etc/passwd", "/nothing/here", "/s/%00"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Page introuvable" in response.text and "Traceback" not in response.text
+
+
+def test_english_is_available(client: TestClient) -> None:
+    html = client.get(f"/s/{QID}?lang=en").text
+    assert "Page 1 of" in html and '<html lang="en">' in html
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(6))
+    switched = _post(client, client.get(f"/s/{QID}").text, page_form(QUESTIONNAIRE.pages[0], answers),
+                     action="lang:en")
+    assert "Page 1 of" in switched.text  # same page, answers kept, other language
+    for _, value in page_form(QUESTIONNAIRE.pages[0], answers):
+        assert f'value="{value}"' in switched.text
+
+
+def test_no_ip_address_or_user_agent_is_stored(client: TestClient, store: Store) -> None:
+    columns = {c["name"] for c in inspect(store.engine).get_columns("response")}
+    assert columns == {"id", "version_id", "submission_key", "submitted_at", "answers"}
+    _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(9)))
+    stored = next(store.responses(QID))
+    assert "testclient" not in repr(stored) and "127.0.0.1" not in repr(stored)

@@ -1,0 +1,312 @@
+"""Questionnaire files: round trip, the examples, the JSON Schema, and located errors for broken files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from survey.errors import QuestionnaireInvalid
+from survey.schema import QUESTION_TYPES, Questionnaire, load_questionnaire, parse_questionnaire, to_yaml
+from survey.schema.jsonschema import questionnaire_json_schema
+from strategies import questionnaires
+
+QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
+EXAMPLES = sorted(QUESTIONNAIRES.glob("*.yaml"))
+SCHEMA_FILE = QUESTIONNAIRES / "questionnaire.schema.json"
+
+
+class _EditorLoader(yaml.SafeLoader):
+    """YAML 1.2 as editors read it: `no` and `2026-01-12` stay text."""
+
+
+_EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+# --- round trip -------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(questionnaires())
+def test_every_questionnaire_survives_a_yaml_round_trip(questionnaire: Questionnaire) -> None:
+    text = to_yaml(questionnaire)
+    assert parse_questionnaire(text, "roundtrip.yaml") == questionnaire
+
+
+# --- the examples -----------------------------------------------------------------------------
+
+
+def test_there_are_examples() -> None:
+    assert len(EXAMPLES) >= 2
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_loads(path: Path) -> None:
+    questionnaire = load_questionnaire(path)
+    assert questionnaire.privacy_notice.strip()
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=questionnaire.schema.json\n")
+
+
+def test_examples_use_every_question_type() -> None:
+    used = {q.type for path in EXAMPLES for q in load_questionnaire(path).questions()}
+    assert used == set(QUESTION_TYPES)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_matches_the_json_schema(path: Path) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)  # noqa: S506 - a SafeLoader
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)] == []
+
+
+# --- the JSON Schema --------------------------------------------------------------------------
+
+
+def test_committed_json_schema_is_up_to_date() -> None:
+    expected = json.dumps(questionnaire_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == expected, (
+        "regenerate questionnaires/questionnaire.schema.json from survey.schema.jsonschema"
+    )
+
+
+def test_json_schema_is_a_valid_schema_with_descriptions() -> None:
+    schema = questionnaire_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema["$id"] and schema["title"] and schema["description"]
+    for name in ("Questionnaire", "Page", "Question", "Choice", "Mission"):
+        definition = schema if name == "Questionnaire" else schema["$defs"][name]
+        undocumented = [f for f, prop in definition["properties"].items() if not prop.get("description")]
+        assert undocumented == [], f"{name} fields without a description"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(questionnaires())
+def test_json_schema_accepts_every_valid_questionnaire(questionnaire: Questionnaire) -> None:
+    document = yaml.load(to_yaml(questionnaire), Loader=_EditorLoader)  # noqa: S506 - a SafeLoader
+    validator = jsonschema.Draft202012Validator(questionnaire_json_schema())
+    assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        {"name": "a", "type": "yes_no", "label": "A", "choices": [{"code": "x", "label": "X"}]},
+        {"name": "a", "type": "single_choice", "label": "A"},
+        {"name": "a", "type": "likert", "label": "A", "scale": ["seul"]},
+        {"name": "a", "type": "date", "label": "A", "min": 3},
+        {"name": "a", "type": "integer", "label": "A", "max_length": 3},
+    ],
+)
+def test_json_schema_refuses_what_the_loader_refuses(question: dict) -> None:
+    document = {"id": "x", "version": "1", "title": "T", "privacy_notice": "P",
+                "pages": [{"id": "p", "questions": [question]}]}
+    assert not jsonschema.Draft202012Validator(questionnaire_json_schema()).is_valid(document)
+    with pytest.raises(QuestionnaireInvalid):
+        parse_questionnaire(yaml.safe_dump(document))
+
+
+# --- broken files: each gives a located, actionable problem ----------------------------------
+
+HEADER = """\
+id: essai
+version: "1"
+title: Essai
+privacy_notice: Réponses anonymes.
+pages:
+  - id: page-1
+    questions:
+"""  # questions start on line 8
+
+
+def questionnaire_with(questions: str) -> str:
+    """A small questionnaire whose only page holds these questions (a YAML list, unindented)."""
+    return HEADER + textwrap.indent(textwrap.dedent(questions), " " * 6)
+
+
+BROKEN = [
+    # (case, yaml, code, line, question, in the message)
+    ("yaml syntax", questionnaire_with("""\
+        - name: a
+          type: yes_no
+          label: "pas fermé
+        """), "YAML_SYNTAX", 11, None, "not valid YAML"),
+    ("unknown type", questionnaire_with("""\
+        - name: satisfaction
+          type: single_choise
+          label: Satisfait ?
+        """), "UNKNOWN_TYPE", 9, "satisfaction", "did you mean `single_choice`"),
+    ("duplicate name", questionnaire_with("""\
+        - name: age
+          type: integer
+          label: Âge ?
+        - name: age
+          type: integer
+          label: Âge encore ?
+        """), "DUPLICATE_NAME", 11, "age", "already used on line 8"),
+    ("duplicate choice code", questionnaire_with("""\
+        - name: quartier
+          type: single_choice
+          label: Quartier ?
+          choices:
+            - {code: centre, label: Centre}
+            - {code: centre, label: Centre-ville}
+        """), "DUPLICATE_CODE", 13, "quartier", "`centre` appears twice"),
+    ("min greater than max", questionnaire_with("""\
+        - name: heures
+          type: decimal
+          label: Heures ?
+          min: 8
+          max: 2
+        """), "BAD_RANGE", 11, "heures", "swap them"),
+    ("missing label", questionnaire_with("""\
+        - name: avis
+          type: long_text
+        """), "MISSING_FIELD", 8, "avis", "add `label:`"),
+    ("unknown field", questionnaire_with("""\
+        - name: avis
+          type: long_text
+          label: Votre avis ?
+          requierd: true
+        """), "UNKNOWN_FIELD", 11, "avis", "did you mean `required`"),
+    ("unknown top-level field", HEADER.replace("title:", "titre: Essai\ntitle:") + """\
+      - name: avis
+        type: long_text
+        label: Votre avis ?
+""", "UNKNOWN_FIELD", 3, None, "did you mean `title`"),
+    ("bad name", questionnaire_with("""\
+        - name: Satisfaction Globale
+          type: yes_no
+          label: Satisfait ?
+        """), "BAD_NAME", 8, "Satisfaction Globale", "satisfaction_globale"),
+    ("no choices", questionnaire_with("""\
+        - name: quartier
+          type: single_choice
+          label: Quartier ?
+        """), "NO_CHOICES", 8, "quartier", "add `choices:`"),
+    ("one choice only", questionnaire_with("""\
+        - name: quartier
+          type: single_choice
+          label: Quartier ?
+          choices: [{code: centre, label: Centre}]
+        """), "NO_CHOICES", 11, "quartier", "at least two"),
+    ("choices not allowed", questionnaire_with("""\
+        - name: revient
+          type: yes_no
+          label: Reviendrez-vous ?
+          choices: [{code: oui, label: Oui}, {code: non, label: Non}]
+        """), "CHOICES_NOT_ALLOWED", 11, "revient", "remove `choices:`"),
+    ("option not allowed", questionnaire_with("""\
+        - name: age
+          type: integer
+          label: Âge ?
+          max_length: 3
+        """), "OPTION_NOT_ALLOWED", 11, "age", "remove `max_length:`"),
+    ("likert scale too short", questionnaire_with("""\
+        - name: satisfaction
+          type: likert
+          label: Satisfait ?
+          scale: [Oui]
+        """), "BAD_SCALE", 11, "satisfaction", "2 and 11"),
+    ("number bound on a date", questionnaire_with("""\
+        - name: arrivee
+          type: date
+          label: Arrivée ?
+          min: 2020
+        """), "WRONG_VALUE", 11, "arrivee", "YYYY-MM-DD"),
+    ("date bound on a number", questionnaire_with("""\
+        - name: age
+          type: integer
+          label: Âge ?
+          max: 2026-01-01
+        """), "WRONG_VALUE", 11, "age", "needs a number"),
+    ("duplicate page id", HEADER + """\
+      - {name: a, type: yes_no, label: A}
+  - id: page-1
+    questions:
+      - {name: b, type: yes_no, label: B}
+""", "DUPLICATE_PAGE", 9, None, "already used on line 6"),
+    ("not a mapping", "- une\n- liste\n", "NOT_A_MAPPING", 1, None, "start with `id:`"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "question", "needle"), [case[1:] for case in BROKEN],
+                         ids=[case[0] for case in BROKEN])
+def test_broken_file_gives_a_located_problem(text: str, code: str, line: int, question: str | None,
+                                             needle: str) -> None:
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        parse_questionnaire(text, "essai.yaml")
+    found = [(p.code, p.line, p.question) for p in caught.value.problems]
+    assert (code, line, question) in found, "\n".join(map(str, caught.value.problems))
+    problem = next(p for p in caught.value.problems if p.code == code)
+    assert needle in str(problem)
+    assert str(problem).startswith(f"essai.yaml:{line}:")
+    assert "Traceback" not in str(caught.value)
+
+
+def test_every_problem_of_a_file_is_reported_in_one_pass() -> None:
+    text = HEADER.replace("title:", "titre: Essai\ntitle:") + textwrap.indent(textwrap.dedent("""\
+        - name: age
+          type: entier
+          label: Âge ?
+        - name: age
+          type: decimal
+          label: Heures ?
+          min: 8
+          max: 2
+        - name: Quartier
+          type: single_choice
+          label: Quartier ?
+        - name: avis
+          type: long_text
+        """), " " * 6)
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        parse_questionnaire(text, "essai.yaml")
+    codes = sorted(p.code for p in caught.value.problems)
+    assert codes == sorted(["UNKNOWN_FIELD", "UNKNOWN_TYPE", "DUPLICATE_NAME", "BAD_RANGE", "BAD_NAME",
+                            "NO_CHOICES", "MISSING_FIELD"])
+    lines = [p.line for p in caught.value.problems]
+    assert lines == sorted(lines)
+    assert "Traceback" not in str(caught.value)
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        load_questionnaire(tmp_path / "absent.yaml")
+    assert "cannot read the file" in str(caught.value)
+
+
+# --- any YAML: a questionnaire or located problems, never a crash -----------------------------
+
+_FIELDS = ["id", "version", "title", "privacy_notice", "pages", "questions", "name", "type", "label", "choices",
+           "code", "scale", "min", "max", "max_length", "required", "mission", "start", *QUESTION_TYPES]
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.dates(),
+                     st.sampled_from(_FIELDS), st.text(max_size=8))
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_FIELDS) | st.text(max_size=4),
+                                                                 inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_documents.map(lambda d: yaml.safe_dump(d, allow_unicode=True)), st.text(max_size=200)))
+def test_any_document_loads_or_gives_located_problems(text: str) -> None:
+    try:
+        parse_questionnaire(text, "fuzz.yaml")
+    except QuestionnaireInvalid as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.line >= 1 and problem.message and problem.fix
+            assert "Traceback" not in str(problem)
