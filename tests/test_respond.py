@@ -139,7 +139,7 @@ def test_a_post_without_csrf_token_is_refused(client: TestClient, store: Store) 
 
 
 def test_unknown_questionnaire_and_bad_urls_get_a_readable_404(client: TestClient) -> None:
-    for url in (f"/s/nope", "/s/../../etc/passwd", "/nothing/here", "/s/%00"):
+    for url in ("/s/nope", "/s/../../etc/passwd", "/nothing/here", "/s/%00"):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Page introuvable" in response.text and "Traceback" not in response.text
