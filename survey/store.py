@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -35,6 +36,7 @@ from survey.db import (
 from survey.schema import Questionnaire
 
 DEFAULT_MISSION = Mission(id="default", name="Mission par défaut", client="")
+QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 CURRENT_VERSION_TTL = 5.0  # seconds before a `survey load` from another process is seen by the server
 
 mission_t, questionnaire_t = Mission.__table__, QuestionnaireRow.__table__
@@ -83,9 +85,9 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        self._insert_response = (
-            dialect.insert(response_t).on_conflict_do_nothing(index_elements=["submission_key"])
-        )
+        self._insert_responses = dialect.insert(response_t).on_conflict_do_nothing(index_elements=["submission_key"])
+        # RETURNING tells whether the row went in, on both databases (rowcount does not, with psycopg).
+        self._insert_response = self._insert_responses.returning(response_t.c.id)
         self._versions: dict[int, tuple[str, Questionnaire]] = {}
         self._current: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
@@ -176,6 +178,8 @@ class Store:
 
     def current(self, questionnaire_id: str) -> LoadedVersion | None:
         """The version served to new respondents (re-read from the database every few seconds)."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return None  # not an id we could have stored (e.g. a mistyped or forged URL)
         cached = self._current.get(questionnaire_id)
         if cached is not None and cached[0] >= time.monotonic():
             return self.version(cached[1])
@@ -222,6 +226,8 @@ class Store:
 
     def listing(self, questionnaire_id: str, member: StaffMember | None = None) -> QuestionnaireListing | None:
         """One questionnaire if `member` may see it: None both when it is missing and when it is not theirs."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return None
         return next((item for item in self.listings(member) if item.id == questionnaire_id), None)
 
     # --- responses -------------------------------------------------------
@@ -232,15 +238,15 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(self._insert_response, {
                 "version_id": version_id, "submission_key": submission_key,
-                "submitted_at": submitted_at or _now(), "answers": answers})
-        return result.rowcount == 1
+                "submitted_at": submitted_at or _now(), "answers": answers}).first()
+        return result is not None
 
     def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
         """Store many responses in one transaction (synthetic data, imports)."""
         rows = [{"version_id": version_id, "submission_key": key, "submitted_at": at, "answers": answers}
                 for key, answers, at in responses]
         with self.engine.begin() as conn:
-            conn.execute(self._insert_response, rows)
+            conn.execute(self._insert_responses, rows)
 
     def responses(self, questionnaire_id: str, batch: int = 2000) -> Iterator[ResponseRecord]:
         """Every stored response to any version of a questionnaire, streamed in batches."""
