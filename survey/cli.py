@@ -120,8 +120,9 @@ def user_add(email: str,
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    email = email.strip().lower()
     try:
-        user_id = _store().add_user(email.strip().lower(), hash_password(password), role, mission or [])
+        user_id = _store().add_user(email, hash_password(password), role, mission or [])
     except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"user {user_id} created: {email} ({role.value}), missions: {', '.join(mission or []) or 'none'}")

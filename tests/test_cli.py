@@ -1,0 +1,105 @@
+"""The `survey` command: located errors and exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from survey.cli import app
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "questionnaires"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None):  # noqa: ANN202
+        result = runner.invoke(app, list(args), input=stdin)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def test_validate_accepts_the_examples(run) -> None:  # noqa: ANN001
+    result = run("validate", str(EXAMPLES))
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": ok") == len(list(EXAMPLES.glob("*.yaml")))
+
+
+def test_validate_reports_every_problem_located_and_exits_1(run, tmp_path: Path) -> None:  # noqa: ANN001
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nversion: 1\ntitle: T\nprivacy_notice: p\npages:\n  - id: p\n    questions:\n"
+                      "      - {name: age, type: integr, label: Âge}\n"
+                      "      - {name: age, type: integer, label: Encore, min: 9, max: 1}\n", encoding="utf-8")
+    missing = tmp_path / "absent.yaml"
+    result = run("validate", str(broken), str(missing))
+    assert result.exit_code == 1
+    assert f"{broken}:8: question 'age': unknown question type `integr`" in result.output
+    assert "did you mean `integer`?" in result.output
+    assert f"{broken}:9: question 'age': name `age` is already used on line 8" in result.output
+    assert "`min` (9) is greater than `max` (1)" in result.output
+    assert f"{missing}:1: cannot read the file" in result.output
+
+
+def test_load_list_seed_export_report(run, tmp_path: Path) -> None:  # noqa: ANN001
+    assert run("load", str(EXAMPLES)).exit_code == 0
+    assert run("seed", "budget-participatif-habitants", "-n", "30", "--seed", "4").exit_code == 0
+    listed = run("list").output
+    assert "budget-participatif-habitants" in listed and "responses=30" in listed
+    out = tmp_path / "export.csv"
+    result = run("export", "budget-participatif-habitants", "--format", "csv", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 31 and rows[0][0] == "export_id"
+    assert (tmp_path / "export.codebook.csv").exists()
+    pdf = tmp_path / "synthese.pdf"
+    assert run("report", "budget-participatif-habitants", "-o", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_loading_an_edited_answered_version_is_refused_and_keeps_data(run, tmp_path: Path) -> None:  # noqa: ANN001
+    source = (EXAMPLES / "budget-participatif-habitants.yaml").read_text(encoding="utf-8")
+    copy = tmp_path / "bp.yaml"
+    copy.write_text(source, encoding="utf-8")
+    run("load", str(copy))
+    run("seed", "budget-participatif-habitants", "-n", "3")
+    copy.write_text(source.replace("title: Évaluation du budget participatif", "title: Autre titre", 1),
+                    encoding="utf-8")
+    result = run("load", str(copy))
+    assert result.exit_code == 1
+    assert "already has 3 response(s)" in result.output and "change `version:`" in result.output
+    assert "responses=3" in run("list").output
+
+
+def test_user_add_reads_the_password_from_stdin(run) -> None:  # noqa: ANN001
+    run("load", str(EXAMPLES))
+    result = run("user", "add", "Eval@Example.fr", "--role", "evaluator", "--mission", "saint-aubin-bp-2026",
+                 "--password-stdin", stdin="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert "eval@example.fr" in result.output
+    again = run("user", "add", "eval@example.fr", "--role", "admin", "--password-stdin", stdin="another password!\n")
+    assert again.exit_code == 1 and "already exists" in again.output
+    short = run("user", "add", "x@example.fr", "--role", "admin", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    unknown = run("user", "add", "y@example.fr", "--role", "consultant", "--mission", "nope", "--password-stdin",
+                  stdin="a long enough password\n")
+    assert unknown.exit_code == 1 and "unknown mission(s): nope" in unknown.output
+    bad_role = run("user", "add", "z@example.fr", "--role", "mayor", "--password-stdin", stdin="x\n")
+    assert bad_role.exit_code == 2 and "mayor" in bad_role.output
+
+
+def test_unknown_questionnaire_and_bad_database_are_clear_errors(run, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:  # noqa: ANN001
+    result = run("export", "nope", "-o", str(tmp_path / "x.csv"))
+    assert result.exit_code == 1 and "no questionnaire 'nope'" in result.output
+    monkeypatch.setenv("SURVEY_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = run("list")
+    assert result.exit_code == 1 and "cannot open the database" in result.output
