@@ -19,5 +19,6 @@ def environment(templates_dir: str = str(TEMPLATES_DIR)) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates change with a deploy, not while serving: no stat() per include
     )
     return env

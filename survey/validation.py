@@ -60,7 +60,7 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Answer, Answer
         if shape is Shape.INTEGER:
             number = _number(text)
             if number != int(number):
-                return None, AnswerIssue(question.name, "not_integer")
+                return text, AnswerIssue(question.name, "not_integer")
             return int(number), None
         if shape is Shape.DECIMAL:
             return _number(text), None
@@ -68,10 +68,10 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Answer, Answer
             return _date(text).isoformat(), None
         if shape is Shape.BOOLEAN:
             if text not in ("1", "0"):
-                return None, AnswerIssue(question.name, "unknown_option")
+                return text, AnswerIssue(question.name, "unknown_option")
             return text == "1", None
-    except ValueError:
-        return None, AnswerIssue(question.name, {Shape.DATE: "not_date"}.get(shape, "not_number"))
+    except ValueError:  # keep what was typed, to refill the form with it
+        return text, AnswerIssue(question.name, {Shape.DATE: "not_date"}.get(shape, "not_number"))
     return text, None
 
 
@@ -85,7 +85,7 @@ def check_answer(question: Question, value: Answer) -> AnswerIssue | None:
     if _is_empty(value):
         return AnswerIssue(name, "required") if question.required else None
     shape = question.kind.shape
-    codes = {c.code for c in question.options()}
+    codes = question.codes
     if shape is Shape.CODE:
         if not isinstance(value, str) or value not in codes:
             return AnswerIssue(name, "unknown_option")

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -21,6 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
+
+# Two cores, shared with other work: no per-example deadline; CI explores the same examples on every run.
+hypothesis_settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("default"), derandomize=True)
+hypothesis_settings.load_profile("ci" if IN_CI else "default")
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -11,11 +12,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import questionnaires
 
 from survey.errors import QuestionnaireInvalid
 from survey.schema import QUESTION_TYPES, Questionnaire, load_questionnaire, parse_questionnaire, to_yaml
 from survey.schema.jsonschema import questionnaire_json_schema
-from strategies import questionnaires
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 EXAMPLES = sorted(QUESTIONNAIRES.glob("*.yaml"))
@@ -30,6 +31,8 @@ _EditorLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_EditorLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                    list("tTfF"))
 
 
 # --- round trip -------------------------------------------------------------------------------

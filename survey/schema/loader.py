@@ -33,7 +33,12 @@ _Loader.add_implicit_resolver(
 
 def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML, remembering the line of every mapping key and list item."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, refused before parsing starts
+        what, fix = ErrorCode.YAML_SYNTAX.format(detail=f"character #x{exc.character:04x} is not allowed")
+        line = text.count("\n", 0, exc.position) + 1
+        raise QuestionnaireInvalid([Problem(filename, line, None, what, fix, "YAML_SYNTAX")]) from None
     lines: dict[Path_, int] = {}
     try:
         root = loader.get_single_node()
@@ -57,6 +62,9 @@ def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
         what, fix = ErrorCode.YAML_SYNTAX.format(detail=getattr(exc, "problem", None) or str(exc))
         line = mark.line + 1 if mark else 1
         raise QuestionnaireInvalid([Problem(filename, line, None, what, fix, "YAML_SYNTAX")]) from None
+    except RecursionError:
+        what, fix = ErrorCode.YAML_SYNTAX.format(detail="an alias (`*name`) contains itself, or nesting is too deep")
+        raise QuestionnaireInvalid([Problem(filename, 1, None, what, fix, "YAML_SYNTAX")]) from None
     finally:
         loader.dispose()
     return data, lines
@@ -256,7 +264,18 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     return parse_questionnaire(text, str(path))
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML writes NEL (U+0085) raw inside single quotes, where it reads back as a space."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if "\x85" in value else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def to_yaml(questionnaire: Questionnaire) -> str:
     """Write a questionnaire back as YAML that `parse_questionnaire` reads to an equal model."""
     data = questionnaire.model_dump(mode="json", exclude_defaults=True)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

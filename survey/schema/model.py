@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from survey.schema.types import QUESTION_TYPES, QuestionType
 
@@ -59,15 +59,30 @@ class Question(_Model):
         default=None, gt=0, le=100_000, description="Most characters accepted (short_text, long_text)"
     )
 
+    _options: tuple[Choice, ...] = PrivateAttr(default=())
+    _codes: frozenset[str] = PrivateAttr(default=frozenset())
+
     @property
     def kind(self) -> QuestionType:
         return QUESTION_TYPES[self.type]
 
+    def model_post_init(self, _context: object) -> None:
+        # Options are asked for on every answer checked and every field drawn: build them once.
+        if self.type == "likert":
+            options = tuple(Choice(code=str(i), label=label) for i, label in enumerate(self.scale, start=1))
+        else:
+            options = tuple(self.choices)
+        self._options = options
+        self._codes = frozenset(c.code for c in options)
+
     def options(self) -> list[Choice]:
         """The answer options with their export codes, whatever the type declares them with."""
-        if self.type == "likert":
-            return [Choice(code=str(i), label=label) for i, label in enumerate(self.scale, start=1)]
-        return list(self.choices)
+        return list(self._options)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The export codes of the options."""
+        return self._codes
 
 
 class Page(_Model):

@@ -22,6 +22,7 @@ from survey.templating import environment
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
+from survey.web.pages import Services
 from survey.web.respond import RespondController
 from survey.web.staff import StaffController
 
@@ -65,24 +66,17 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
             for problem in problems:
                 log.error("questionnaire refused: %s", problem)
     secret = settings.secret_key or store.secret_key()
-    signer = FormSigner(secret, settings.form_hours * 3600)
 
-    def provide_store() -> Store:
-        return store
+    services = Services(store=store, signer=FormSigner(secret, settings.form_hours * 3600), settings=settings)
 
-    def provide_signer() -> FormSigner:
-        return signer
-
-    def provide_settings() -> Settings:
-        return settings
+    def provide_services() -> Services:
+        return services
 
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController,
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
-        dependencies={"store": Provide(provide_store, sync_to_thread=False),
-                      "signer": Provide(provide_signer, sync_to_thread=False),
-                      "settings": Provide(provide_settings, sync_to_thread=False)},
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                                cookie_samesite="lax"),

@@ -15,7 +15,8 @@ from litestar.response import Redirect, Template
 
 from survey.access import Action, StaffMember
 from survey.passwords import hash_password, needs_rehash, verify_password
-from survey.web.pages import Form, SettingsDep, StoreDep, form_value, render
+from survey.store import Store
+from survey.web.pages import Form, ServicesDep, form_value, render
 
 SESSION_COOKIE = "survey_session"
 
@@ -28,7 +29,7 @@ def current_member(connection: ASGIConnection) -> StaffMember | None:
     """The logged-in member of staff, looked up once per request."""
     if "member" not in connection.scope:
         token = connection.cookies.get(SESSION_COOKIE)
-        store: StoreDep = connection.app.state.store
+        store: Store = connection.app.state.store
         connection.scope["member"] = store.session_member(_digest(token)) if token else None  # type: ignore[typeddict-unknown-key]
     return connection.scope["member"]  # type: ignore[typeddict-item]
 
@@ -64,33 +65,33 @@ class AuthController(Controller):
         return render(request, "login.html", next=_safe_next(request.query_params.get("next")), failed=False)
 
     @post("/login", sync_to_thread=True)
-    def login(self, request: Request, store: StoreDep, settings: SettingsDep, data: Form) -> Template | Redirect:
+    def login(self, request: Request, services: ServicesDep, data: Form) -> Template | Redirect:
         email = (form_value(data, "email") or "").strip().lower()
         password = form_value(data, "password") or ""
-        found = store.password_hash(email)
+        found = services.store.password_hash(email)
         if found is None or not verify_password(found[1], password):
             verify_password(None, password) if found is None else None  # same time whether the email exists or not
             return render(request, "login.html", status=401, next=_safe_next(form_value(data, "next")), failed=True,
                           email=email)
         user_id, stored_hash = found
         if needs_rehash(stored_hash):
-            store.set_password_hash(user_id, hash_password(password))
+            services.store.set_password_hash(user_id, hash_password(password))
         old = request.cookies.get(SESSION_COOKIE)
         if old:
-            store.end_session(_digest(old))
+            services.store.end_session(_digest(old))
         token = secrets.token_urlsafe(32)  # a new id at every login: no session fixation
-        expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=settings.session_hours)
-        store.start_session(user_id, _digest(token), expires)
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=services.settings.session_hours)
+        services.store.start_session(user_id, _digest(token), expires)
         response = Redirect(_safe_next(form_value(data, "next")), status_code=303)
-        response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True,
-                            samesite="lax", secure=settings.secure_cookies, path="/")
+        response.set_cookie(SESSION_COOKIE, token, max_age=services.settings.session_hours * 3600, httponly=True,
+                            samesite="lax", secure=services.settings.secure_cookies, path="/")
         return response
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request, store: StoreDep) -> Redirect:
+    def logout(self, request: Request, services: ServicesDep) -> Redirect:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
-            store.end_session(_digest(token))
+            services.store.end_session(_digest(token))
         response = Redirect("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

@@ -13,7 +13,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -45,7 +45,9 @@ class FormSigner:
         return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()).decode().rstrip("=")
 
     def dump(self, state: FormState) -> str:
-        payload = base64.urlsafe_b64encode(json.dumps(asdict(state), separators=(",", ":")).encode()).decode()
+        fields = {"version_id": state.version_id, "key": state.key, "page": state.page,
+                  "language": state.language, "answers": state.answers, "started": state.started}
+        payload = base64.urlsafe_b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
         return f"{payload}.{self._mac(payload.encode())}"
 
     def load(self, token: str | None) -> FormState:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
@@ -32,6 +33,7 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
     lang = language or request_language(request)
     response = Template(
         template_name=template,
+        media_type=MediaType.HTML,
         status_code=status,
         context={"t": partial(translate, language=lang), "lang": lang,
                  "member": request.scope.get("member"), "path": request.url.path, **context},
@@ -42,11 +44,18 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
     return response
 
 
+@dataclass(frozen=True)
+class Services:
+    """What handlers need, injected as one dependency: Litestar resolves several in a task group each request."""
+
+    store: Store
+    signer: FormSigner
+    settings: Settings
+
+
 # Parameter types for handlers: explicit, as Litestar 3 will require.
 Form = Annotated[dict[str, list[str] | str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-StoreDep = NamedDependency[Store]
-SignerDep = NamedDependency[FormSigner]
-SettingsDep = NamedDependency[Settings]
+ServicesDep = NamedDependency[Services]
 PathId = FromPath[str]
 
 

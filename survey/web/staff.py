@@ -7,12 +7,12 @@ from litestar.exceptions import NotFoundException
 
 from survey import deliverables
 from survey.access import Action, StaffMember
-from survey.store import QuestionnaireListing
+from survey.store import QuestionnaireListing, Store
 from survey.web.auth import current_member, require
-from survey.web.pages import PathId, StoreDep, render, request_language
+from survey.web.pages import PathId, ServicesDep, render, request_language
 
 
-def _visible(store: StoreDep, request: Request, questionnaire_id: PathId) -> QuestionnaireListing:
+def _visible(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
     """The questionnaire if the member works on its mission; 404 otherwise, so its existence does not leak."""
     member: StaffMember = current_member(request)  # type: ignore[assignment]
     listing = store.listing(questionnaire_id, member)
@@ -31,27 +31,27 @@ class StaffController(Controller):
     path = "/staff"
 
     @get("/", guards=[require(Action.VIEW_QUESTIONNAIRES)], sync_to_thread=True)
-    def home(self, request: Request, store: StoreDep) -> Response:
-        return render(request, "staff_home.html", listings=store.listings(current_member(request)))
+    def home(self, request: Request, services: ServicesDep) -> Response:
+        return render(request, "staff_home.html", listings=services.store.listings(current_member(request)))
 
     @get("/q/{questionnaire_id:str}", guards=[require(Action.VIEW_RESULTS)], sync_to_thread=True)
-    def questionnaire(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
-        listing = _visible(store, request, questionnaire_id)
-        questionnaire, summary = deliverables.summary(store, questionnaire_id, request_language(request))
+    def questionnaire(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        listing = _visible(services.store, request, questionnaire_id)
+        questionnaire, summary = deliverables.summary(services.store, questionnaire_id, request_language(request))
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, can_download=current_member(request).can(Action.DOWNLOAD))  # type: ignore[union-attr]
 
     @get("/q/{questionnaire_id:str}/export.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def dataset(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
-        _visible(store, request, questionnaire_id)
-        return _download(deliverables.dataset(store, questionnaire_id))
+    def dataset(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        _visible(services.store, request, questionnaire_id)
+        return _download(deliverables.dataset(services.store, questionnaire_id))
 
     @get("/q/{questionnaire_id:str}/codebook.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def codebook(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
-        _visible(store, request, questionnaire_id)
-        return _download(deliverables.codebook(store, questionnaire_id, language=request_language(request)))
+    def codebook(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        _visible(services.store, request, questionnaire_id)
+        return _download(deliverables.codebook(services.store, questionnaire_id, language=request_language(request)))
 
     @get("/q/{questionnaire_id:str}/report.pdf", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def report(self, request: Request, store: StoreDep, questionnaire_id: PathId) -> Response:
-        _visible(store, request, questionnaire_id)
-        return _download(deliverables.report(store, questionnaire_id, request_language(request)))
+    def report(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        _visible(services.store, request, questionnaire_id)
+        return _download(deliverables.report(services.store, questionnaire_id, request_language(request)))
