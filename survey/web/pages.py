@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -59,12 +60,14 @@ ServicesDep = NamedDependency[Services]
 PathId = FromPath[str]
 
 
-def form_fields(data: dict[str, list[str] | str]) -> dict[str, list[str]]:
+def form_fields(data: Mapping[str, Any]) -> dict[str, list[str]]:
     """Posted fields, each as the list of its values (a multiple choice posts several)."""
+    if hasattr(data, "getall"):  # Litestar's FormMultiDict
+        return {name: [v for v in data.getall(name) if isinstance(v, str)] for name in set(data)}
     return {name: value if isinstance(value, list) else [value] for name, value in data.items()}
 
 
-def form_value(data: dict[str, list[str] | str], name: str) -> str | None:
+def form_value(data: Mapping[str, Any], name: str) -> str | None:
     """The first value posted for a field."""
     value = data.get(name)
     return (value[0] if value else None) if isinstance(value, list) else value

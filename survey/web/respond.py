@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
@@ -12,7 +13,6 @@ from survey.schema.types import Shape
 from survey.validation import Answer, AnswerIssue, read_page, validate_answers
 from survey.web.form_state import FormSigner, FormState, StateInvalid
 from survey.web.pages import (
-    Form,
     PathId,
     Services,
     ServicesDep,
@@ -68,12 +68,13 @@ class RespondController(Controller):
                           language=request_language(request, loaded.questionnaire.language))
         return _show(request, services.signer, loaded.questionnaire, state)
 
-    @post("/", name="respond_page", sync_to_thread=True)
-    def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId,
-               data: Form) -> Template | Redirect:
-        fields = form_fields(data)
+    @post("/", name="respond_page")
+    async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template | Redirect:
+        # The CSRF check has already parsed the form; reading it again costs nothing. Only the final
+        # INSERT leaves the event loop, so the pages in between cost no thread hop.
+        fields = form_fields(await request.form())
         try:
-            state = services.signer.load(form_value(data, "state"))
+            state = services.signer.load(form_value(fields, "state"))
         except StateInvalid:
             return _restart(request, questionnaire_id)
         loaded = services.store.version(state.version_id)
@@ -82,7 +83,7 @@ class RespondController(Controller):
             return _restart(request, questionnaire_id)
         questionnaire, signer = loaded.questionnaire, services.signer
         page_answers, issues = read_page(questionnaire.pages[state.page], fields)
-        action = form_value(data, "action") or "next"
+        action = form_value(fields, "action") or "next"
         if action.startswith("lang:") and action[5:] in LANGUAGES:
             return _show(request, signer, questionnaire, state.moved(language=action[5:]), raw=fields)
         if action == "back":
@@ -95,7 +96,7 @@ class RespondController(Controller):
         state = state.moved(answers={**state.answers, **page_answers})
         if state.page + 1 < len(questionnaire.pages):
             return _show(request, signer, questionnaire, state.moved(page=state.page + 1))
-        return _finish(request, services, questionnaire, state)
+        return await _finish(request, services, questionnaire, state)
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template:
@@ -106,15 +107,15 @@ class RespondController(Controller):
                       language=request_language(request, loaded.questionnaire.language))
 
 
-def _finish(request: Request, services: Services, questionnaire: Questionnaire,
-            state: FormState) -> Template | Redirect:
+async def _finish(request: Request, services: Services, questionnaire: Questionnaire,
+                  state: FormState) -> Template | Redirect:
     """Validate everything once more, then store in one statement; a second submission is a no-op."""
     issues = validate_answers(questionnaire, state.answers)
     if issues:  # only reachable with a state from an edited questionnaire: send them where the problem is
         first = _page_of(questionnaire, issues[0].question)
         return _show(request, services.signer, questionnaire, state.moved(page=first), issues)
     answers = {name: value for name, value in state.answers.items() if value not in (None, "", [])}
-    services.store.store_response(state.version_id, state.key, answers)
+    await to_thread.run_sync(services.store.store_response, state.version_id, state.key, answers)
     lang = "" if state.language == questionnaire.language else f"?lang={state.language}"
     return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
 
