@@ -31,7 +31,20 @@ class ErrorCode(Enum):
     OPTION_NOT_ALLOWED = ("`{field}` does not apply to a question of type `{type}`", "remove `{field}:`")
     EMPTY_PAGES = ("the questionnaire has no page", "add at least one page with `questions:`")
     EMPTY_PAGE = ("page `{value}` has no question", "add questions to it or remove the page")
-    BAD_SCALE = ("the Likert scale needs 2 to 11 points", "give `scale:` between 2 and 11 labels")
+    BAD_SCALE = ("the scale needs 2 to 11 points", "give `scale:` between 2 and 11 labels")
+    NO_LABEL = ("a question of type `{type}` needs a `label`", "add `label:` with the question as people will read it")
+    NO_ITEMS = ("a matrix needs `items` and a `scale` (or `choices`)", "add `items:` (rows) and `scale:` (columns)")
+    NO_QUESTIONS = ("a repeat group needs `questions`", "add `questions:` listing what is asked each time")
+    NESTED_REPEAT = ("a repeat group inside a repeat group is not supported", "move it to the page level")
+    NO_CALCULATION = ("a `calculate` question needs a `calculation`", "add `calculation:` with an expression")
+    RESERVED_CODE = ("choice code `{value}` is reserved for {what}", "use another code")
+    BAD_LANGUAGE = ("{detail}", "{fix}")
+    BAD_EXPRESSION = ("expression in `{field}`: {detail}", "{fix}")
+    CYCLE = (
+        "calculations depend on each other in a circle: {cycle}",
+        "break the circle: one of them must not use the others",
+    )
+    CHOICES_FILE = ("`choices_from`: {detail}", "{fix}")
 
     def format(self, **params: object) -> tuple[str, str]:
         """Return (what is wrong, how to fix it) with the parameters filled in."""

@@ -12,11 +12,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import questionnaires
+from strategies import TYPES, questionnaires
 
-from survey.errors import QuestionnaireInvalid
+from survey.errors import ErrorCode, QuestionnaireInvalid
 from survey.schema import QUESTION_TYPES, Questionnaire, load_questionnaire, parse_questionnaire, to_yaml
 from survey.schema.jsonschema import questionnaire_json_schema
+from survey.schema.localise import localise
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 EXAMPLES = sorted(QUESTIONNAIRES.glob("*.yaml"))
@@ -38,11 +39,20 @@ _EditorLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:t
 # --- round trip -------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questionnaires())
 def test_every_questionnaire_survives_a_yaml_round_trip(questionnaire: Questionnaire) -> None:
     text = to_yaml(questionnaire)
     assert parse_questionnaire(text, "roundtrip.yaml") == questionnaire
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_question_type_survives_a_yaml_round_trip(type_name: str, data: st.DataObject) -> None:
+    questionnaire = data.draw(questionnaires(include=type_name))
+    assert type_name in {q.type for q in questionnaire.questions()}
+    assert parse_questionnaire(to_yaml(questionnaire), "roundtrip.yaml") == questionnaire
 
 
 # --- the examples -----------------------------------------------------------------------------
@@ -55,7 +65,8 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_loads(path: Path) -> None:
     questionnaire = load_questionnaire(path)
-    assert questionnaire.privacy_notice.strip()
+    for language in questionnaire.all_languages:
+        assert localise(questionnaire, language).privacy_notice.strip()
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=questionnaire.schema.json\n")
 
 
@@ -93,7 +104,7 @@ def test_json_schema_is_a_valid_schema_with_descriptions() -> None:
         assert undocumented == [], f"{name} fields without a description"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(questionnaires())
 def test_json_schema_accepts_every_valid_questionnaire(questionnaire: Questionnaire) -> None:
     document = yaml.load(to_yaml(questionnaire), Loader=_EditorLoader)  # noqa: S506 - a SafeLoader
@@ -109,6 +120,21 @@ def test_json_schema_accepts_every_valid_questionnaire(questionnaire: Questionna
         {"name": "a", "type": "likert", "label": "A", "scale": ["seul"]},
         {"name": "a", "type": "date", "label": "A", "min": 3},
         {"name": "a", "type": "integer", "label": "A", "max_length": 3},
+        {"name": "a", "type": "note"},
+        {"name": "a", "type": "nps", "label": "A", "choices": [{"code": "x", "label": "X"}] * 2},
+        {"name": "a", "type": "matrix", "label": "A", "scale": ["Non", "Oui"]},
+        {"name": "a", "type": "matrix", "label": "A", "items": [{"name": "b", "label": "B"}]},
+        {"name": "a", "type": "calculate"},
+        {"name": "a", "type": "repeat", "label": "A"},
+        {"name": "a", "type": "repeat", "label": "A", "questions": [
+            {"name": "b", "type": "repeat", "label": "B",
+             "questions": [{"name": "c", "type": "yes_no", "label": "C"}]}]},
+        {"name": "a", "type": "dropdown", "label": "A", "choices_from": "x.csv",
+         "choices": [{"code": "x", "label": "X"}, {"code": "y", "label": "Y"}]},
+        {"name": "a", "type": "yes_no", "label": "A", "choices_from": "x.csv"},
+        {"name": "a", "type": "ranking", "label": "A", "max": 2,
+         "choices": [{"code": "x", "label": "X"}, {"code": "y", "label": "Y"}]},
+        {"name": "a", "type": "email", "label": "A", "other": True},
     ],
 )
 def test_json_schema_refuses_what_the_loader_refuses(question: dict) -> None:
@@ -175,7 +201,7 @@ BROKEN = [
     ("missing label", questionnaire_with("""\
         - name: avis
           type: long_text
-        """), "MISSING_FIELD", 8, "avis", "add `label:`"),
+        """), "NO_LABEL", 8, "avis", "add `label:`"),
     ("unknown field", questionnaire_with("""\
         - name: avis
           type: long_text
@@ -257,6 +283,248 @@ def test_broken_file_gives_a_located_problem(text: str, code: str, line: int, qu
     assert "Traceback" not in str(caught.value)
 
 
+# --- the new question types and the logic: checks, located ------------------------------------
+
+LOGIC_BROKEN = [
+    # (case, yaml, code, line, question, in the message)
+    ("note without a label", questionnaire_with("""\
+        - name: info
+          type: note
+        """), "NO_LABEL", 8, "info", "needs a `label`"),
+    ("matrix without items", questionnaire_with("""\
+        - name: grille
+          type: matrix
+          label: Êtes-vous d’accord ?
+          scale: [Non, Oui]
+        """), "NO_ITEMS", 8, "grille", "add `items:`"),
+    ("repeat without questions", questionnaire_with("""\
+        - name: projets
+          type: repeat
+          label: Vos projets
+        """), "NO_QUESTIONS", 8, "projets", "add `questions:`"),
+    ("repeat inside a repeat", questionnaire_with("""\
+        - name: projets
+          type: repeat
+          label: Vos projets
+          questions:
+            - name: etapes
+              type: repeat
+              label: Étapes
+              questions:
+                - {name: etape, type: short_text, label: Étape}
+        """), "NESTED_REPEAT", 12, "etapes", "move it to the page level"),
+    ("calculate without a calculation", questionnaire_with("""\
+        - name: total
+          type: calculate
+        """), "NO_CALCULATION", 8, "total", "add `calculation:`"),
+    ("code `other` with other: true", questionnaire_with("""\
+        - name: canal
+          type: single_choice
+          label: Canal ?
+          other: true
+          choices:
+            - {code: affiches, label: Affiches}
+            - {code: other, label: Autre}
+        """), "RESERVED_CODE", 14, "canal", "`other` is reserved"),
+    ("code `dont_know`", questionnaire_with("""\
+        - name: canal
+          type: multiple_choice
+          label: Canal ?
+          choices:
+            - {code: affiches, label: Affiches}
+            - {code: dont_know, label: Ne sait pas}
+        """), "RESERVED_CODE", 13, "canal", "reserved for special answers"),
+    ("undeclared language", questionnaire_with("""\
+        - name: avis
+          type: short_text
+          label: {fr: "Votre avis ?", de: "Ihre Meinung?"}
+        """), "BAD_LANGUAGE", 10, "avis", "language `de` is not declared"),
+    ("no text in the default language", HEADER.replace("pages:", "languages: [en]\npages:") + """\
+      - name: avis
+        type: short_text
+        label: {en: "Your opinion?"}
+""", "BAD_LANGUAGE", 11, "avis", "add `fr:`"),
+    ("expression syntax error", questionnaire_with("""\
+        - {name: age, type: integer, label: Âge}
+        - name: vote
+          type: yes_no
+          label: Avez-vous voté ?
+          relevant: age >= and age < 120
+        """), "BAD_EXPRESSION", 12, "vote", "at character 8 of `age >= and age < 120`"),
+    ("unknown name", questionnaire_with("""\
+        - {name: age, type: integer, label: Âge}
+        - name: vote
+          type: yes_no
+          label: Avez-vous voté ?
+          relevant: agee >= 18
+        """), "BAD_EXPRESSION", 12, "vote", "unknown name `agee`; did you mean `age`?"),
+    ("type error", questionnaire_with("""\
+        - {name: nom, type: short_text, label: Nom}
+        - name: vote
+          type: yes_no
+          label: Avez-vous voté ?
+          required_if: nom + 1 > 2
+        """), "BAD_EXPRESSION", 12, "vote", "`+` needs numbers, but `nom` is a text"),
+    ("`.` outside a constraint", questionnaire_with("""\
+        - name: age
+          type: integer
+          label: Âge ?
+          relevant: . >= 18
+        """), "BAD_EXPRESSION", 11, "age", "can only be used in a constraint"),
+    ("`choice.x` outside a choice filter", questionnaire_with("""\
+        - name: quartier
+          type: single_choice
+          label: Quartier ?
+          relevant: choice.commune = 'nord'
+          choices: [{code: a, label: A}, {code: b, label: B}]
+        """), "BAD_EXPRESSION", 11, "quartier", "can only be used in a choice filter"),
+    ("calculations in a circle", questionnaire_with("""\
+        - name: part_a
+          type: calculate
+          calculation: part_b + 1
+        - name: part_b
+          type: calculate
+          calculation: part_a * 2
+        """), "CYCLE", 10, "part_a", "part_a → part_b → part_a"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "question", "needle"), [case[1:] for case in LOGIC_BROKEN],
+                         ids=[case[0] for case in LOGIC_BROKEN])
+def test_broken_logic_gives_a_located_problem(text: str, code: str, line: int, question: str | None,
+                                              needle: str) -> None:
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        parse_questionnaire(text, "essai.yaml")
+    found = [(p.code, p.line, p.question) for p in caught.value.problems]
+    assert (code, line, question) in found, "\n".join(map(str, caught.value.problems))
+    problem = next(p for p in caught.value.problems if p.code == code)
+    assert needle in str(problem)
+
+
+def test_valid_logic_loads() -> None:
+    text = HEADER.replace("pages:", "languages: [en]\npages:") + textwrap.indent(textwrap.dedent("""\
+        - {name: age, type: integer, label: {fr: "Âge ?", en: "Age?"}, constraint: . >= 16, constraint_message: 16 ans}
+        - name: commune
+          type: dropdown
+          label: Commune ?
+          choices: [{code: nord, label: Nord}, {code: sud, label: Sud}]
+        - name: quartier
+          type: dropdown
+          label: Quartier de ${commune} ?
+          choice_filter: choice.commune = commune
+          choices:
+            - {code: gare, label: Gare, data: {commune: nord}}
+            - {code: port, label: Port, data: {commune: sud}}
+        - {name: majeur, type: calculate, calculation: "if(age >= 18, 'oui', 'non')"}
+        - name: projets
+          type: repeat
+          label: Vos projets
+          relevant: majeur = 'oui'
+          max: 5
+          questions:
+            - {name: nom_projet, type: short_text, label: Nom, required_if: age > 20}
+        """), " " * 6)
+    questionnaire = parse_questionnaire(text, "essai.yaml")
+    assert questionnaire.question("nom_projet").required_if == "age > 20"
+    assert questionnaire.question("quartier").choices[1].data == {"commune": "sud"}
+
+
+CHOICE_FILE_BROKEN = [
+    # (case, files beside the questionnaire, choices_from, extra YAML, line, in the message)
+    ("missing file", {}, "communes.csv", "", 11, "cannot read `communes.csv`"),
+    ("outside the folder", {"../communes.csv": "code,label\na,A\nb,B\n"}, "../communes.csv", "", 11,
+     "outside the questionnaire's folder"),
+    ("not a csv file", {"communes.txt": "code,label\na,A\nb,B\n"}, "communes.txt", "", 11, "is not a CSV file"),
+    ("no code column", {"communes.csv": "nom,label\na,A\nb,B\n"}, "communes.csv", "", 11,
+     "communes.csv:1: the header needs a `code` column"),
+    ("duplicate code", {"communes.csv": "code,label\nnord,Nord\nsud,Sud\nnord,Nord bis\n"}, "communes.csv", "", 11,
+     "communes.csv:4: code `nord` appears twice"),
+    ("empty code", {"communes.csv": "code;label\nnord;Nord\n;Sans code\nsud;Sud\n"}, "communes.csv", "", 11,
+     "communes.csv:3: empty `code`"),
+    ("both choices and choices_from", {"communes.csv": "code,label\na,A\nb,B\n"}, "communes.csv",
+     "choices: [{code: a, label: A}, {code: b, label: B}]", 11, "given together with `choices`"),
+]
+
+
+@pytest.mark.parametrize(("files", "source", "extra", "line", "needle"), [c[1:] for c in CHOICE_FILE_BROKEN],
+                         ids=[c[0] for c in CHOICE_FILE_BROKEN])
+def test_broken_choice_file_gives_a_located_problem(tmp_path: Path, files: dict[str, str], source: str, extra: str,
+                                                    line: int, needle: str) -> None:
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    text = questionnaire_with(f"""\
+        - name: commune
+          type: dropdown
+          label: Commune ?
+          choices_from: {source}
+          {extra}
+        """)
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        parse_questionnaire(text, "essai.yaml", folder)
+    found = [p for p in caught.value.problems if p.code == "CHOICES_FILE"]
+    assert [(p.line, p.question) for p in found] == [(line, "commune")], "\n".join(map(str, caught.value.problems))
+    assert needle in str(found[0])
+
+
+def test_choices_from_a_csv_file_with_translations_and_attributes(tmp_path: Path) -> None:
+    (tmp_path / "quartiers.csv").write_text(
+        "\ufeffcode,label,label::en,commune\ngare,Quartier de la gare,Station district,nord\nport,Le port,,sud\n",
+        encoding="utf-8")
+    text = HEADER.replace("pages:", "languages: [en]\npages:") + textwrap.indent(textwrap.dedent("""\
+        - {name: commune, type: single_choice, label: Commune,
+           choices: [{code: nord, label: N}, {code: sud, label: S}]}
+        - {name: quartier, type: dropdown, label: Quartier, choices_from: quartiers.csv,
+           choice_filter: choice.commune = commune}
+        """), " " * 6)
+    question = parse_questionnaire(text, "essai.yaml", tmp_path).question("quartier")
+    assert [(c.code, c.label, c.data) for c in question.choices] == [
+        ("gare", {"fr": "Quartier de la gare", "en": "Station district"}, {"commune": "nord"}),
+        ("port", "Le port", {"commune": "sud"}),
+    ]
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+
+def test_localise_gives_each_language_and_falls_back_to_the_default() -> None:
+    text = """\
+id: essai
+version: "1"
+title: {fr: Essai, en: Trial}
+languages: [en]
+privacy_notice: Réponses anonymes.
+pages:
+  - id: page-1
+    title: {fr: Vous, en: You}
+    questions:
+      - name: satisfaction
+        type: likert
+        label: {fr: "Satisfait·e ?", en: "Satisfied?"}
+        help: Une seule réponse.
+        scale: [{fr: Non, en: "No"}, {fr: Oui}]
+      - name: canal
+        type: single_choice
+        label: {fr: "Canal ?", en: "Channel?"}
+        choices:
+          - {code: affiches, label: {fr: Affiches, en: Posters}}
+          - {code: site, label: Site web}
+      - {name: heures, type: decimal, label: Heures, unit: {fr: heures, en: hours}}
+"""
+    questionnaire = parse_questionnaire(text, "essai.yaml")
+    english, french = localise(questionnaire, "en"), localise(questionnaire, "fr")
+    assert english.title == "Trial" and english.pages[0].title == "You"
+    assert english.question("satisfaction").label == "Satisfied?"
+    assert english.question("satisfaction").help == "Une seule réponse."  # no translation: French
+    assert english.question("satisfaction").scale == ["No", "Oui"]
+    assert [c.label for c in english.question("canal").choices] == ["Posters", "Site web"]
+    assert english.question("heures").unit == "hours"
+    assert french.title == "Essai" and french.question("canal").choices[0].label == "Affiches"
+    assert french.question("satisfaction").scale == ["Non", "Oui"]
+    assert localise(questionnaire, "de").title == "Essai"  # an unknown language: the default
+
+
 def test_every_problem_of_a_file_is_reported_in_one_pass() -> None:
     text = HEADER.replace("title:", "titre: Essai\ntitle:") + textwrap.indent(textwrap.dedent("""\
         - name: age
@@ -277,7 +545,7 @@ def test_every_problem_of_a_file_is_reported_in_one_pass() -> None:
         parse_questionnaire(text, "essai.yaml")
     codes = sorted(p.code for p in caught.value.problems)
     assert codes == sorted(["UNKNOWN_FIELD", "UNKNOWN_TYPE", "DUPLICATE_NAME", "BAD_RANGE", "BAD_NAME",
-                            "NO_CHOICES", "MISSING_FIELD"])
+                            "NO_CHOICES", "NO_LABEL"])
     lines = [p.line for p in caught.value.problems]
     assert lines == sorted(lines)
     assert "Traceback" not in str(caught.value)
@@ -313,3 +581,9 @@ def test_any_document_loads_or_gives_located_problems(text: str) -> None:
         for problem in exc.problems:
             assert problem.line >= 1 and problem.message and problem.fix
             assert "Traceback" not in str(problem)
+
+
+def test_every_error_code_has_its_own_template() -> None:
+    """Two codes with the same (message, fix) would be one Enum member: the second name would never show."""
+    assert len(ErrorCode.__members__) == len(list(ErrorCode)), [
+        name for name, member in ErrorCode.__members__.items() if member.name != name]

@@ -10,7 +10,7 @@ import copy
 from typing import Any
 
 from survey.schema.model import Questionnaire
-from survey.schema.types import COMMON_FIELDS, QUESTION_TYPES, Shape
+from survey.schema.types import COMMON_FIELDS, QUESTION_TYPES, QuestionType, Shape
 
 SCHEMA_ID = "urn:survey:questionnaire.schema.json"
 
@@ -27,24 +27,52 @@ def _text_or_number(prop: dict[str, Any], pattern: str | None = None) -> dict[st
     return prop
 
 
+_OPTIONAL_FIELDS = sorted(frozenset().union(*(t.options for t in QUESTION_TYPES.values())) - COMMON_FIELDS)
+_SCALE = {"minItems": 2, "maxItems": 11}
+
+
+def _bound(qtype: QuestionType) -> dict[str, Any]:
+    if qtype.shape is Shape.DATE:
+        return _DATE
+    if qtype.shape in (Shape.CODES, Shape.INTEGER, Shape.REPEAT):
+        return {"type": "integer"}
+    return _NUMBER
+
+
 def _type_rules() -> list[dict[str, Any]]:
     """One `if type is X then …` rule per question type, from the types table."""
     rules = []
-    shared = {"choices", "scale", "min", "max", "max_length"}
     for qtype in QUESTION_TYPES.values():
-        refused = sorted(shared - qtype.options - COMMON_FIELDS)
+        refused = [field for field in _OPTIONAL_FIELDS if field not in qtype.options]
+        if not qtype.needs_choices:
+            refused.append("choices_from")
         then: dict[str, Any] = {"properties": {field: False for field in refused}}
+        needs: list[dict[str, Any]] = []
+        if qtype.name != "calculate":
+            then["required"] = ["label"]
         if qtype.needs_choices:
-            then["required"] = ["choices"]
+            # `choices_from: file.csv` is replaced by the file's choices when the questionnaire is loaded
+            needs.append({"anyOf": [{"required": ["choices"]}, {"required": ["choices_from"]}]})
             then["properties"]["choices"] = {"minItems": 2}
         if qtype.name == "likert":
-            then["required"] = ["scale"]
-            then["properties"]["scale"] = {"minItems": 2, "maxItems": 11}
-        if {"min", "max"} <= qtype.options:
-            bound = _DATE if qtype.shape is Shape.DATE else _NUMBER
-            if qtype.shape in (Shape.CODES, Shape.INTEGER):
-                bound = {"type": "integer"}
-            then["properties"].update(min=bound, max=bound)
+            then["required"] = ["label", "scale"]
+            then["properties"]["scale"] = _SCALE
+        if qtype.name == "matrix":
+            then["required"] = ["label", "items"]
+            then["properties"].update(items={"minItems": 1}, scale=_SCALE, choices={"minItems": 2})
+            needs.append({"anyOf": [{"required": ["scale"]}, {"required": ["choices"]}]})
+        if qtype.name == "calculate":
+            then["required"] = ["calculation"]
+        if qtype.name == "repeat":
+            then["required"] = ["label", "questions"]
+            # no repeat group inside a repeat group
+            inner = {"properties": {"type": {"not": {"const": "repeat"}}}}
+            then["properties"]["questions"] = {"minItems": 1, "items": inner}
+        for field in ("min", "max"):
+            if field in qtype.options:
+                then["properties"][field] = _bound(qtype)
+        if needs:
+            then["allOf"] = needs
         when = {"properties": {"type": {"const": qtype.name}}, "required": ["type"]}
         rules.append({"if": when, "then": then})
     return rules
@@ -60,9 +88,16 @@ def questionnaire_json_schema() -> dict[str, Any]:
     type_prop["description"] += ". " + "; ".join(descriptions)
     type_prop["markdownEnumDescriptions"] = [t.description for t in QUESTION_TYPES.values()]
     type_prop["enumDescriptions"] = [t.description.replace("`", "") for t in QUESTION_TYPES.values()]
-    question["allOf"] = _type_rules()
+    question["properties"]["choices_from"] = {
+        "type": "string", "pattern": r"\.csv$",
+        "description": "A CSV file beside the questionnaire listing the choices (columns `code`, `label`, "
+                       "optional `label::en`, `relevant`, and attributes for `choice_filter`)",
+    }
+    question["allOf"] = [*_type_rules(), {"not": {"required": ["choices", "choices_from"]}}]
     _text_or_number(defs["Choice"]["properties"]["code"], pattern=r"^[A-Za-z0-9_.-]+$")
     _text_or_number(schema["properties"]["version"])
+    for value in defs["Choice"]["properties"]["data"]["patternProperties"].values():
+        _text_or_number(value)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

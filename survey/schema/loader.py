@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,11 @@ import yaml
 from pydantic import ValidationError
 
 from survey.errors import ErrorCode, Problem, QuestionnaireInvalid
-from survey.schema.model import Questionnaire
-from survey.schema.types import COMMON_FIELDS, QUESTION_TYPES
-
-Path_ = tuple[str | int, ...]
+from survey.schema.checks import check_document
+from survey.schema.choice_lists import resolve_choice_files
+from survey.schema.logic_checks import check_logic
+from survey.schema.model import Question, Questionnaire
+from survey.schema.problems import Collector, Path_, suggest
 
 
 class _Loader(yaml.SafeLoader):
@@ -70,38 +70,7 @@ def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
     return data, lines
 
 
-class _Collector:
-    """Gathers problems, locating each from its path in the document."""
-
-    def __init__(self, filename: str, data: Any, lines: dict[Path_, int]):
-        self.filename, self.data, self.lines = filename, data, lines
-        self.problems: list[Problem] = []
-
-    def line(self, path: Path_) -> int:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path, 1)
-
-    def question_name(self, path: Path_) -> str | None:
-        if len(path) >= 4 and path[0] == "pages" and path[2] == "questions":
-            try:
-                name = self.data["pages"][path[1]]["questions"][path[3]].get("name")
-            except (KeyError, IndexError, TypeError, AttributeError):
-                return None
-            return str(name) if name is not None else f"#{int(path[3]) + 1} of page {int(path[1]) + 1}"
-        return None
-
-    def add(self, path: Path_, code: ErrorCode, **params: Any) -> None:
-        what, fix = code.format(**params)
-        self.problems.append(Problem(self.filename, self.line(path), self.question_name(path), what, fix, code.name))
-
-
-def _suggest(word: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(word, candidates, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def _pydantic_problems(col: _Collector, exc: ValidationError) -> None:
+def _pydantic_problems(col: Collector, exc: ValidationError) -> None:
     for err in exc.errors():
         loc = tuple(err["loc"])
         field = str(loc[-1]) if loc else "file"
@@ -109,9 +78,9 @@ def _pydantic_problems(col: _Collector, exc: ValidationError) -> None:
         if kind == "missing":
             col.add(loc[:-1], ErrorCode.MISSING_FIELD, field=field)
         elif kind == "extra_forbidden":
-            if len(loc) == 5 and loc[2] == "questions":
-                continue  # reported by _check_question with the type in mind
-            col.add(loc, ErrorCode.UNKNOWN_FIELD, field=field, suggestion=_suggest(field, _known_fields(loc)))
+            if len(loc) >= 3 and loc[-3] == "questions":
+                continue  # reported by check_question with the type in mind
+            col.add(loc, ErrorCode.UNKNOWN_FIELD, field=field, suggestion=suggest(field, _known_fields(loc)))
         elif field == "type" and kind == "literal_error":
             continue  # reported by _check_question with a suggestion
         elif kind == "string_pattern_mismatch" and field == "name":
@@ -121,14 +90,12 @@ def _pydantic_problems(col: _Collector, exc: ValidationError) -> None:
 
 
 def _known_fields(loc: Path_) -> list[str]:
-    from survey.schema.model import Choice, Mission, Page
+    """The fields of the object holding the unknown one, for a did-you-mean suggestion."""
+    from survey.schema.model import Choice, Item, Mission, Page
 
-    depth = {1: Questionnaire, 3: Page, 5: None}.get(len(loc))
-    if loc and loc[0] == "mission":
-        return list(Mission.model_fields)
-    if len(loc) == 7 and loc[4] == "choices":
-        return list(Choice.model_fields)
-    return list(depth.model_fields) if depth else []
+    container = loc[-3] if len(loc) >= 3 and isinstance(loc[-2], int) else loc[-2] if len(loc) >= 2 else None
+    model = {"choices": Choice, "items": Item, "pages": Page, "mission": Mission, None: Questionnaire}.get(container)
+    return list(model.model_fields) if model else []
 
 
 def _fix_for(kind: str, field: str) -> str:
@@ -145,103 +112,45 @@ def _fix_for(kind: str, field: str) -> str:
     return f"correct `{field}` as the README's questionnaire format describes"
 
 
-def _check_question(col: _Collector, q: dict, path: Path_, names: dict[str, int]) -> None:
-    type_name = q.get("type")
-    qtype = QUESTION_TYPES.get(type_name) if isinstance(type_name, str) else None
-    if type_name is not None and qtype is None:
-        col.add(path + ("type",), ErrorCode.UNKNOWN_TYPE, value=type_name, allowed=", ".join(QUESTION_TYPES),
-                suggestion=_suggest(str(type_name), list(QUESTION_TYPES)))
-    name = q.get("name")
-    if isinstance(name, str):
-        if "__" in name:
-            col.add(path + ("name",), ErrorCode.BAD_NAME, value=name)
-        elif name in names:
-            col.add(path + ("name",), ErrorCode.DUPLICATE_NAME, value=name, other_line=names[name])
-        else:
-            names[name] = col.line(path + ("name",))
-    allowed = COMMON_FIELDS | (qtype.options if qtype else frozenset())
-    for key in q:
-        if key in allowed or qtype is None and key in {"choices", "scale", "min", "max", "max_length"}:
-            continue
-        if any(key in t.options for t in QUESTION_TYPES.values()) and qtype is not None:
-            if key == "choices":
-                col.add(path + (key,), ErrorCode.CHOICES_NOT_ALLOWED, type=qtype.name)
-            else:
-                col.add(path + (key,), ErrorCode.OPTION_NOT_ALLOWED, field=key, type=qtype.name)
-        else:
-            col.add(path + (key,), ErrorCode.UNKNOWN_FIELD, field=key, suggestion=_suggest(key, sorted(allowed)))
-    if qtype is None:
-        return
-    choices = q.get("choices")
-    if qtype.needs_choices and (not isinstance(choices, list) or len(choices) < 2):
-        col.add(path + ("choices",), ErrorCode.NO_CHOICES, type=qtype.name)
-    if isinstance(choices, list):
-        seen: set[str] = set()
-        for i, choice in enumerate(choices):
-            code = str(choice.get("code")) if isinstance(choice, dict) and "code" in choice else None
-            if code is not None and code in seen:
-                col.add(path + ("choices", i, "code"), ErrorCode.DUPLICATE_CODE, value=code)
-            seen.add(code or "")
-    scale = q.get("scale")
-    if qtype.name == "likert" and (not isinstance(scale, list) or not 2 <= len(scale) <= 11):
-        col.add(path + ("scale",), ErrorCode.BAD_SCALE)
-    low, high = q.get("min"), q.get("max")
-    try:
-        if low is not None and high is not None and low > high:
-            col.add(path + ("min",), ErrorCode.BAD_RANGE, min=low, max=high)
-    except TypeError:
-        pass  # mixed types: reported by the model
-
-
-def _check_document(col: _Collector, data: dict) -> None:
-    pages = data.get("pages")
-    if not isinstance(pages, list) or not pages:
-        col.add(("pages",), ErrorCode.EMPTY_PAGES)
-        return
-    names: dict[str, int] = {}
-    page_ids: dict[str, int] = {}
-    for i, page in enumerate(pages):
-        if not isinstance(page, dict):
-            continue
-        pid = page.get("id")
-        if isinstance(pid, str):
-            if pid in page_ids:
-                col.add(("pages", i, "id"), ErrorCode.DUPLICATE_PAGE, value=pid, other_line=page_ids[pid])
-            page_ids.setdefault(pid, col.line(("pages", i, "id")))
-        questions = page.get("questions")
-        if not isinstance(questions, list) or not questions:
-            col.add(("pages", i), ErrorCode.EMPTY_PAGE, value=pid or i + 1)
-            continue
-        for j, q in enumerate(questions):
-            if isinstance(q, dict):
-                _check_question(col, q, ("pages", i, "questions", j), names)
-
-
-def _check_bounds(col: _Collector, questionnaire: Questionnaire) -> None:
+def _check_bounds(col: Collector, questionnaire: Questionnaire) -> None:
     """A date question's bounds are dates, any other's are numbers: answers are compared with them."""
+    for path, q in question_paths(questionnaire):
+        for bound in ("min", "max"):
+            value = getattr(q, bound)
+            if value is None or isinstance(value, dt.date) == (q.type == "date"):
+                continue
+            dated = q.type == "date"
+            want, fix = ("a date", "write it as YYYY-MM-DD") if dated else ("a number", "write a number")
+            col.add(path + (bound,), ErrorCode.WRONG_VALUE, field=bound,
+                    detail=f"a question of type `{q.type}` needs {want}", fix=fix)
+
+
+def question_paths(questionnaire: Questionnaire) -> list[tuple[Path_, Question]]:
+    """Every question with its path in the document, those inside repeat groups included."""
+    found = []
     for i, page in enumerate(questionnaire.pages):
         for j, q in enumerate(page.questions):
-            for bound in ("min", "max"):
-                value = getattr(q, bound)
-                if value is None or isinstance(value, dt.date) == (q.type == "date"):
-                    continue
-                dated = q.type == "date"
-                want, fix = ("a date", "write it as YYYY-MM-DD") if dated else ("a number", "write a number")
-                col.add(("pages", i, "questions", j, bound), ErrorCode.WRONG_VALUE, field=bound,
-                        detail=f"a question of type `{q.type}` needs {want}", fix=fix)
+            found.append((("pages", i, "questions", j), q))
+            found.extend((("pages", i, "questions", j, "questions", k), sub) for k, sub in enumerate(q.questions))
+    return found
 
 
-def parse_questionnaire(text: str, filename: str = "<questionnaire>") -> Questionnaire:
-    """Parse questionnaire YAML; raise `QuestionnaireInvalid` listing every problem, located."""
+def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: Path | None = None) -> Questionnaire:
+    """Parse questionnaire YAML; raise `QuestionnaireInvalid` listing every problem, located.
+
+    `base_dir` is the folder `choices_from` CSV files are read from (the questionnaire file's own).
+    """
     data, lines = _compose(text, filename)
-    col = _Collector(filename, data, lines)
+    col = Collector(filename, data, lines)
     if not isinstance(data, dict):
         col.add((), ErrorCode.NOT_A_MAPPING)
         raise QuestionnaireInvalid(col.problems)
-    _check_document(col, data)
+    resolve_choice_files(col, data, base_dir)
+    check_document(col, data)
     try:
         questionnaire = Questionnaire.model_validate(data)
         _check_bounds(col, questionnaire)
+        check_logic(col, questionnaire, question_paths(questionnaire))
     except ValidationError as exc:
         _pydantic_problems(col, exc)
         questionnaire = None
@@ -261,7 +170,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         raise QuestionnaireInvalid(
             [Problem(str(path), 1, None, f"cannot read the file: {reason}", "check the path and save it as UTF-8")]
         ) from None
-    return parse_questionnaire(text, str(path))
+    return parse_questionnaire(text, str(path), path.parent)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -1,4 +1,10 @@
-"""The questionnaire model: a questionnaire has pages, a page has questions.  PURE."""
+"""The questionnaire model: a questionnaire has pages, a page has questions.  PURE.
+
+Texts shown to people (`Text`) are either one string, in the questionnaire's `language`, or a mapping
+language → string (`{fr: …, en: …}`); `localise()` (survey.schema.localise) resolves them for one
+language. Logic (`relevant`, `required_if`, `constraint`, `calculation`, `choice_filter`,
+`repeat_count`) is written in the expression language of `survey.expressions`, kept here as source text.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, PrivateAttr, WithJsonSchema
 
-from survey.schema.types import QUESTION_TYPES, QuestionType
+from survey.schema.types import QUESTION_TYPES, SPECIAL_ANSWERS, QuestionType
 
 
 def _as_text(value: object) -> object:
@@ -23,7 +29,28 @@ def _as_text(value: object) -> object:
 Code = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$", max_length=48)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+def _text(value: object) -> str | dict[str, str]:
+    """A text: a string, or a mapping language → string. One clear error instead of one per union member."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value and all(
+            isinstance(k, str) and len(k) == 2 and isinstance(v, str | int | float) for k, v in value.items()):
+        return {k: str(v) for k, v in value.items()}
+    raise ValueError("must be text, or one text per language such as `{fr: …, en: …}`")
+
+
+Text = Annotated[
+    str | dict[str, str],
+    PlainValidator(_text),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "object", "propertyNames": {"pattern": "^[a-z]{2}$"},
+                                                   "additionalProperties": {"type": "string"}, "minProperties": 1}]}),
+]
+Expression = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=2000)]
 TypeName = Literal[tuple(QUESTION_TYPES)]  # type: ignore[valid-type]
+SpecialAnswer = Literal[SPECIAL_ANSWERS]  # type: ignore[valid-type]
 
 
 class _Model(BaseModel):
@@ -34,7 +61,18 @@ class Choice(_Model):
     """One answer option: `code` goes in exports, `label` is shown."""
 
     code: Code = Field(description="Stable code written in exports, e.g. `affiches`")
-    label: str = Field(min_length=1, description="Text shown to the respondent")
+    label: Text = Field(description="Text shown to the respondent")
+    relevant: Expression | None = Field(default=None, description="Show this option only when true")
+    data: dict[Identifier, Annotated[str, BeforeValidator(_as_text)]] = Field(
+        default_factory=dict, description="Attributes for `choice_filter`, e.g. `{commune: saint-aubin}`"
+    )
+
+
+class Item(_Model):
+    """A row of a matrix question."""
+
+    name: Identifier = Field(description="Row identifier; the export column is `{question}__{item}`")
+    label: Text = Field(description="The row's text")
 
 
 class Question(_Model):
@@ -42,22 +80,33 @@ class Question(_Model):
 
     name: Identifier = Field(description="Stable identifier and export column, e.g. `satisfaction_globale`")
     type: TypeName = Field(description="Question type: what the answer looks like")
-    label: str = Field(min_length=1, description="The question as shown to the respondent")
-    help: str = Field(default="", description="Hint shown under the question")
+    label: Text = Field(default="", description="The question as shown to the respondent")
+    help: Text = Field(default="", description="Hint shown under the question")
     required: bool = Field(default=False, description="Whether an answer is needed to go on")
-    choices: list[Choice] = Field(default_factory=list, description="Answer options (single/multiple_choice)")
-    scale: list[str] = Field(
-        default_factory=list, description="Likert labels, from the lowest point to the highest"
+    required_if: Expression | None = Field(default=None, description="Required only when this is true")
+    relevant: Expression | None = Field(default=None, description="Asked only when this is true (skip logic)")
+    constraint: Expression | None = Field(default=None, description="Must be true of the answer, written `.`")
+    constraint_message: Text | None = Field(default=None, description="Shown when the constraint fails")
+    special_answers: list[SpecialAnswer] = Field(
+        default_factory=list, description="`dont_know`, `prefer_not_to_say`: offered beside the normal answers"
     )
+    choices: list[Choice] = Field(default_factory=list, description="Answer options")
+    choice_filter: Expression | None = Field(default=None, description="Offer a choice only when true")
+    other: bool = Field(default=False, description="Add “Other, please specify” with a text field")
+    randomize: bool = Field(default=False, description="Shuffle the options (Other and special answers last)")
+    scale: list[Text] = Field(default_factory=list, description="Likert or matrix labels, lowest point first")
+    items: list[Item] = Field(default_factory=list, description="Rows of a matrix")
     min: int | float | dt.date | None = Field(
-        default=None, description="Lowest value (integer, decimal, date) or fewest ticks (multiple_choice)"
+        default=None, description="Lowest value (numbers, dates), fewest ticks or repeats"
     )
     max: int | float | dt.date | None = Field(
-        default=None, description="Highest value (integer, decimal, date) or most ticks (multiple_choice)"
+        default=None, description="Highest value (numbers, dates), most ticks or repeats"
     )
-    max_length: int | None = Field(
-        default=None, gt=0, le=100_000, description="Most characters accepted (short_text, long_text)"
-    )
+    max_length: int | None = Field(default=None, gt=0, le=100_000, description="Most characters accepted")
+    unit: Text | None = Field(default=None, description="Unit shown after a number, e.g. `€` or `heures`")
+    calculation: Expression | None = Field(default=None, description="How a `calculate` value is computed")
+    questions: list[Question] = Field(default_factory=list, description="The questions of a repeat group")
+    repeat_count: Expression | None = Field(default=None, description="How many times a repeat group is asked")
 
     _options: tuple[Choice, ...] = PrivateAttr(default=())
     _codes: frozenset[str] = PrivateAttr(default=frozenset())
@@ -68,8 +117,10 @@ class Question(_Model):
 
     def model_post_init(self, _context: object) -> None:
         # Options are asked for on every answer checked and every field drawn: build them once.
-        if self.type == "likert":
+        if self.type == "likert" or (self.type == "matrix" and not self.choices):
             options = tuple(Choice(code=str(i), label=label) for i, label in enumerate(self.scale, start=1))
+        elif self.type == "nps":
+            options = tuple(Choice(code=str(i), label=str(i)) for i in range(11))
         else:
             options = tuple(self.choices)
         self._options = options
@@ -81,15 +132,26 @@ class Question(_Model):
 
     @property
     def codes(self) -> frozenset[str]:
-        """The export codes of the options."""
+        """The export codes of the options (without `other` and special answers)."""
         return self._codes
+
+    def expressions(self) -> Iterator[tuple[str, str]]:
+        """(field, source) of every expression this question carries, its choices' included."""
+        for field in ("relevant", "required_if", "constraint", "choice_filter", "calculation", "repeat_count"):
+            source = getattr(self, field)
+            if source is not None:
+                yield field, source
+        for choice in self.choices:
+            if choice.relevant is not None:
+                yield f"choices[{choice.code}].relevant", choice.relevant
 
 
 class Page(_Model):
     """A page of questions shown together."""
 
     id: Slug = Field(description="Page identifier, unique in the questionnaire, e.g. `profil`")
-    title: str = Field(default="", description="Heading shown above the page's questions")
+    title: Text = Field(default="", description="Heading shown above the page's questions")
+    relevant: Expression | None = Field(default=None, description="Show the page only when true")
     questions: list[Question] = Field(min_length=1, description="The page's questions, in order")
 
 
@@ -110,22 +172,38 @@ class Questionnaire(_Model):
     version: Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=32)] = Field(
         description="Version label; responses record the version they answered"
     )
-    title: str = Field(min_length=1, description="Title shown to respondents")
-    language: Literal["fr", "en"] = Field(default="fr", description="Language of the questionnaire's text")
-    mission: Mission | None = Field(default=None, description="The evaluation mission it belongs to")
-    introduction: str = Field(default="", description="Text shown before the first page")
-    privacy_notice: str = Field(
-        min_length=1, description="How answers are used and kept (purpose, controller, retention, rights)"
+    title: Text = Field(description="Title shown to respondents")
+    language: Language = Field(default="fr", description="Default language: the one plain strings are in")
+    languages: list[Language] = Field(
+        default_factory=list, description="Every language the texts are given in (default: `language` alone)"
     )
+    mission: Mission | None = Field(default=None, description="The evaluation mission it belongs to")
+    introduction: Text = Field(default="", description="Text shown before the first page")
+    privacy_notice: Text = Field(description="How answers are used and kept (purpose, controller, retention, rights)")
     pages: list[Page] = Field(min_length=1, description="Pages of questions, in order")
 
+    @property
+    def all_languages(self) -> list[str]:
+        """The default language first, then the others."""
+        return [self.language, *(lang for lang in self.languages if lang != self.language)]
+
     def questions(self) -> Iterator[Question]:
-        """Every question, in page order."""
+        """Every top-level question, in page order (a repeat group, not its inner questions)."""
         for page in self.pages:
             yield from page.questions
 
+    def all_questions(self) -> Iterator[Question]:
+        """Every question, those inside repeat groups included."""
+        def walk(questions: list[Question]) -> Iterator[Question]:
+            for q in questions:
+                yield q
+                yield from walk(q.questions)
+
+        for page in self.pages:
+            yield from walk(page.questions)
+
     def question(self, name: str) -> Question:
-        for q in self.questions():
+        for q in self.all_questions():
             if q.name == name:
                 return q
         raise KeyError(name)

@@ -1,0 +1,98 @@
+"""`choices_from: communes.csv` — long choice lists kept in a CSV file beside the questionnaire.  PURE.
+
+The file has a `code` column, a `label` column (or `label::fr`, `label::en`… one per language), an optional
+`relevant` column, and any other columns become the choice's `data` (for `choice_filter`, e.g. `commune`).
+The list is read when the questionnaire is loaded and stored inside its version, so a version never changes
+when the file does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from survey.errors import ErrorCode
+from survey.schema.problems import Collector, Path_
+
+
+def resolve_choice_files(col: Collector, data: dict, base_dir: Path | None) -> None:
+    """Replace every `choices_from` in the document by the `choices` its CSV file lists."""
+    pages = data.get("pages")
+    for i, page in enumerate(pages if isinstance(pages, list) else []):
+        questions = page.get("questions") if isinstance(page, dict) else None
+        for j, q in enumerate(questions if isinstance(questions, list) else []):
+            _resolve(col, q, ("pages", i, "questions", j), base_dir)
+            for k, sub in enumerate(q.get("questions") or [] if isinstance(q, dict) else []):
+                _resolve(col, sub, ("pages", i, "questions", j, "questions", k), base_dir)
+
+
+def _resolve(col: Collector, q: Any, path: Path_, base_dir: Path | None) -> None:
+    if not isinstance(q, dict) or "choices_from" not in q:
+        return
+    source = q.pop("choices_from")
+    where = path + ("choices_from",)
+    col.unread_choice_files.add(path)  # until the file is read: no second message about missing choices
+    col.lines[path + ("choices",)] = col.line(where)
+    if "choices" in q:
+        col.add(where, ErrorCode.CHOICES_FILE, detail="given together with `choices`", fix="keep only one of them")
+        return
+    if base_dir is None or not isinstance(source, str) or not source.endswith(".csv"):
+        col.add(where, ErrorCode.CHOICES_FILE, detail=f"`{source}` is not a CSV file beside the questionnaire",
+                fix="name a `.csv` file in the questionnaire's folder, e.g. `communes.csv`")
+        return
+    file = (base_dir / source).resolve()
+    if base_dir.resolve() not in file.parents:
+        col.add(where, ErrorCode.CHOICES_FILE, detail=f"`{source}` is outside the questionnaire's folder",
+                fix="put the CSV file beside the questionnaire")
+        return
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        col.add(where, ErrorCode.CHOICES_FILE, detail=f"cannot read `{source}`: {reason}",
+                fix="check the file name and save it as UTF-8 CSV")
+        return
+    choices, problems = read_choice_csv(text, str(col.data.get("language", "fr")))
+    for line, problem in problems:
+        col.add(where, ErrorCode.CHOICES_FILE, detail=f"{source}:{line}: {problem}",
+                fix="correct the CSV file (columns `code`, `label`, optional `label::en`, `relevant`, others)")
+    q["choices"] = choices
+    col.unread_choice_files.discard(path)
+
+
+def read_choice_csv(text: str, language: str = "fr") -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """Choices from CSV text, and (line, problem) for each bad row."""
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in reader.fieldnames or []]
+    problems: list[tuple[int, str]] = []
+    labels = [h for h in header if h == "label" or h.startswith("label::")]
+    if "code" not in header or not labels:
+        return [], [(1, "the header needs a `code` column and a `label` (or `label::fr`) column")]
+    choices, seen = [], set()
+    for row in reader:
+        line = reader.line_num
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        code = row.get("code", "")
+        if not code:
+            problems.append((line, "empty `code`"))
+            continue
+        if code in seen:
+            problems.append((line, f"code `{code}` appears twice"))
+            continue
+        seen.add(code)
+        label: Any = row.get("label") or ""
+        translated = {h.split("::", 1)[1]: row[h] for h in labels if "::" in h and row.get(h)}
+        if translated:  # the plain `label` column, if any, is the default language's
+            label = {language: label, **translated} if label else translated
+        choice: dict[str, Any] = {"code": code, "label": label or code}
+        if row.get("relevant"):
+            choice["relevant"] = row["relevant"]
+        extra = {k: v for k, v in row.items() if k not in ("code", "relevant") and not k.startswith("label") and v}
+        if extra:
+            choice["data"] = extra
+        choices.append(choice)
+    return choices, problems
