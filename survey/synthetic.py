@@ -1,35 +1,51 @@
-"""Synthetic valid answers, for demos and benchmarks (`survey seed`).  PURE."""
+"""Synthetic valid answers, for demos and benchmarks (`survey seed`).  PURE.
+
+Answers are drawn page by page under the questionnaire's logic: questions not asked are skipped, choices come
+from those offered, required-if and constraints are respected (a few draws are tried until one holds).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from typing import Any
 
+from survey.logic import OTHER, constraint_holds, is_required, offered, resolve, special
 from survey.schema import Question, Questionnaire
 from survey.schema.types import Shape
 
 _WORDS = ("projet", "quartier", "jardin", "école", "vélo", "réunion", "budget", "mairie", "parc", "éclairage")
+_TRIES = 20
 
 
 def _bounds(question: Question, low: float, high: float) -> tuple[float, float]:
-    return (question.min if question.min is not None else low, question.max if question.max is not None else high)
+    return (question.min if isinstance(question.min, int | float) else low,
+            question.max if isinstance(question.max, int | float) else high)
 
 
-def synthetic_answer(question: Question, rng: random.Random) -> Any:
-    """A plausible valid answer to one question; optional questions are sometimes left empty."""
+def synthetic_answer(question: Question, rng: random.Random, codes: list[str] | None = None) -> Any:
+    """A plausible answer of the right form; optional questions are sometimes left empty."""
     if not question.required and rng.random() < 0.1:
         return None
-    shape, codes = question.kind.shape, [c.code for c in question.options()]
-    if question.type == "likert":
-        return rng.randint(1, len(codes))
+    if question.special_answers and rng.random() < 0.05:
+        return special(rng.choice(question.special_answers))
+    shape = question.kind.shape
+    codes = codes if codes is not None else [c.code for c in question.options()]
+    if question.kind.numeric and codes:  # likert, nps: a point of the scale
+        return int(rng.choice(codes))
     if shape is Shape.CODE:
-        return rng.choice(codes)
+        return rng.choice(codes) if codes else None
     if shape is Shape.CODES:
+        if question.type == "ranking":
+            return rng.sample(codes, len(codes))
         low, high = _bounds(question, 1, len(codes))
-        return rng.sample(codes, rng.randint(max(int(low), 1 if question.required else 0), min(int(high), len(codes))))
+        fewest = max(int(low), 1 if question.required else 0)
+        return rng.sample(codes, rng.randint(min(fewest, len(codes)), min(int(high), len(codes))))
+    if shape is Shape.MATRIX:
+        return {item.name: rng.choice(codes) for item in question.items}
     if shape is Shape.BOOLEAN:
-        return rng.random() < 0.6
+        return True if question.type == "consent" else rng.random() < 0.6
     if shape is Shape.INTEGER:
         low, high = _bounds(question, 0, 100)
         return rng.randint(int(low), int(high))
@@ -40,11 +56,68 @@ def synthetic_answer(question: Question, rng: random.Random) -> Any:
         low = question.min if isinstance(question.min, dt.date) else dt.date(2024, 1, 1)
         high = question.max if isinstance(question.max, dt.date) else dt.date(2026, 12, 31)
         return (low + dt.timedelta(days=rng.randint(0, (high - low).days))).isoformat()
-    text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 12)))
-    return text[: question.max_length] if question.max_length else text
+    if shape is Shape.TIME:
+        return f"{rng.randint(8, 20):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+    if question.type == "email":
+        return f"habitant{rng.randint(1, 9999)}@example.fr"
+    if question.type == "phone":
+        return f"06{rng.randint(0, 99_999_999):08d}"
+    if shape is Shape.TEXT:
+        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 12)))
+        return text[: question.max_length] if question.max_length else text
+    return None
 
 
-def synthetic_answers(questionnaire: Questionnaire, rng: random.Random) -> dict[str, Any]:
-    """A complete valid answer set, without the empty answers (as the web form stores them)."""
-    answers = {q.name: synthetic_answer(q, rng) for q in questionnaire.questions()}
-    return {name: value for name, value in answers.items() if value not in (None, "", [])}
+def _draw(question: Question, rng: random.Random, env: Mapping[str, Any], today: str,
+          codes: list[str] | None) -> Any:
+    """A draw that keeps the question's rules: required(-if) and constraint."""
+    needed = is_required(question, env, today) or question.type == "consent"
+    for _ in range(_TRIES):
+        value = synthetic_answer(question, rng, codes)
+        if value in (None, [], {}) and needed:
+            continue
+        if value is None or constraint_holds(question, value, env, today):
+            return value
+    return None
+
+
+def _instances(question: Question, rng: random.Random, env: Mapping[str, Any], today: str) -> list[dict[str, Any]]:
+    low = int(question.min) if isinstance(question.min, int | float) else 0
+    high = int(question.max) if isinstance(question.max, int | float) else low + 3
+    instances = []
+    for _ in range(rng.randint(low, max(low, high))):
+        instance = {}
+        for sub in question.questions:
+            if sub.kind.answerable and sub.relevant is None:
+                value = _draw(sub, rng, {**env, **instance}, today, None)
+                if value is not None:
+                    instance[sub.name] = value
+        instances.append(instance)
+    return instances
+
+
+def synthetic_answers(questionnaire: Questionnaire, rng: random.Random, today: str | None = None) -> dict[str, Any]:
+    """A complete valid answer set, as the web form posts it page by page (before `finalise`)."""
+    today = today or dt.date.today().isoformat()
+    answers: dict[str, Any] = {}
+    for question in questionnaire.questions():
+        resolution = resolve(questionnaire, answers, today)
+        if question.name in resolution.hidden or question.repeat_count is not None:
+            continue
+        if question.type == "repeat":
+            answers[question.name] = _instances(question, rng, resolution.env, today)
+            continue
+        if not question.kind.answerable and question.type != "consent":
+            continue
+        codes = [c.code for c in offered(question, resolution.env, today)] if question.choices else None
+        value = _draw(question, rng, resolution.env, today, codes)
+        if value in (None, [], {}):
+            continue
+        answers[question.name] = value
+        picked = value if isinstance(value, list) else [value]
+        if question.other and rng.random() < 0.1 and question.kind.shape is Shape.CODE:
+            answers[question.name] = OTHER
+            answers[f"{question.name}__other"] = rng.choice(_WORDS)
+        elif question.other and OTHER in picked:
+            answers[f"{question.name}__other"] = rng.choice(_WORDS)
+    return answers

@@ -22,6 +22,9 @@ PURE_GLOBS = [
     "survey/aggregate.py",
     "survey/expressions/*.py",
     "survey/logic.py",
+    "survey/logic_json.py",
+    "survey/form_input.py",
+    "survey/versions.py",
     "survey/access.py",
     "survey/synthetic.py",
 ]

@@ -7,9 +7,11 @@ import random
 from litestar.testing import TestClient
 from sqlalchemy import inspect
 
+from survey.logic import resolve
 from survey.schema import load_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_answers
+from survey.validation import finalise
 from tests.conftest import ROOT, csrf_of, post_form, state_of
 from tests.respondent import page_form
 
@@ -23,13 +25,14 @@ def _post(client: TestClient, html: str, fields: list[tuple[str, str]], action: 
 
 
 def _answer_all(client: TestClient, answers: dict) -> tuple[str, object]:
-    """Answer every page; return the last page's HTML and the final response."""
+    """Answer every page the logic asks; return the last page's HTML and the final response."""
+    shown = resolve(QUESTIONNAIRE, answers).shown_pages
     html = client.get(f"/s/{QID}").text
-    for index, page in enumerate(QUESTIONNAIRE.pages):
-        response = _post(client, html, page_form(page, answers))
-        if index < len(QUESTIONNAIRE.pages) - 1:
+    for position, index in enumerate(shown, start=1):
+        response = _post(client, html, page_form(QUESTIONNAIRE.pages[index], answers))
+        if position < len(shown):
             assert response.status_code == 200, response.text
-            assert f"Page {index + 2} sur {len(QUESTIONNAIRE.pages)}" in response.text
+            assert f"Page {position + 1} sur {len(shown)}" in response.text
             html = response.text
     return html, response
 
@@ -42,7 +45,7 @@ def test_a_complete_journey_stores_one_response_with_its_version(client: TestCli
     assert "Merci" in client.get(final.headers["location"]).text
     stored = list(store.responses(QID))
     assert len(stored) == 1
-    assert stored[0].answers == answers
+    assert stored[0].answers == finalise(QUESTIONNAIRE, answers)
     assert stored[0].version == QUESTIONNAIRE.version
 
 

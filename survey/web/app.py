@@ -23,6 +23,7 @@ from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
 from survey.web.pages import Services
+from survey.web.preview import PreviewController
 from survey.web.respond import RespondController
 from survey.web.staff import StaffController
 
@@ -73,7 +74,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         return services
 
     return Litestar(
-        route_handlers=[home, healthz, RespondController, AuthController, StaffController,
+        route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

@@ -29,6 +29,7 @@ class FormState:
     language: str = "fr"
     answers: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
+    preview: bool = False  # a staff preview: nothing is stored at the end
 
     def moved(self, **changes: Any) -> FormState:
         return replace(self, **changes)
@@ -46,7 +47,8 @@ class FormSigner:
 
     def dump(self, state: FormState) -> str:
         fields = {"version_id": state.version_id, "key": state.key, "page": state.page,
-                  "language": state.language, "answers": state.answers, "started": state.started}
+                  "language": state.language, "answers": state.answers, "started": state.started,
+                  "preview": state.preview}
         payload = base64.urlsafe_b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
         return f"{payload}.{self._mac(payload.encode())}"
 

@@ -7,53 +7,108 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from survey.logic import resolve
 from survey.messages import LANGUAGES
-from survey.schema import Question, Questionnaire
-from survey.schema.types import Shape
-from survey.validation import Answer, AnswerIssue, read_page, validate_answers
-from survey.web.form_state import FormSigner, FormState, StateInvalid
-from survey.web.pages import (
-    PathId,
-    Services,
-    ServicesDep,
-    form_fields,
-    form_value,
-    render,
-    request_language,
-)
+from survey.schema import Questionnaire
+from survey.schema.localise import localise
+from survey.store import Store
+from survey.validation import finalise, validate_answers
+from survey.web.answering import _today, edit_repeat, next_page, read_posted_page, show_page
+from survey.web.form_state import FormState, StateInvalid
+from survey.web.pages import PathId, Services, ServicesDep, form_fields, form_value, render, request_language
+
+_LOCALISED: dict[tuple[int, str], tuple[Questionnaire, Questionnaire]] = {}
 
 
-def _as_form_values(question: Question, answer: Answer) -> list[str]:
-    """A stored answer as the strings a form field shows."""
-    if answer is None:
-        return []
-    if question.kind.shape is Shape.CODES:
-        return list(answer)  # type: ignore[arg-type]
-    if question.kind.shape is Shape.BOOLEAN:
-        return ["1" if answer else "0"]
-    return [str(answer)]
+def localised(store: Store, version_id: int, language: str) -> Questionnaire | None:
+    """A version's questionnaire in one language, resolved once per version and language."""
+    loaded = store.version(version_id)
+    if loaded is None:
+        return None
+    cached = _LOCALISED.get((version_id, language))
+    if cached is None or cached[0] is not loaded.questionnaire:  # the version was replaced: resolve again
+        cached = (loaded.questionnaire, localise(loaded.questionnaire, language))
+        _LOCALISED[(version_id, language)] = cached
+    return cached[1]
 
 
-def _page_of(questionnaire: Questionnaire, question_name: str) -> int:
-    for index, page in enumerate(questionnaire.pages):
-        if any(q.name == question_name for q in page.questions):
-            return index
-    return 0
+def first_state(questionnaire: Questionnaire, version_id: int, language: str, preview: bool = False) -> FormState:
+    state = FormState(version_id=version_id, language=language, preview=preview)
+    first = next_page(questionnaire, {}, -1, 1)
+    return state.moved(page=first if first is not None else 0)
 
 
-def _show(request: Request, signer: FormSigner, questionnaire: Questionnaire, state: FormState,
-          issues: list[AnswerIssue] | None = None, raw: dict[str, list[str]] | None = None) -> Template:
-    """Draw the state's page: values from what was just posted (`raw`) or from the answers so far."""
-    issues = issues or []
-    page = questionnaire.pages[state.page]
-    values = {q.name: raw.get(q.name, []) if raw is not None else _as_form_values(q, state.answers.get(q.name))
-              for q in page.questions}
-    return render(
-        request, "respond_page.html", status=422 if issues else 200, language=state.language,
-        questionnaire=questionnaire, page=page, page_number=state.page + 1, page_count=len(questionnaire.pages),
-        values=values, errors={issue.question: issue for issue in issues},
-        issues=[i for i in issues if i.question in values], state=signer.dump(state), languages=LANGUAGES,
-    )
+async def answer_page(request: Request, services: Services, questionnaire_id: str, action_url: str,
+                      *, preview: bool = False) -> Template | Redirect:
+    """Handle a posted page: change language, go back, add or remove a repeat item, or go on (and finish)."""
+    fields = form_fields(await request.form())
+    try:
+        state = services.signer.load(form_value(fields, "state"))
+    except StateInvalid:
+        return _restart(request, questionnaire_id)
+    action = form_value(fields, "action") or "next"
+    if action.startswith("lang:") and action[5:] in LANGUAGES:
+        state = state.moved(language=action[5:])
+    loaded = services.store.version(state.version_id)
+    questionnaire = localised(services.store, state.version_id, state.language)
+    if loaded is None or questionnaire is None or questionnaire.id != questionnaire_id or state.preview != preview \
+            or not 0 <= state.page < len(questionnaire.pages):
+        return _restart(request, questionnaire_id)
+
+    def show(new_state: FormState, **extra: object) -> Template:
+        banner = loaded.questionnaire.version if preview else None
+        return show_page(request, services.signer, questionnaire, new_state, action=action_url, preview=banner,
+                         **extra)  # type: ignore[arg-type]
+
+    if action.startswith(("add:", "remove:")):
+        return show(edit_repeat(questionnaire, state, fields, action))
+    page_answers, issues = read_posted_page(questionnaire, state, fields)
+    if action.startswith("lang:"):  # same page, what was typed kept, in the other language
+        return show(state.moved(answers={**state.answers, **page_answers}), raw=fields)
+    if action == "back":
+        wrong = {issue.question for issue in issues}
+        kept = {name: value for name, value in page_answers.items() if name not in wrong}
+        answers = {**state.answers, **kept}
+        previous = next_page(questionnaire, answers, state.page, -1)
+        return show(state.moved(page=state.page if previous is None else previous, answers=answers))
+    posted_shown = set((form_value(fields, "shown") or "").split())
+    answers = {**state.answers, **page_answers}
+    now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolve(
+        questionnaire, answers, _today()).hidden
+    appeared = {name for name in now_shown - posted_shown
+                if questionnaire.question(name).kind.answerable or questionnaire.question(name).type == "repeat"}
+    if appeared and "shown" in fields:  # without JavaScript: questions this page's answers open, asked now
+        seen = [issue for issue in issues if issue.question in posted_shown]
+        return show(state.moved(answers=answers), issues=seen, raw=fields, notice="new_questions")
+    if issues:  # drawn with this page's answers, so cascades and relevance match what was typed
+        return show(state.moved(answers=answers), issues=issues, raw=fields)
+    state = state.moved(answers=answers)
+    following = next_page(questionnaire, answers, state.page, 1)
+    if following is not None:
+        return show(state.moved(page=following))
+    return await _finish(request, services, questionnaire, state, show)
+
+
+async def _finish(request: Request, services: Services, questionnaire: Questionnaire, state: FormState,
+                  show) -> Template | Redirect:  # noqa: ANN001
+    """Validate everything once more, then store in one statement; a second submission is a no-op."""
+    today = _today()
+    issues = validate_answers(questionnaire, state.answers, today)
+    if issues:  # a state from an edited version, or answers changed by a later page: go where the problem is
+        page = next((i for i, p in enumerate(questionnaire.pages)
+                     for q in p.questions if q.name == issues[0].question), state.page)
+        return show(state.moved(page=page), issues=issues)
+    if state.preview:
+        return render(request, "respond_done.html", questionnaire=questionnaire, language=state.language,
+                      preview=True)
+    stored = finalise(questionnaire, state.answers, today)
+    await to_thread.run_sync(services.store.store_response, state.version_id, state.key, stored)
+    lang = "" if state.language == questionnaire.language else f"?lang={state.language}"
+    return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
+
+
+def _restart(request: Request, questionnaire_id: str) -> Template:
+    return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
 
 
 class RespondController(Controller):
@@ -64,61 +119,24 @@ class RespondController(Controller):
         loaded = services.store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
-        state = FormState(version_id=loaded.version_id,
-                          language=request_language(request, loaded.questionnaire.language))
-        return _show(request, services.signer, loaded.questionnaire, state)
+        # The interface speaks the language asked for; texts a questionnaire lacks in it stay in its own.
+        language = request_language(request, loaded.questionnaire.language)
+        questionnaire = localised(services.store, loaded.version_id, language)
+        state = first_state(questionnaire, loaded.version_id, language)  # type: ignore[arg-type]
+        return show_page(request, services.signer, questionnaire, state,  # type: ignore[arg-type]
+                         action=f"/s/{questionnaire_id}")
 
     @post("/", name="respond_page")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template | Redirect:
         # The CSRF check has already parsed the form; reading it again costs nothing. Only the final
         # INSERT leaves the event loop, so the pages in between cost no thread hop.
-        fields = form_fields(await request.form())
-        try:
-            state = services.signer.load(form_value(fields, "state"))
-        except StateInvalid:
-            return _restart(request, questionnaire_id)
-        loaded = services.store.version(state.version_id)
-        if loaded is None or loaded.questionnaire.id != questionnaire_id or not (
-                0 <= state.page < len(loaded.questionnaire.pages)):
-            return _restart(request, questionnaire_id)
-        questionnaire, signer = loaded.questionnaire, services.signer
-        page_answers, issues = read_page(questionnaire.pages[state.page], fields)
-        action = form_value(fields, "action") or "next"
-        if action.startswith("lang:") and action[5:] in LANGUAGES:
-            return _show(request, signer, questionnaire, state.moved(language=action[5:]), raw=fields)
-        if action == "back":
-            wrong = {issue.question for issue in issues}
-            kept = {name: value for name, value in page_answers.items() if name not in wrong}
-            return _show(request, signer, questionnaire,
-                         state.moved(page=max(state.page - 1, 0), answers={**state.answers, **kept}))
-        if issues:
-            return _show(request, signer, questionnaire, state, issues, raw=fields)
-        state = state.moved(answers={**state.answers, **page_answers})
-        if state.page + 1 < len(questionnaire.pages):
-            return _show(request, signer, questionnaire, state.moved(page=state.page + 1))
-        return await _finish(request, services, questionnaire, state)
+        return await answer_page(request, services, questionnaire_id, f"/s/{questionnaire_id}")
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template:
         loaded = services.store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
-        return render(request, "respond_done.html", questionnaire=loaded.questionnaire,
-                      language=request_language(request, loaded.questionnaire.language))
-
-
-async def _finish(request: Request, services: Services, questionnaire: Questionnaire,
-                  state: FormState) -> Template | Redirect:
-    """Validate everything once more, then store in one statement; a second submission is a no-op."""
-    issues = validate_answers(questionnaire, state.answers)
-    if issues:  # only reachable with a state from an edited questionnaire: send them where the problem is
-        first = _page_of(questionnaire, issues[0].question)
-        return _show(request, services.signer, questionnaire, state.moved(page=first), issues)
-    answers = {name: value for name, value in state.answers.items() if value not in (None, "", [])}
-    await to_thread.run_sync(services.store.store_response, state.version_id, state.key, answers)
-    lang = "" if state.language == questionnaire.language else f"?lang={state.language}"
-    return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
-
-
-def _restart(request: Request, questionnaire_id: str) -> Template:
-    return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
+        language = request_language(request, loaded.questionnaire.language)
+        questionnaire = localised(services.store, loaded.version_id, language)
+        return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False)

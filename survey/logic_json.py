@@ -1,0 +1,59 @@
+"""The questionnaire's logic as JSON, for `survey/static/form.js` to run the same walk as `survey.logic`.  PURE."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from survey.expressions import to_json
+from survey.logic import compiled, expression_value
+from survey.schema.localise import text_in
+from survey.schema.model import Question, Questionnaire
+
+
+def _tree(source: str | None) -> Any:
+    return None if source is None else to_json(compiled(source))
+
+
+def _question(question: Question) -> dict[str, Any]:
+    return {
+        "name": question.name, "type": question.type, "shape": question.kind.shape.value,
+        "required": question.required, "required_if": _tree(question.required_if),
+        "relevant": _tree(question.relevant), "constraint": _tree(question.constraint),
+        "calculation": _tree(question.calculation), "choice_filter": _tree(question.choice_filter),
+        "options": [{"code": c.code, "relevant": _tree(c.relevant), "data": dict(c.data)} for c in question.options()],
+        "min": question.min if isinstance(question.min, int | float) else None
+        if question.min is None else question.min.isoformat(),
+        "max": question.max if isinstance(question.max, int | float) else None
+        if question.max is None else question.max.isoformat(),
+        "max_length": question.max_length, "special_answers": list(question.special_answers),
+        "other": question.other, "items": [item.name for item in question.items],
+    }
+
+
+def questionnaire_logic(questionnaire: Questionnaire) -> dict[str, Any]:
+    """Pages and questions with their expressions as trees: what does not change between respondents."""
+    return {"pages": [{"relevant": _tree(page.relevant), "questions": [_question(q) for q in page.questions]}
+                      for page in questionnaire.pages]}
+
+
+def _labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
+    """Option labels by question and code: how form.js shows a piped choice (`survey.logic.display_value`)."""
+    language = questionnaire.language
+    return {q.name: {c.code: text_in(c.label, language, language) for c in q.options()}
+            for q in questionnaire.all_questions() if q.options()}
+
+
+def page_logic(questionnaire: Questionnaire, logic: Mapping[str, Any], page: int, answers: Mapping[str, Any],
+               today: str) -> str:
+    """The JSON a page embeds: the logic, the page shown, today, the answers given on other pages, option labels."""
+    on_page = {q.name for q in questionnaire.pages[page].questions}
+    given = {q.name: expression_value(q, answers.get(q.name)) for q in questionnaire.questions()
+             if q.name not in on_page and q.name in answers}
+    others = {k: v for k, v in answers.items() if k.endswith("__other")}
+    text = json.dumps({**logic, "page": page, "today": today, "answers": {**given, **others},
+                       "labels": _labels(questionnaire)},
+                      ensure_ascii=False, separators=(",", ":"))
+    # Safe inside <script>: no `</script>`, no markup at all, whatever the questionnaire's texts hold.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
