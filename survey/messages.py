@@ -23,6 +23,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_few_choices": {"fr": "Cochez au moins {min} réponses.", "en": "Tick at least {min} options."},
     "too_many_choices": {"fr": "Cochez au plus {max} réponses.", "en": "Tick at most {max} options."},
     "unknown_question": {"fr": "Question inconnue.", "en": "Unknown question."},
+    "not_time": {"fr": "Saisissez une heure, par exemple 14:30.", "en": "Enter a time, e.g. 14:30."},
+    "not_email": {
+        "fr": "Saisissez une adresse e-mail complète, par exemple nom@exemple.fr.",
+        "en": "Enter a full e-mail address, e.g. name@example.com.",
+    },
+    "not_phone": {
+        "fr": "Saisissez un numéro de téléphone français à 10 chiffres, par exemple 06 12 34 56 78.",
+        "en": "Enter a French 10-digit phone number, e.g. 06 12 34 56 78.",
+    },
+    "bad_ranking": {
+        "fr": "Donnez à chaque réponse classée un rang différent, à partir de 1, sans en sauter.",
+        "en": "Give each ranked option a different rank, from 1, without gaps.",
+    },
+    "constraint": {"fr": "Cette réponse ne convient pas.", "en": "This answer is not accepted."},
+    "specify_other": {"fr": "Précisez votre réponse « Autre ».", "en": "Please specify your “Other” answer."},
+    "too_few_repeats": {"fr": "Ajoutez au moins {min} élément(s).", "en": "Add at least {min} item(s)."},
+    "too_many_repeats": {"fr": "Pas plus de {max} élément(s).", "en": "No more than {max} item(s)."},
+    "repeat_instance": {
+        "fr": "Élément n° {number} : une réponse manque ou ne convient pas.",
+        "en": "Item {number}: an answer is missing or not accepted.",
+    },
+    "not_asked": {"fr": "Cette question ne vous était pas posée.", "en": "This question was not for you."},
     # --- answering
     "yes": {"fr": "Oui", "en": "Yes"},
     "no": {"fr": "Non", "en": "No"},
@@ -52,6 +74,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "language": {"fr": "Langue", "en": "Language"},
     "date_hint": {"fr": "Format : JJ/MM/AAAA", "en": "Format: DD/MM/YYYY"},
     "range_hint": {"fr": "Entre {min} et {max}", "en": "Between {min} and {max}"},
+    "special_dont_know": {"fr": "Je ne sais pas", "en": "I don’t know"},
+    "special_prefer_not_to_say": {"fr": "Je préfère ne pas répondre", "en": "I prefer not to say"},
+    "other_option": {"fr": "Autre", "en": "Other"},
+    "other_specify": {"fr": "Précisez :", "en": "Please specify:"},
+    "consent_box": {"fr": "J’ai lu et j’accepte", "en": "I have read and I agree"},
+    "ranking_hint": {
+        "fr": "Donnez le rang 1 à ce qui compte le plus pour vous, puis 2, 3…",
+        "en": "Give rank 1 to what matters most to you, then 2, 3…",
+    },
+    "phone_hint": {"fr": "10 chiffres, par exemple 06 12 34 56 78", "en": "10 digits, e.g. 06 12 34 56 78"},
+    "repeat_item": {"fr": "Élément n° {number}", "en": "Item {number}"},
+    "repeat_add": {"fr": "Ajouter un élément", "en": "Add an item"},
+    "repeat_remove": {"fr": "Retirer l’élément n° {number}", "en": "Remove item {number}"},
+    "new_questions": {
+        "fr": "Vos réponses ouvrent de nouvelles questions sur cette page : complétez-les puis continuez.",
+        "en": "Your answers open new questions on this page: answer them, then continue.",
+    },
+    "preview_banner": {
+        "fr": "Aperçu de la version {version} : les réponses saisies ne sont pas enregistrées.",
+        "en": "Preview of version {version}: answers typed here are not stored.",
+    },
+    "preview_done": {
+        "fr": "Fin de l’aperçu : ces réponses sont valides, et rien n’a été enregistré.",
+        "en": "End of the preview: these answers are valid, and nothing was stored.",
+    },
+    "preview": {"fr": "Aperçu", "en": "Preview"},
     "skip_link": {"fr": "Aller au contenu", "en": "Skip to content"},
     # --- staff
     "login_title": {"fr": "Connexion", "en": "Sign in"},
@@ -141,6 +189,57 @@ MESSAGES: dict[str, dict[str, str]] = {
     "codebook_submitted_date": {
         "fr": "Jour d’envoi des réponses (AAAA-MM-JJ).",
         "en": "Day the answers were sent (YYYY-MM-DD).",
+    },
+    "codebook_parent_id": {
+        "fr": "Identifiant de la ligne du fichier principal (même export) à laquelle cet élément se rattache.",
+        "en": "Identifier of the row of the main file (same export) this item belongs to.",
+    },
+    "codebook_instance": {
+        "fr": "Numéro de l’élément dans le groupe répété (1, 2, …).",
+        "en": "Number of the item within the repeated group (1, 2, …).",
+    },
+    "codebook_rank": {
+        "fr": "Rang donné à cette option (1 = premier choix) ; vide si elle n’a pas été classée.",
+        "en": "Rank given to this option (1 = first choice); empty when it was not ranked.",
+    },
+    "codebook_other_text": {
+        "fr": "Texte saisi pour « Autre » (texte libre).",
+        "en": "Text typed for “Other” (free text).",
+    },
+    "report_dont_know": {"fr": "Ne sait pas", "en": "Don’t know"},
+    "report_prefer_not_to_say": {"fr": "Préfère ne pas répondre", "en": "Prefer not to say"},
+    "report_not_asked": {"fr": "Non concerné (question non posée)", "en": "Not applicable (question not asked)"},
+    "ranked": {"fr": "Classée", "en": "Ranked"},
+    "mean_rank": {"fr": "Rang moyen", "en": "Mean rank"},
+    "ranking_note": {
+        "fr": "Rang moyen parmi les répondants qui ont classé l’option (1 = premier choix) ; triées du mieux classé.",
+        "en": "Mean rank among respondents who ranked the option (1 = first choice); best ranked first.",
+    },
+    "item": {"fr": "Élément", "en": "Item"},
+    "matrix_note": {
+        "fr": "Effectifs et pourcentages (entre parenthèses) des répondants à chaque élément.",
+        "en": "Counts and percentages (in brackets) of respondents to each item.",
+    },
+    "stacked_chart_label": {"fr": "Barres empilées : {label}", "en": "Stacked bars: {label}"},
+    "nps_score": {"fr": "Score NPS (promoteurs − détracteurs)", "en": "NPS (promoters − detractors)"},
+    "promoters": {"fr": "Promoteurs (9–10), %", "en": "Promoters (9–10), %"},
+    "passives": {"fr": "Passifs (7–8), %", "en": "Passives (7–8), %"},
+    "detractors": {"fr": "Détracteurs (0–6), %", "en": "Detractors (0–6), %"},
+    "instances": {"fr": "Éléments saisis (total)", "en": "Items entered (total)"},
+    "repeat_note": {
+        "fr": "Nombre d’éléments saisis par réponse ; le détail est dans le fichier du groupe répété.",
+        "en": "Number of items entered per response; the details are in the repeated group's file.",
+    },
+    "first_time": {"fr": "Heure la plus tôt", "en": "Earliest time"},
+    "last_time": {"fr": "Heure la plus tardive", "en": "Latest time"},
+    "download_repeat": {"fr": "Groupe répété « {name} » (CSV)", "en": "Repeated group “{name}” (CSV)"},
+    "codes": {"fr": "Codes", "en": "Codes"},
+    "labels_in": {"fr": "Libellés ({language})", "en": "Labels ({language})"},
+    "repeat_download_note": {
+        "fr": "Les fichiers téléchargés dans les 10 minutes partagent les mêmes identifiants `export_id` : "
+              "téléchargez-les ensemble pour relier les groupes répétés aux réponses.",
+        "en": "Files downloaded within 10 minutes share the same `export_id` values: "
+              "download them together to link repeated groups to responses.",
     },
 }
 

@@ -34,9 +34,12 @@ from survey.db import (
     make_engine,
 )
 from survey.schema import Questionnaire
+from survey.schema.localise import text_in
+from survey.versions import meaning_changes
 
 DEFAULT_MISSION = Mission(id="default", name="Mission par défaut", client="")
 QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+VERSION_MAX = 32  # characters of a version label (the column's size)
 CURRENT_VERSION_TTL = 5.0  # seconds before a `survey load` from another process is seen by the server
 
 mission_t, questionnaire_t = Mission.__table__, QuestionnaireRow.__table__
@@ -47,7 +50,28 @@ user_t, membership_t, session_t, setting_t = (
 
 
 class VersionConflict(Exception):
-    """A changed questionnaire file kept the version of one that already has responses."""
+    """A questionnaire file gives a code or a question name another meaning than answered versions did."""
+
+
+@dataclass(frozen=True)
+class _StoredVersion:
+    id: int
+    version: str
+    content_hash: str
+    definition: dict[str, Any]
+    responses: int
+
+    @property
+    def rank(self) -> int:
+        """1 for a label as written in the file, n for an automatic `{label}+n`."""
+        head, plus, n = self.version.rpartition("+")
+        return int(n) if plus and n.isdigit() else 1
+
+
+def _family(stored: list[_StoredVersion], label: str) -> list[_StoredVersion]:
+    """The versions made from files labelled `label`: `label` itself and the automatic `label+2`, `label+3`…"""
+    mine = [v for v in stored if v.version == label or re.fullmatch(re.escape(label) + r"\+\d+", v.version)]
+    return sorted(mine, key=lambda v: v.rank)
 
 
 @dataclass(frozen=True)
@@ -107,50 +131,81 @@ class Store:
     # --- questionnaires -------------------------------------------------
 
     def load(self, questionnaire: Questionnaire, source: str = "") -> str:
-        """Store a questionnaire version; return 'new', 'updated' or 'unchanged'.
+        """Store a questionnaire file; return 'new', 'updated', 'unchanged' or 'versioned'.
 
-        Editing a version that has no response yet replaces it; editing one that has
-        responses must come with a new `version`, else `VersionConflict`.
+        A changed file whose version has no response replaces it ('updated'). When that version already
+        has responses, the file becomes a new version `{version}+2` (then +3…) and the responses keep
+        theirs ('versioned'). Refused with `VersionConflict`: a code, matrix item or scale point that
+        answered versions gave another meaning, or a question name that changed type.
         """
         mission = questionnaire.mission or DEFAULT_MISSION
         digest = _hash(questionnaire)
-        definition = questionnaire.model_dump(mode="json")
+        title = str(text_in(questionnaire.title, questionnaire.language, questionnaire.language))
         with self.engine.begin() as conn:
             self._upsert_mission(conn, mission)
             exists = conn.execute(select(questionnaire_t.c.id).where(questionnaire_t.c.id == questionnaire.id)).first()
             if exists:
                 conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire.id)
-                             .values(title=questionnaire.title, mission_id=mission.id))
+                             .values(title=title, mission_id=mission.id))
             else:
-                conn.execute(insert(questionnaire_t).values(id=questionnaire.id, title=questionnaire.title,
-                                                            mission_id=mission.id))
-            row = conn.execute(select(version_t.c.id, version_t.c.content_hash).where(
-                version_t.c.questionnaire_id == questionnaire.id, version_t.c.version == questionnaire.version)).first()
-            if row is None:
-                version_id = conn.execute(insert(version_t).values(
-                    questionnaire_id=questionnaire.id, version=questionnaire.version, definition=definition,
-                    content_hash=digest, source=source, loaded_at=_now())).inserted_primary_key[0]
-                status = "new"
-            elif row.content_hash == digest:
-                version_id, status = row.id, "unchanged"
+                conn.execute(insert(questionnaire_t).values(id=questionnaire.id, title=title, mission_id=mission.id))
+            stored = self._stored_versions(conn, questionnaire.id)
+            family = _family(stored, questionnaire.version)
+            same = next((v for v in family if v.content_hash == digest), None)
+            if same is not None:
+                version_id, status = same.id, "unchanged"
             else:
-                answered = conn.execute(select(func.count()).select_from(response_t)
-                                        .where(response_t.c.version_id == row.id)).scalar_one()
-                if answered:
-                    raise VersionConflict(
-                        f"{source or questionnaire.id}: questionnaire '{questionnaire.id}' version "
-                        f"{questionnaire.version} already has {answered} response(s) and its content changed — "
-                        f"change `version:` (e.g. to {questionnaire.version}.1) so the answers keep the questions "
-                        "they were given")
-                conn.execute(update(version_t).where(version_t.c.id == row.id).values(
-                    definition=definition, content_hash=digest, source=source, loaded_at=_now()))
-                version_id, status = row.id, "updated"
+                self._refuse_changed_meanings(questionnaire, stored, source)
+                definition = questionnaire.model_dump(mode="json")
+                latest = family[-1] if family else None
+                if latest is not None and not latest.responses:
+                    definition["version"] = latest.version
+                    conn.execute(update(version_t).where(version_t.c.id == latest.id).values(
+                        definition=definition, content_hash=digest, source=source, loaded_at=_now()))
+                    version_id, status = latest.id, "updated"
+                else:
+                    label, status = questionnaire.version, "new"
+                    if latest is not None:
+                        label, status = f"{questionnaire.version}+{latest.rank + 1}", "versioned"
+                        if len(label) > VERSION_MAX:
+                            raise VersionConflict(
+                                f"{source or questionnaire.id}: version {latest.version} already has responses "
+                                f"and {label} is too long for a version label — change `version:` in the file")
+                    definition["version"] = label
+                    version_id = conn.execute(insert(version_t).values(
+                        questionnaire_id=questionnaire.id, version=label, definition=definition,
+                        content_hash=digest, source=source, loaded_at=_now())).inserted_primary_key[0]
             conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire.id)
                          .values(current_version_id=version_id))
         with self._lock:
             self._versions.pop(version_id, None)
             self._current.pop(questionnaire.id, None)
         return status
+
+    @staticmethod
+    def _stored_versions(conn: Any, questionnaire_id: str) -> list[_StoredVersion]:
+        counts = (select(response_t.c.version_id, func.count().label("n")).group_by(response_t.c.version_id)
+                  .subquery())
+        query = (select(version_t.c.id, version_t.c.version, version_t.c.content_hash, version_t.c.definition,
+                        func.coalesce(counts.c.n, 0).label("n"))
+                 .outerjoin(counts, counts.c.version_id == version_t.c.id)
+                 .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id))
+        return [_StoredVersion(r.id, r.version, r.content_hash, r.definition, r.n) for r in conn.execute(query)]
+
+    def _refuse_changed_meanings(self, questionnaire: Questionnaire, stored: list[_StoredVersion],
+                                 source: str) -> None:
+        """VersionConflict naming every code or name whose meaning the file changes, against answered versions."""
+        problems: dict[tuple[str, str, str], str] = {}
+        for version in stored:
+            if not version.responses:
+                continue
+            answered = Questionnaire.model_validate(version.definition)
+            for change in meaning_changes(answered, questionnaire):
+                key = (change.question, change.what, change.code)
+                problems.setdefault(key, change.message(version.version, version.responses))
+        if problems:
+            where = source or questionnaire.id
+            raise VersionConflict("\n".join(f"{where}: {message}" for message in problems.values()))
 
     @staticmethod
     def _upsert_mission(conn: Any, mission: Any) -> None:
@@ -175,6 +230,25 @@ class Store:
         with self._lock:
             self._versions[version_id] = (row.content_hash, questionnaire)
         return LoadedVersion(version_id, questionnaire)
+
+    def versions(self, questionnaire_id: str) -> dict[str, Questionnaire]:
+        """Every version of a questionnaire, label → questionnaire, oldest first (for exports across versions)."""
+        found = {}
+        for label, version_id in self.version_ids(questionnaire_id).items():
+            loaded = self.version(version_id)
+            if loaded is not None:
+                found[label] = loaded.questionnaire
+        return found
+
+    def version_ids(self, questionnaire_id: str) -> dict[str, int]:
+        """Every version of a questionnaire, label → version id, oldest first."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(version_t.c.id, version_t.c.version)
+                                .where(version_t.c.questionnaire_id == questionnaire_id)
+                                .order_by(version_t.c.id)).all()
+        return {row.version: row.id for row in rows}
 
     def current(self, questionnaire_id: str) -> LoadedVersion | None:
         """The version served to new respondents (re-read from the database every few seconds)."""

@@ -135,6 +135,93 @@ def test_aggregate_stays_pure():
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
+    pure = ("survey.schema", "survey.dataset", "survey.messages", "survey.logic")
     assert all(m.split(".")[0] in {"__future__", "datetime", "math", "statistics", "collections", "dataclasses",
-                                   "typing"} or m.startswith(("survey.schema", "survey.dataset", "survey.messages"))
+                                   "typing"} or m.startswith(pure)
                for m in modules), modules  # fmt: skip
+
+
+# --- new question types and special answers -------------------------------------------------------------
+
+def _rich():
+    from test_anonymise import CURRENT, OLD
+
+    return CURRENT, OLD
+
+
+def _at(answers: dict, version: str = "2", i: int = 0):
+    from survey.dataset import ResponseRecord
+
+    return ResponseRecord(f"resp_{i}", version, dt.datetime(2026, 3, 1, 10), answers)
+
+
+def test_special_answers_are_counted_on_their_own_rows_and_everything_adds_up():
+    current, _ = _rich()
+    records = [_at({"quartier": "nord"}, i=0), _at({"quartier": {"special": "dont_know"}}, i=1),
+               _at({"quartier": "other", "quartier__other": "chez Marie"}, i=2), _at({}, i=3),
+               _at({"canaux": {"special": "not_asked"}}, i=4)]
+    questions = by_name(summarise(current, records, "fr"))
+    quartier = questions["quartier"]
+    assert (quartier.answered, quartier.no_answer) == (2, 2)
+    assert [(r.label, r.count) for r in quartier.specials] == [("Ne sait pas", 1)]
+    assert [(r.code, r.label, r.count) for r in quartier.rows][-1] == ("other", "Autre", 1)
+    assert "Marie" not in repr(questions), "the “other” text never appears"
+    canaux = questions["canaux"]
+    assert [(r.label, r.count) for r in canaux.specials] == [("Non concerné (question non posée)", 1)]
+    for q in questions.values():
+        assert q.total == len(records), q.name
+    assert "info" not in questions, "a note has nothing to summarise"
+
+
+def test_ranking_matrix_nps_calculate_and_repeat():
+    current, _ = _rich()
+    records = [
+        _at({"priorites": ["c", "a"], "services": {"eau": "3", "voirie": "1"}, "reco": 10, "score": 100,
+             "enfants": [{"age_enfant": 3}, {"age_enfant": 5}]}, i=0),
+        _at({"priorites": ["a", "c", "b"], "services": {"eau": "3"}, "reco": 6, "score": 60, "enfants": []}, i=1),
+        _at({"reco": 8, "score": 80}, i=2),
+    ]
+    questions = by_name(summarise(current, records, "fr"))
+    ranking = questions["priorites"]
+    assert [(r.code, r.count, r.mean) for r in ranking.rows] == [("a", 2, 1.5), ("c", 2, 1.5), ("b", 1, 3.0)]
+    matrix = questions["services"]
+    assert matrix.scale == ("Mauvais", "Moyen", "Bon")
+    eau, voirie = matrix.items
+    assert (eau.answered, [c.count for c in eau.cells], eau.cells[2].percent) == (2, [0, 0, 2], 100.0)
+    assert (voirie.answered, [c.count for c in voirie.cells]) == (1, [1, 0, 0])
+    nps = {f.key: f.value for f in questions["reco"].figures}
+    assert nps["nps_score"] == pytest.approx(100 / 3 - 100 / 3) and nps["passives"] == pytest.approx(100 / 3)
+    assert [r.count for r in questions["reco"].rows] == [0] * 6 + [1, 0, 1, 0, 1]
+    score = questions["score"]
+    assert score.kind == "numeric" and {f.key: f.value for f in score.figures}["mean"] == 80
+    enfants = questions["enfants"]
+    figures = {f.key: f.value for f in enfants.figures}
+    assert (enfants.kind, enfants.answered, enfants.no_answer, figures["instances"]) == ("repeat", 2, 1, 2)
+
+
+def test_versions_count_missing_questions_as_not_asked_and_keep_old_labels():
+    current, old = _rich()
+    records = [_at({"quartier": "nord", "ancien": True}, "1", 0), _at({"quartier": "ouest"}, "1", 1),
+               _at({"quartier": "sud"}, "2", 2)]
+    data = old.model_dump()
+    data["pages"][0]["questions"] = [q for q in data["pages"][0]["questions"] if q["name"] != "heure"]
+    data["pages"][0]["questions"][0]["choices"].append({"code": "ouest", "label": "Ouest"})
+    without_time = type(old).model_validate(data)
+    questions = by_name(summarise(current, records, "fr", versions={"1": without_time, "2": current}))
+    assert "ancien" not in questions, "the summary follows the current version"
+    assert [(r.code, r.label, r.count) for r in questions["quartier"].rows if r.count] == [
+        ("nord", "Nord", 1), ("sud", "Sud", 1), ("ouest", "Ouest", 1)], "a code only an older version had"
+    heure = questions["heure"]
+    assert [(r.code, r.count) for r in heure.specials] == [("not_asked", 2)] and heure.no_answer == 1
+
+
+def test_matrix_and_ranking_render_in_the_report():
+    from survey.report.pdf import render_report_html
+
+    current, _ = _rich()
+    records = [_at({"priorites": ["c", "a"], "services": {"eau": "3"}, "reco": 9,
+                    "quartier": {"special": "dont_know"}}, i=0)]
+    html = render_report_html(current, summarise(current, records, "fr"), "fr")
+    assert "Rang moyen" in html and "Barres empilées : Services" in html and "Ne sait pas" in html
+    assert "Score NPS" in html
+    assert html.count('role="img"') == html.count("<svg")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime as dt
 import io
 import random
 import re
@@ -13,9 +14,12 @@ from factories import CHANNELS, FREE_TEXT, record, record_lists, sample_question
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.anonymise import FORMULA_TRIGGERS, anonymise, columns, neutralise
+from survey.anonymise import FORMULA_TRIGGERS, SPECIAL_CODES, anonymise, columns, layout, neutralise
+from survey.dataset import ResponseRecord
 from survey.export import codebook_csv, dataset_csv
 from survey.export.csv_writer import write_csv
+from survey.logic import special_kind
+from survey.schema import Questionnaire
 
 QUESTIONNAIRE = sample_questionnaire()
 TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|T\d{2}")
@@ -155,7 +159,8 @@ def test_header_cells_are_neutralised_too():
 def test_codebook_describes_every_column_and_code():
     table = anonymise(QUESTIONNAIRE, [])
     book = read_csv(codebook_csv(table.columns, "fr"))
-    assert book[0] == ["column", "question", "question_text", "type", "option", "code", "label"]
+    assert book[0] == ["table", "column", "question", "question_text", "type", "option", "code", "label"]
+    book = [row[1:] for row in book]  # the main table's rows: `table` is empty
     described = {row[0] for row in book[1:]}
     assert described == set(table.header)
     satisfaction = [row[5:] for row in book if row[0] == "satisfaction"]
@@ -175,5 +180,191 @@ def test_anonymise_stays_pure():
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= {"__future__", "datetime", "random", "re", "secrets", "collections", "dataclasses",
+    assert imported <= {"__future__", "dataclasses", "datetime", "random", "re", "secrets", "collections",
                         "typing", "survey"}  # fmt: skip
+
+
+# --- new question types, special answers, versions, repeat groups ---------------------------------------
+
+def rich(version: str = "2", *, old: bool = False) -> Questionnaire:
+    """A questionnaire with the newer types; `old=True` gives the earlier version (one question since removed)."""
+    questions: list[dict] = [
+        {"name": "quartier", "type": "dropdown", "label": {"fr": "Quartier", "en": "District"}, "other": True,
+         "special_answers": ["dont_know"],
+         "choices": [{"code": "nord", "label": {"fr": "Nord", "en": "North"}}, {"code": "sud", "label": "Sud"}]},
+        {"name": "priorites", "type": "ranking", "label": "Priorités",
+         "choices": [{"code": "a", "label": "Arbres"}, {"code": "b", "label": "Bancs"},
+                     {"code": "c", "label": "Cafés"}]},
+        {"name": "services", "type": "matrix", "label": "Services", "special_answers": ["prefer_not_to_say"],
+         "items": [{"name": "eau", "label": "Eau"}, {"name": "voirie", "label": "Voirie"}],
+         "scale": ["Mauvais", "Moyen", "Bon"]},
+        {"name": "reco", "type": "nps", "label": "Recommanderiez-vous ?"},
+        {"name": "heure", "type": "time", "label": "Heure"},
+        {"name": "courriel", "type": "email", "label": "Courriel"},
+        {"name": "tel", "type": "phone", "label": "Téléphone"},
+        {"name": "info", "type": "note", "label": "Merci."},
+        {"name": "accord", "type": "consent", "label": "J’accepte"},
+        {"name": "score", "type": "calculate", "label": "Score", "calculation": "reco * 10"},
+        {"name": "copie", "type": "calculate", "label": "Copie", "calculation": "courriel"},
+        {"name": "canaux", "type": "multiple_choice", "label": "Canaux", "other": True, "relevant": "reco > 5",
+         "choices": [{"code": "web", "label": "Web"}, {"code": "presse", "label": "Presse"}]},
+        {"name": "enfants", "type": "repeat", "label": "Vos enfants", "questions": [
+            {"name": "age_enfant", "type": "integer", "label": "Âge"},
+            {"name": "ecole", "type": "single_choice", "label": "École", "relevant": "age_enfant > 2",
+             "choices": [{"code": "pub", "label": "Publique"}, {"code": "priv", "label": "Privée"}]},
+            {"name": "prenom", "type": "short_text", "label": "Prénom"}]},
+    ]
+    if old:
+        questions.insert(1, {"name": "ancien", "type": "yes_no", "label": "Ancienne question"})
+    return Questionnaire.model_validate({
+        "id": "riche", "version": version, "title": "Riche", "privacy_notice": "p", "languages": ["fr", "en"],
+        "pages": [{"id": "p", "questions": questions}]})
+
+
+CURRENT, OLD = rich("2"), rich("1", old=True)
+VERSIONS = {"1": OLD, "2": CURRENT}
+FULL = {
+    "quartier": "other", "quartier__other": "Près de chez Marie", "priorites": ["c", "a"],
+    "services": {"eau": "3", "voirie": "1"}, "reco": 9, "heure": "08:30", "courriel": "marie@example.fr",
+    "tel": "0612345678", "accord": True, "score": 90, "copie": "marie@example.fr", "canaux": ["web", "other"],
+    "canaux__other": "Affiche", "enfants": [{"age_enfant": 7, "ecole": "pub", "prenom": "Léo"},
+                                            {"age_enfant": 1, "ecole": {"special": "not_asked"}}],
+}
+
+
+def versioned(answers: dict, version: str, response_id: str = "resp_1") -> ResponseRecord:
+    return ResponseRecord(response_id, version, dt.datetime(2026, 3, 14, 9, 0), answers)
+
+
+def as_dicts(table) -> list[dict]:
+    return [dict(zip(table.header, row, strict=True)) for row in table.rows]
+
+
+def test_new_types_get_their_columns_and_codes():
+    table = anonymise(CURRENT, [versioned(FULL, "2")])
+    assert table.header[3:] == (
+        "quartier", "priorites__a", "priorites__b", "priorites__c", "services__eau", "services__voirie", "reco",
+        "heure", "accord", "score", "canaux__web", "canaux__presse", "canaux__other",
+    ), "no note, no repeat, no e-mail/phone or calculation copying them, no “other” text by default"
+    row = as_dicts(table)[0]
+    assert (row["quartier"], row["priorites__a"], row["priorites__b"], row["priorites__c"]) == ("other", 2, None, 1)
+    assert (row["services__eau"], row["services__voirie"], row["reco"], row["heure"]) == ("3", "1", 9, "08:30")
+    assert (row["accord"], row["score"], row["canaux__other"]) == (1, 90, 1)
+    text = dataset_csv(table).decode("utf-8-sig")
+    assert "Marie" not in text and "marie@" not in text and "Léo" not in text and "Affiche" not in text
+
+
+def test_free_text_adds_other_text_email_phone_and_their_copies():
+    table = anonymise(CURRENT, [versioned(FULL, "2")], include_free_text=True)
+    row = as_dicts(table)[0]
+    assert row["quartier__other_text"] == "Près de chez Marie" and row["canaux__other_text"] == "Affiche"
+    assert row["courriel"] == row["copie"] == "marie@example.fr" and row["tel"] == "0612345678"
+    assert as_dicts(table.repeats["enfants"])[0]["prenom"] == "Léo"
+
+
+def test_special_answers_have_their_own_codes_in_every_column_of_the_question():
+    answers = {"quartier": {"special": "dont_know"}, "services": {"special": "prefer_not_to_say"},
+               "canaux": {"special": "not_asked"}, "priorites": {"special": "dont_know"}}
+    row = as_dicts(anonymise(CURRENT, [versioned(answers, "2")]))[0]
+    assert row["quartier"] == SPECIAL_CODES["dont_know"] == -8
+    assert row["services__eau"] == row["services__voirie"] == SPECIAL_CODES["prefer_not_to_say"] == -9
+    assert row["canaux__web"] == row["canaux__presse"] == row["canaux__other"] == SPECIAL_CODES["not_asked"] == -7
+    assert {row[f"priorites__{c}"] for c in "abc"} == {-8}
+    assert row["reco"] is None and row["heure"] is None, "no answer stays an empty cell"
+    labelled = as_dicts(anonymise(CURRENT, [versioned(answers, "2")], labels="fr"))[0]
+    assert labelled["quartier"] == "Ne sait pas" and labelled["canaux__web"] == "Non concerné (question non posée)"
+
+
+special_or_empty = st.sampled_from([None, {"special": "dont_know"}, {"special": "prefer_not_to_say"},
+                                    {"special": "not_asked"}, "ABSENT"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["quartier", "priorites", "services", "reco", "heure", "accord", "score",
+                                        "canaux"]), special_or_empty))
+def test_special_codes_are_distinct_from_an_empty_cell(answers):
+    answers = {k: v for k, v in answers.items() if v != "ABSENT"}
+    table = anonymise(CURRENT, [versioned(answers, "2")])
+    row = as_dicts(table)[0]
+    for col in table.columns[3:]:
+        kind = special_kind(answers.get(col.question))
+        assert row[col.name] == (SPECIAL_CODES[kind] if kind else None), col.name
+    written = read_csv(dataset_csv(table))[1]
+    assert all(cell in ("", "-7", "-8", "-9") for cell in written[3:])
+
+
+def test_codebook_documents_special_codes_and_repeat_tables():
+    shape = layout(CURRENT, versions=VERSIONS)
+    book = read_csv(codebook_csv(shape.columns, "fr", shape.repeats))
+    quartier = {(row[6], row[7]) for row in book if row[1] == "quartier"}
+    assert {("nord", "Nord"), ("other", "Autre"), ("-8", "Ne sait pas")} <= quartier
+    assert ("-9", "Préfère ne pas répondre") not in quartier, "only the special answers the question offers"
+    assert ("-7", "Non concerné (question non posée)") in {(r[6], r[7]) for r in book if r[1] == "canaux__web"}
+    assert ("-7", "Non concerné (question non posée)") in {(r[6], r[7]) for r in book if r[1] == "ancien"}, (
+        "a question some versions lack may be not asked")
+    assert {row[1] for row in book if row[0] == "enfants"} == {"export_id", "instance", "age_enfant", "ecole"}
+    english = read_csv(codebook_csv(layout(CURRENT, language="en").columns, "en"))
+    assert ["quartier", "quartier", "District", "dropdown", "", "nord", "North"] in [r[1:] for r in english]
+
+
+def test_labels_in_a_language_instead_of_codes():
+    answers = {**FULL, "quartier": "nord"}
+    fr = as_dicts(anonymise(CURRENT, [versioned(answers, "2")], labels="fr"))[0]
+    en = as_dicts(anonymise(CURRENT, [versioned(answers, "2")], labels="en"))[0]
+    assert (fr["quartier"], en["quartier"]) == ("Nord", "North")
+    assert (fr["services__eau"], fr["accord"], fr["canaux__presse"], fr["priorites__c"]) == ("Bon", "Oui", "Non", 1)
+    assert (en["accord"], en["reco"]) == ("Yes", 9)
+
+
+@st.composite
+def mixed_records(draw: st.DrawFn) -> list[ResponseRecord]:
+    out = []
+    for i in range(draw(st.integers(0, 12))):
+        version = draw(st.sampled_from(["1", "2"]))
+        answers = {"reco": draw(st.integers(0, 10)), "quartier": draw(st.sampled_from(["nord", "sud"]))}
+        if version == "1":
+            answers["ancien"] = draw(st.booleans())
+        if draw(st.booleans()):
+            answers["enfants"] = [{"age_enfant": draw(st.integers(0, 17))} for _ in range(draw(st.integers(0, 3)))]
+        out.append(ResponseRecord(f"resp_{i:04d}x", version, dt.datetime(2026, 3, 1 + i, 10), answers))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixed_records())
+def test_columns_align_by_name_across_versions_and_keep_removed_questions(records):
+    table = anonymise(CURRENT, records, versions=VERSIONS)
+    current_only = anonymise(CURRENT, []).header
+    assert table.header[: len(current_only)] == current_only, "the current version's columns first, in order"
+    assert "ancien" in table.header, "a removed question keeps its column"
+    by_stored = {r.submitted_at.date().isoformat(): r for r in records}
+    for row in as_dicts(table):
+        record = by_stored[row["submitted_date"]]
+        assert row["version"] == record.version
+        assert row["reco"] == record.answers["reco"] and row["quartier"] == record.answers["quartier"]
+        expected = (1 if record.answers["ancien"] else 0) if record.version == "1" else SPECIAL_CODES["not_asked"]
+        assert row["ancien"] == expected, "coded with its own version: not asked where the version lacked it"
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixed_records())
+def test_repeat_rows_link_to_main_rows_by_export_id_only(records):
+    table = anonymise(CURRENT, records, versions=VERSIONS)
+    repeat = table.repeats["enfants"]
+    assert repeat.header == ("export_id", "instance", "age_enfant", "ecole")
+    main = {row["export_id"]: row for row in as_dicts(table)}
+    by_stored = {r.submitted_at.date().isoformat(): r for r in records}
+    seen: dict[str, list[int]] = {}
+    for row in as_dicts(repeat):
+        parent = by_stored[main[row["export_id"]]["submitted_date"]]  # every instance row has its main row
+        seen.setdefault(row["export_id"], []).append(row["instance"])
+        assert row["age_enfant"] == parent.answers["enfants"][row["instance"] - 1]["age_enfant"]
+    for export_id, numbers in seen.items():
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert len(numbers) == len(by_stored[main[export_id]["submitted_date"]].answers["enfants"])
+    assert sum(len(r.answers.get("enfants", [])) for r in records) == len(repeat.rows)
+    text = dataset_csv(table).decode() + dataset_csv(repeat).decode()
+    assert "resp_" not in text, "no stored id anywhere"
+    assert set(seen) <= set(main) and not set(main) & {r.response_id for r in records}
+    again = anonymise(CURRENT, records, versions=VERSIONS)
+    assert not {row[0] for row in again.repeats["enfants"].rows} & set(seen), "fresh ids in every export"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -65,18 +66,38 @@ def test_load_list_seed_export_report(run, tmp_path: Path) -> None:  # noqa: ANN
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_loading_an_edited_answered_version_is_refused_and_keeps_data(run, tmp_path: Path) -> None:  # noqa: ANN001
+def test_loading_an_edited_answered_version_makes_a_new_version_and_keeps_data(run, tmp_path: Path) -> None:  # noqa: ANN001
     source = (EXAMPLES / "budget-participatif-habitants.yaml").read_text(encoding="utf-8")
-    copy = tmp_path / "bp.yaml"
-    copy.write_text(source, encoding="utf-8")
+    copy = _copy_with_choice_lists(tmp_path, source)
     run("load", str(copy))
     run("seed", "budget-participatif-habitants", "-n", "3")
-    copy.write_text(source.replace("title: Évaluation du budget participatif", "title: Autre titre", 1),
+    copy.write_text(_pinned(source).replace("title: Évaluation du budget participatif", "title: Autre titre", 1),
                     encoding="utf-8")
     result = run("load", str(copy))
+    assert result.exit_code == 0, result.output
+    assert "new version 2026.1+2" in result.output and "already has responses" in result.output
+    listed = run("list").output
+    assert "responses=3" in listed and "versions=2026.1,2026.1+2" in listed and "current=2026.1+2" in listed
+    run("seed", "budget-participatif-habitants", "-n", "2")
+    out = tmp_path / "export.csv"
+    assert run("export", "budget-participatif-habitants", "-o", str(out)).exit_code == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    versions = sorted(row[rows[0].index("version")] for row in rows[1:])
+    assert versions == ["2026.1"] * 3 + ["2026.1+2"] * 2
+
+
+def test_a_code_given_a_new_meaning_is_refused(run, tmp_path: Path) -> None:  # noqa: ANN001
+    source = (EXAMPLES / "budget-participatif-habitants.yaml").read_text(encoding="utf-8")
+    copy = _copy_with_choice_lists(tmp_path, source)
+    run("load", str(copy))
+    run("seed", "budget-participatif-habitants", "-n", "3")
+    copy.write_text(_pinned(source).replace("label: Affiches", "label: Réseaux sociaux", 1), encoding="utf-8")
+    result = run("load", str(copy))
     assert result.exit_code == 1
-    assert "already has 3 response(s)" in result.output and "change `version:`" in result.output
-    assert "responses=3" in run("list").output
+    assert "code `affiches` meant “Affiches dans la rue" in result.output
+    assert "in version 2026.1 (3 response(s)) and now means “Réseaux sociaux" in result.output
+    assert "give the new meaning a new code" in result.output
+    assert "versions=2026.1\t" in run("list").output
 
 
 def test_user_add_reads_the_password_from_stdin(run) -> None:  # noqa: ANN001
@@ -103,3 +124,17 @@ def test_unknown_questionnaire_and_bad_database_are_clear_errors(run, monkeypatc
     monkeypatch.setenv("SURVEY_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     result = run("list")
     assert result.exit_code == 1 and "cannot open the database" in result.output
+
+
+def _copy_with_choice_lists(folder: Path, source: str) -> Path:
+    """The example questionnaire copied into `folder`, with the CSV choice lists it reads."""
+    for choice_list in EXAMPLES.glob("*.csv"):
+        (folder / choice_list.name).write_text(choice_list.read_text(encoding="utf-8"), encoding="utf-8")
+    copy = folder / "bp.yaml"
+    copy.write_text(_pinned(source), encoding="utf-8")
+    return copy
+
+
+def _pinned(source: str) -> str:
+    """The questionnaire text with its version label set to 2026.1, so the labels tests expect are known."""
+    return re.sub(r"^version: .*$", 'version: "2026.1"', source, count=1, flags=re.M)

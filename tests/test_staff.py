@@ -121,7 +121,8 @@ def test_staff_home_shows_versions_and_response_counts(client: TestClient, store
     login(client, "eval@example.fr")
     home = client.get("/staff").text
     assert '<td class="num">7</td>' in home and '<td class="num">0</td>' in home
-    assert "<strong>2026.1</strong>" in home
+    version = load_questionnaire(ROOT / "questionnaires" / f"{BUDGET}.yaml").version
+    assert f"<strong>{version}</strong>" in home
 
 
 def test_downloads_are_anonymised_files(client: TestClient, store: Store) -> None:
@@ -180,3 +181,49 @@ def test_staff_pages_escape_what_questionnaires_contain(tmp_path, sqlite_store: 
             assert "<script>alert" not in page and "<img src=x" not in page and "<svg onload" not in page
             assert not re.search(r'(href|src|action)="\s*javascript:', page)
         assert "&lt;" in form or "javascript:alert(1)" in form  # shown as text, never as markup
+
+
+def test_repeat_groups_download_as_linked_tables_and_labels_in_a_language(tmp_path, sqlite_store: Store) -> None:
+    import csv
+    import io
+
+    from tests.conftest import make_client
+
+    folder = tmp_path / "q"
+    folder.mkdir()
+    (folder / "r.yaml").write_text(
+        "id: rep\nversion: 1\ntitle: R\nlanguages: [fr, en]\nprivacy_notice: p\nmission: {id: m-rep, name: M}\n"
+        "pages:\n  - id: p\n    questions:\n"
+        "      - {name: ville, type: single_choice, label: Ville, choices: [{code: a, label: {fr: Amont, en: Up}},"
+        " {code: b, label: Bas}]}\n"
+        "      - {name: enfants, type: repeat, label: Enfants, questions: [{name: age_enfant, type: integer,"
+        " label: Âge}]}\n", encoding="utf-8")
+    (folder / "o.yaml").write_text("id: other\nversion: 1\ntitle: O\nprivacy_notice: p\nmission: {id: m-o, name: O}\n"
+                                   "pages:\n  - id: p\n    questions:\n      - {name: x, type: yes_no, label: X}\n",
+                                   encoding="utf-8")
+    with make_client(sqlite_store, tmp_path, folder) as client:
+        loaded = sqlite_store.current("rep")
+        for i, kids in enumerate(([4, 9], [], [12])):
+            sqlite_store.store_response(loaded.version_id, f"k{i}",  # type: ignore[union-attr]
+                                        {"ville": "a", "enfants": [{"age_enfant": k} for k in kids]})
+        add_staff(sqlite_store, "c@example.fr", Role.CONSULTANT, ["m-rep"])
+        add_staff(sqlite_store, "o@example.fr", Role.CONSULTANT, ["m-o"])
+        login(client, "c@example.fr")
+        page = client.get("/staff/q/rep").text
+        assert 'href="/staff/q/rep/repeat/enfants.csv"' in page and "labels=en" in page
+
+        def rows(url: str) -> list[list[str]]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+        main, kids = rows("/staff/q/rep/export.csv"), rows("/staff/q/rep/repeat/enfants.csv")
+        assert kids[0] == ["export_id", "instance", "age_enfant"] and len(kids) == 4
+        assert {row[0] for row in kids[1:]} <= {row[0] for row in main[1:]}, "the same export: ids link"
+        assert {row[3] for row in rows("/staff/q/rep/export.csv?labels=en")[1:]} == {"Up"}
+        assert client.get("/staff/q/rep/export.csv?labels=de").status_code == 400
+        assert client.get("/staff/q/rep/repeat/nope.csv").status_code == 404
+        client.cookies.clear()
+        login(client, "o@example.fr")
+        assert client.get("/staff/q/rep/repeat/enfants.csv").status_code == 404, "another mission's: not found"
+        assert client.get("/staff/q/rep/export.csv?labels=fr").status_code == 404

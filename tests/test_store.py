@@ -17,7 +17,9 @@ from survey.store import Store, VersionConflict
 from survey.synthetic import synthetic_answers
 from tests.conftest import ROOT
 
-EXAMPLE = load_questionnaire(ROOT / "questionnaires" / "budget-participatif-habitants.yaml")
+# The example, pinned to one version label so that the version arithmetic below reads plainly.
+EXAMPLE = load_questionnaire(ROOT / "questionnaires" / "budget-participatif-habitants.yaml").model_copy(
+    update={"version": "2026.1"})
 
 
 def test_migrations_create_exactly_the_declared_tables(store: Store) -> None:
@@ -32,21 +34,92 @@ def test_migrating_twice_changes_nothing(store: Store) -> None:
     assert store.current(EXAMPLE.id).questionnaire == EXAMPLE  # type: ignore[union-attr]
 
 
-def test_loading_keeps_versions_and_refuses_silent_edits_of_answered_ones(store: Store) -> None:
+def test_editing_an_answered_version_makes_a_new_version_and_responses_keep_theirs(store: Store) -> None:
     assert store.load(EXAMPLE) == "new"
     assert store.load(EXAMPLE) == "unchanged"
     edited = EXAMPLE.model_copy(update={"title": "Titre corrigé"})
     assert store.load(edited) == "updated"  # no response yet: the version is replaced in place
     loaded = store.current(EXAMPLE.id)
     store.store_response(loaded.version_id, "k1", synthetic_answers(edited, random.Random(1)))  # type: ignore[union-attr]
-    with pytest.raises(VersionConflict, match="already has 1 response"):
-        store.load(EXAMPLE)
-    assert store.current(EXAMPLE.id).questionnaire.title == "Titre corrigé"  # type: ignore[union-attr]
+    assert store.load(EXAMPLE) == "versioned"  # answered and changed: a new version, automatically
+    assert store.current(EXAMPLE.id).questionnaire.version == "2026.1+2"  # type: ignore[union-attr]
+    assert store.load(EXAMPLE) == "unchanged", "loading the same file again makes no third version"
+    again = EXAMPLE.model_copy(update={"title": "Encore"})
+    assert store.load(again) == "updated", "+2 has no response yet: replaced in place"
+    store.store_response(store.current(EXAMPLE.id).version_id, "k2", {})  # type: ignore[union-attr]
+    assert store.load(EXAMPLE.model_copy(update={"title": "Et encore"})) == "versioned"
     assert store.load(EXAMPLE.model_copy(update={"version": "2026.2"})) == "new"
     listing = store.listing(EXAMPLE.id)
-    assert listing.versions == ["2026.1", "2026.2"] and listing.current_version == "2026.2"  # type: ignore[union-attr]
-    records = list(store.responses(EXAMPLE.id))
-    assert [r.version for r in records] == ["2026.1"]  # the response keeps the version it answered
+    assert listing.versions == ["2026.1", "2026.1+2", "2026.1+3", "2026.2"]  # type: ignore[union-attr]
+    assert listing.current_version == "2026.2"  # type: ignore[union-attr]
+    assert [r.version for r in store.responses(EXAMPLE.id)] == ["2026.1", "2026.1+2"]
+    versions = store.versions(EXAMPLE.id)
+    assert list(versions) == listing.versions  # type: ignore[union-attr]
+    assert versions["2026.1"].title == "Titre corrigé" and versions["2026.1+2"].title == "Encore"
+    assert versions["2026.1+2"].version == "2026.1+2"
+    assert store.versions("nope") == {}
+
+
+def _with_choice_label(questionnaire, name: str, code: str, label: str):  # noqa: ANN001, ANN202
+    data = questionnaire.model_dump()
+    for page in data["pages"]:
+        for q in page["questions"]:
+            if q["name"] == name:
+                for choice in q["choices"]:
+                    if choice["code"] == code:
+                        choice["label"] = label
+                if not q["choices"] and q["scale"]:
+                    q["scale"][int(code) - 1] = label
+    return type(questionnaire).model_validate(data)
+
+
+def _answered(store: Store, n: int = 2) -> None:
+    store.load(EXAMPLE)
+    loaded = store.current(EXAMPLE.id)
+    for i in range(n):
+        store.store_response(loaded.version_id, f"k{i}", synthetic_answers(EXAMPLE, random.Random(i)))  # type: ignore[union-attr]
+
+
+def _first_choice(questionnaire, type_: str):  # noqa: ANN001, ANN202
+    return next(q for q in questionnaire.questions() if q.type == type_ and q.choices)
+
+
+def test_a_code_given_a_new_meaning_is_refused_with_a_clear_message(store: Store) -> None:
+    _answered(store)
+    question = _first_choice(EXAMPLE, "single_choice")
+    code, old = question.choices[0].code, question.choices[0].label
+    changed = _with_choice_label(EXAMPLE, question.name, code, "Tout autre chose").model_copy(update={"version": "9"})
+    with pytest.raises(VersionConflict) as caught:
+        store.load(changed, source="bp.yaml")
+    message = str(caught.value)
+    assert message.startswith("bp.yaml: question '" + question.name + "'")
+    assert f"code `{code}` meant “{old}” in version 2026.1 (2 response(s))" in message
+    assert "now means “Tout autre chose”" in message and "give the new meaning a new code" in message
+    assert store.listing(EXAMPLE.id).versions == ["2026.1"]  # type: ignore[union-attr]
+    # case, surrounding spaces and punctuation are not a new meaning
+    reworded = _with_choice_label(EXAMPLE, question.name, code, f"  {old.upper()} ! ").model_copy(
+        update={"version": "9"})
+    assert store.load(reworded) == "new"
+
+
+def test_a_likert_point_given_a_new_meaning_is_refused(store: Store) -> None:
+    _answered(store, 1)
+    likert = next(q for q in EXAMPLE.questions() if q.type == "likert")
+    changed = _with_choice_label(EXAMPLE, likert.name, "1", "Excellent")
+    with pytest.raises(VersionConflict, match=r"scale point 1 meant .* now means “Excellent”"):
+        store.load(changed)
+
+
+def test_a_name_that_changes_type_is_refused(store: Store) -> None:
+    _answered(store, 1)
+    data = EXAMPLE.model_dump()
+    question = data["pages"][0]["questions"][0]
+    question.update(type="short_text", choices=[], scale=[], min=None, max=None)
+    for field in ("other", "randomize"):
+        question[field] = False
+    changed = type(EXAMPLE).model_validate(data)
+    with pytest.raises(VersionConflict, match="keep the old name for the old question, give the new one a new name"):
+        store.load(changed)
 
 
 def test_a_submission_key_stores_one_response_even_when_raced(store: Store) -> None:
