@@ -72,7 +72,13 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files o
     store, failed = _store(), 0
     for path in _questionnaire_files(paths):
         try:
-            status = store.load(load_questionnaire(path), source=str(path))
+            questionnaire = load_questionnaire(path)
+            status = store.load(questionnaire, source=str(path))
+            if status == "versioned":
+                current = store.current(questionnaire.id)
+                label = current.questionnaire.version if current else questionnaire.version
+                status = (f"new version {label} (version {questionnaire.version} already has responses, "
+                          "which keep it)")
             typer.echo(f"{path}: {status}")
         except QuestionnaireInvalid as exc:
             failed += 1
@@ -133,6 +139,7 @@ def seed(questionnaire: str, n: Annotated[int, typer.Option("-n", help="How many
          random_seed: Annotated[int | None, typer.Option("--seed", help="For reproducible data.")] = None) -> None:
     """Store N synthetic valid responses to the current version of QUESTIONNAIRE."""
     from survey.synthetic import synthetic_answers
+    from survey.validation import finalise
 
     store = _store()
     loaded = store.current(questionnaire)
@@ -143,7 +150,8 @@ def seed(questionnaire: str, n: Annotated[int, typer.Option("-n", help="How many
     batch: list = []
     for i in range(n):
         at = now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
-        batch.append((secrets.token_urlsafe(18), synthetic_answers(loaded.questionnaire, rng), at))
+        answers = finalise(loaded.questionnaire, synthetic_answers(loaded.questionnaire, rng))
+        batch.append((secrets.token_urlsafe(18), answers, at))
         if len(batch) == 1000 or i == n - 1:
             store.store_many(loaded.version_id, batch)
             batch = []
@@ -159,20 +167,29 @@ def _deliver(item, output: Path) -> None:  # noqa: ANN001
 def export(questionnaire: str,
            output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
            format: Annotated[str, typer.Option("--format", help="Only `csv` for now.")] = "csv",
+           labels: Annotated[str | None, typer.Option("--labels", help="Write choice labels in this language "
+                                                      "(e.g. fr, en) instead of codes.")] = None,
            include_free_text: Annotated[bool, typer.Option(help="Keep free-text answers (may identify people).")]
            = False) -> None:
-    """Write the anonymised dataset and, beside it, its codebook (FILE.codebook.csv)."""
+    """Write the anonymised dataset, one FILE.<group>.csv per repeat group, and the codebook (FILE.codebook.csv)."""
     from survey import deliverables
 
     if format != "csv":
         raise _fail(f"unknown format {format!r} — use `csv`")
     store = _store()
-    try:
-        _deliver(deliverables.dataset(store, questionnaire, include_free_text), output)
-        _deliver(deliverables.codebook(store, questionnaire, include_free_text),
-                 output.with_name(output.stem + ".codebook.csv"))
-    except deliverables.UnknownQuestionnaire:
-        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
+    loaded = store.current(questionnaire)
+    if loaded is None:
+        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
+    languages = loaded.questionnaire.all_languages
+    if labels is not None and labels not in languages:
+        raise _fail(f"--labels {labels}: the questionnaire is written in {', '.join(languages)} — use one of them")
+    # One export for every file: the repeat groups' rows carry the export ids of this very main file.
+    table = deliverables.anonymised(store, questionnaire, include_free_text, labels)
+    _deliver(deliverables.dataset_file(table, questionnaire, labels), output)
+    for name, item in deliverables.repeat_files(table, questionnaire, labels).items():
+        _deliver(item, output.with_name(f"{output.stem}.{name}.csv"))
+    _deliver(deliverables.codebook(store, questionnaire, include_free_text, labels or "fr"),
+             output.with_name(output.stem + ".codebook.csv"))
 
 
 @app.command()
@@ -200,3 +217,54 @@ def schema() -> None:
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+@app.command("import-xlsform")
+def import_xlsform(form: Annotated[Path, typer.Argument(help="The XLSForm workbook, .xlsx or .xls.")],
+                   output: Annotated[Path, typer.Option("-o", "--output", help="Questionnaire YAML file to write.")],
+                   ) -> None:
+    """Convert an XLSForm to a questionnaire file; list everything that could not be carried over."""
+    from survey.schema import to_yaml
+    from survey.xlsform import WorkbookInvalid
+    from survey.xlsform import import_xlsform as convert_workbook
+
+    try:
+        questionnaire, conversion = convert_workbook(form)
+    except WorkbookInvalid as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise _fail(f"{len(exc.problems)} problem(s) in {form}; nothing written") from None
+    output.write_text("# yaml-language-server: $schema=questionnaire.schema.json\n" + to_yaml(questionnaire),
+                      encoding="utf-8")
+    lines = conversion.lines()
+    typer.echo(f"wrote {output}: {sum(1 for _ in questionnaire.all_questions())} question(s) on "
+               f"{len(questionnaire.pages)} page(s)")
+    if lines:
+        typer.echo(f"Not carried over, or changed ({len(lines)}):")
+        for line in lines:
+            typer.echo(f"  - {line}")
+
+
+@app.command("export-xlsform")
+def export_xlsform(questionnaire: Annotated[str, typer.Argument(help="A questionnaire id, or a .yaml file.")],
+                   output: Annotated[Path, typer.Option("-o", "--output", help="XLSForm .xlsx file to write.")],
+                   ) -> None:
+    """Write QUESTIONNAIRE (current version in the database, or a YAML file) as an XLSForm for KoboToolbox."""
+    from survey.schema import load_questionnaire
+    from survey.xlsform import write_xlsform
+
+    if questionnaire.endswith((".yaml", ".yml")) or Path(questionnaire).is_file():
+        try:
+            model = load_questionnaire(questionnaire)
+        except QuestionnaireInvalid as exc:
+            typer.echo("\n".join(str(p) for p in exc.problems), err=True)
+            raise _fail(f"{questionnaire} is not a valid questionnaire") from None
+    else:
+        loaded = _store().current(questionnaire)
+        if loaded is None:
+            raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`, or give a .yaml file")
+        model = loaded.questionnaire
+    content, notes = write_xlsform(model, output)
+    typer.echo(f"wrote {output} ({len(content)} bytes)")
+    for note in notes:
+        typer.echo(f"  - {note}")
