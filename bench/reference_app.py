@@ -30,6 +30,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect
+from markupsafe import escape
 
 from survey.messages import LANGUAGES, translate
 from survey.schema import Questionnaire, load_questionnaire
@@ -69,14 +70,17 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
     page_template, done_template = env.get_template("respond_page.html"), env.get_template("respond_done.html")
     common = {"t": partial(translate, language="fr"), "lang": "fr", "member": None, "csrf_token": lambda: "",
               "languages": LANGUAGES, "errors": {}, "issues": [], "questionnaire": questionnaire,
-              "page_count": len(questionnaire.pages)}
+              "page_count": len(questionnaire.pages), "prefix": "", "hidden_fields": set(), "offered": {},
+              "ordered": lambda q: q.options(), "piped": escape, "repeat_counts": {}, "repeat_fixed": {},
+              "notice": None, "preview": None, "action": f"/s/{questionnaire.id}", "shown": "", "logic": "{}"}
 
     def page_html(index: int, key: str, answers: dict[str, list[str]]) -> Response[str]:
         page = questionnaire.pages[index]
         state = base64.urlsafe_b64encode(json.dumps({"page": index, "key": key, "answers": answers},
                                                     separators=(",", ":")).encode()).decode()
         html = page_template.render(**common, path=f"/s/{questionnaire.id}", page=page, page_number=index + 1,
-                                    values={q.name: answers.get(q.name, []) for q in page.questions}, state=state)
+                                    values={q.name: answers.get(q.name, []) for q in page.questions}, state=state,
+                                    is_first=index == 0, is_last=index == len(questionnaire.pages) - 1)
         return Response(html, status_code=200, media_type=MediaType.HTML, headers=HTML_HEADERS)
 
     def known(questionnaire_id: str) -> None:

@@ -39,7 +39,8 @@ from survey.synthetic import synthetic_answers
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-DEFAULT_QUESTIONNAIRE = REPO / "questionnaires" / "budget-participatif-habitants.yaml"
+# A questionnaire without skip logic, so that both servers serve exactly the same pages in the same order.
+DEFAULT_QUESTIONNAIRE = REPO / "questionnaires" / "formation-democratie-participative.yaml"
 GOAL_THROUGHPUT, GOAL_P99 = 0.7, 3.0  # ours ≥ 0.7 × reference responses/s; ours p99 ≤ 3 × reference p99
 STATE_RE = re.compile(r'name="state" value="([^"]*)"')
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]*)"')

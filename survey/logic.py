@@ -226,9 +226,11 @@ def _option_issue(question: Question, answer: Any, codes: list[str], answers: Ma
     return None
 
 
-def assess(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str | None = None) -> Assessment:
+def assess(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str | None = None,
+           only: frozenset[str] | set[str] | None = None) -> Assessment:
     """Which questions are asked and required, which options are offered, and which answers break a rule.
 
+    `only` limits the rules checked to some questions (one page's); what is asked is always decided on the whole.
     Covers the rules that depend on the logic — relevance, required / required_if, offered options (choice
     filters), constraints, ranges, `other` — for typed answers. Type errors (text in a number field…) are
     `survey.validation`'s, before this runs.
@@ -240,6 +242,8 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str 
     issues: dict[str, str] = {}
     for question in questionnaire.questions():
         if question.name in resolution.hidden or not question.kind.answerable and question.type != "consent":
+            continue
+        if only is not None and question.name not in only:  # a page's rules only: the walk is still whole
             continue
         answer = answers.get(question.name)
         needed = is_required(question, env, today) or question.type == "consent"

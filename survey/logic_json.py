@@ -32,10 +32,13 @@ def _question(question: Question) -> dict[str, Any]:
     }
 
 
-def questionnaire_logic(questionnaire: Questionnaire) -> dict[str, Any]:
-    """Pages and questions with their expressions as trees: what does not change between respondents."""
-    return {"pages": [{"relevant": _tree(page.relevant), "questions": [_question(q) for q in page.questions]}
-                      for page in questionnaire.pages]}
+def questionnaire_logic(questionnaire: Questionnaire) -> str:
+    """What does not change between respondents, as the opening of a JSON object: pages, questions with their
+    expressions as trees, option labels. `page_logic` closes it with the respondent's part."""
+    static = {"pages": [{"relevant": _tree(page.relevant), "questions": [_question(q) for q in page.questions]}
+                        for page in questionnaire.pages],
+              "labels": _labels(questionnaire)}
+    return _safe(json.dumps(static, ensure_ascii=False, separators=(",", ":")))[:-1]
 
 
 def _labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
@@ -45,15 +48,18 @@ def _labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
             for q in questionnaire.all_questions() if q.options()}
 
 
-def page_logic(questionnaire: Questionnaire, logic: Mapping[str, Any], page: int, answers: Mapping[str, Any],
-               today: str) -> str:
-    """The JSON a page embeds: the logic, the page shown, today, the answers given on other pages, option labels."""
+def _safe(text: str) -> str:
+    """Safe inside <script>: no `</script>`, no markup at all, whatever the questionnaire's texts hold."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_logic(questionnaire: Questionnaire, logic: str, page: int, answers: Mapping[str, Any], today: str) -> str:
+    """The JSON a page embeds: the questionnaire's logic (from `questionnaire_logic`), the page shown, today,
+    and the answers given on other pages."""
     on_page = {q.name for q in questionnaire.pages[page].questions}
     given = {q.name: expression_value(q, answers.get(q.name)) for q in questionnaire.questions()
              if q.name not in on_page and q.name in answers}
     others = {k: v for k, v in answers.items() if k.endswith("__other")}
-    text = json.dumps({**logic, "page": page, "today": today, "answers": {**given, **others},
-                       "labels": _labels(questionnaire)},
+    mine = json.dumps({"page": page, "today": today, "answers": {**given, **others}},
                       ensure_ascii=False, separators=(",", ":"))
-    # Safe inside <script>: no `</script>`, no markup at all, whatever the questionnaire's texts hold.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"{logic},{_safe(mine)[1:]}"

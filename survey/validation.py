@@ -154,7 +154,7 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
                     issues.append(issue)
         return typed, issues
     merged = {**(answers or {}), **{k: v for k, v in typed.items() if k not in unreadable}}
-    verdict = assess(questionnaire, merged, today)
+    verdict = assess(questionnaire, merged, today, only={q.name for q in page.questions})
     issues = []
     for question in page.questions:
         if question.name in verdict.resolution.hidden:

@@ -264,9 +264,10 @@ def test_fields_are_read_as_the_server_reads_them(page: Any) -> None:
     cases, expected = [], []
     for type_name, extra in kinds.items():
         question = Question(name="q", type=type_name, label="Q", **extra)
-        model_question = questionnaire_logic(Questionnaire(
-            id="x", version="1", title="x", privacy_notice="x", pages=[Page(id="p", questions=[question])],
-        ))["pages"][0]["questions"][0]
+        single = Questionnaire(id="x", version="1", title="x", privacy_notice="x",
+                               pages=[Page(id="p", questions=[question])])
+        model_question = json.loads(page_logic(single, questionnaire_logic(single), 0, {}, "2026-01-01")
+                                    )["pages"][0]["questions"][0]
         for text in texts:
             form = {"q": [text, "b"] if type_name == "multiple_choice" else [text]}
             try:

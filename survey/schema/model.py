@@ -126,9 +126,9 @@ class Question(_Model):
         self._options = options
         self._codes = frozenset(c.code for c in options)
 
-    def options(self) -> list[Choice]:
+    def options(self) -> tuple[Choice, ...]:
         """The answer options with their export codes, whatever the type declares them with."""
-        return list(self._options)
+        return self._options
 
     @property
     def codes(self) -> frozenset[str]:

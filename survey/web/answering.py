@@ -10,11 +10,20 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
-from litestar.response import Template
+from litestar.response import Response
 from markupsafe import Markup, escape
 
 from survey.form_input import form_values, read_instances
-from survey.logic import PIPED_NAME, display_value, instance_env, offered, ordered_options, repeat_bounds, resolve
+from survey.logic import (
+    PIPED_NAME,
+    Resolution,
+    display_value,
+    instance_env,
+    offered,
+    ordered_options,
+    repeat_bounds,
+    resolve,
+)
 from survey.logic_json import page_logic, questionnaire_logic
 from survey.messages import LANGUAGES
 from survey.schema import Question, Questionnaire
@@ -22,10 +31,10 @@ from survey.validation import AnswerIssue, read_page
 from survey.web.form_state import FormSigner, FormState
 from survey.web.pages import render
 
-_LOGIC_CACHE: dict[int, tuple[Questionnaire, dict[str, Any]]] = {}
+_LOGIC_CACHE: dict[int, tuple[Questionnaire, str]] = {}
 
 
-def _logic(questionnaire: Questionnaire) -> dict[str, Any]:
+def _logic(questionnaire: Questionnaire) -> str:
     """The logic JSON of a (localised) questionnaire, built once per object."""
     cached = _LOGIC_CACHE.get(id(questionnaire))
     if cached is None or cached[0] is not questionnaire:
@@ -54,12 +63,16 @@ def _state_values(questionnaire: Questionnaire, page_index: int, answers: dict[s
 
 def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire, state: FormState, *,
               action: str, issues: list[AnswerIssue] | None = None, raw: dict[str, list[str]] | None = None,
-              notice: str | None = None, preview: str | None = None) -> Template:
-    """Draw the state's page: values from what was just posted (`raw`) or from the answers so far."""
+              notice: str | None = None, preview: str | None = None, resolution: Resolution | None = None
+              ) -> Response:
+    """Draw the state's page: values from what was just posted (`raw`) or from the answers so far.
+
+    `resolution` is the logic's for `state.answers`, when the caller has it already.
+    """
     issues = issues or []
     today = _today()
     page = questionnaire.pages[state.page]
-    resolution = resolve(questionnaire, state.answers, today)
+    resolution = resolution or resolve(questionnaire, state.answers, today)
     hidden_fields = set(resolution.hidden)
     repeat_counts: dict[str, int] = {}
     repeat_fixed: dict[str, int | None] = {}
@@ -115,9 +128,10 @@ def _piper(questionnaire: Questionnaire, env: dict[str, Any], language: str) -> 
     return piped
 
 
-def next_page(questionnaire: Questionnaire, answers: dict[str, Any], page: int, step: int) -> int | None:
+def next_page(questionnaire: Questionnaire, answers: dict[str, Any], page: int, step: int,
+              resolution: Resolution | None = None) -> int | None:
     """The next (step=1) or previous (step=-1) page that is asked, given the answers; None past the end."""
-    shown = resolve(questionnaire, answers, _today()).shown_pages
+    shown = (resolution or resolve(questionnaire, answers, _today())).shown_pages
     later = [p for p in shown if (p > page if step > 0 else p < page)]
     if not later:
         return None

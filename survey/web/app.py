@@ -10,15 +10,12 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 
 from survey.errors import QuestionnaireInvalid
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
-from survey.templating import environment
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
@@ -78,7 +75,6 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response
 
 from survey.access import Action, StaffMember
 from survey.passwords import hash_password, needs_rehash, verify_password
@@ -61,11 +61,11 @@ def login_redirect(request: Request) -> Redirect:
 
 class AuthController(Controller):
     @get("/login", name="login")
-    async def login_form(self, request: Request) -> Template:
+    async def login_form(self, request: Request) -> Response:
         return render(request, "login.html", next=_safe_next(request.query_params.get("next")), failed=False)
 
     @post("/login", sync_to_thread=True)
-    def login(self, request: Request, services: ServicesDep, data: Form) -> Template | Redirect:
+    def login(self, request: Request, services: ServicesDep, data: Form) -> Response:
         email = (form_value(data, "email") or "").strip().lower()
         password = form_value(data, "password") or ""
         found = services.store.password_hash(email)

@@ -11,11 +11,13 @@ from litestar import MediaType, Request
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
-from litestar.response import Template
+from litestar.response import Response
+from litestar.utils.scope.state import ScopeState
 
 from survey.messages import LANGUAGES, pick_language, translate
 from survey.settings import Settings
 from survey.store import Store
+from survey.templating import environment
 from survey.web.form_state import FormSigner
 
 LANGUAGE_COOKIE = "survey_lang"
@@ -30,16 +32,15 @@ def request_language(request: Request, default: str | None = None) -> str:
 
 
 def render(request: Request, template: str, *, status: int = 200, language: str | None = None,
-           **context: Any) -> Template:
+           **context: Any) -> Response[str]:
+    """A page rendered by the one Jinja2 environment (survey.templating) straight into a response."""
     lang = language or request_language(request)
-    response = Template(
-        template_name=template,
-        media_type=MediaType.HTML,
-        status_code=status,
-        context={"t": partial(translate, language=lang), "lang": lang,
-                 "member": request.scope.get("member"), "path": request.url.path, **context},
-        headers={"Content-Language": lang, "Cache-Control": "no-store"},
-    )
+    token = ScopeState.from_scope(request.scope).csrf_token
+    html = environment().get_template(template).render(
+        t=partial(translate, language=lang), lang=lang, member=request.scope.get("member"),
+        path=request.url.path, csrf_token=lambda: token or "", **context)
+    response = Response(html, status_code=status, media_type=MediaType.HTML,
+                        headers={"Content-Language": lang, "Cache-Control": "no-store"})
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Response
 
 from survey.access import Action
 from survey.web.answering import show_page
@@ -18,7 +18,7 @@ class PreviewController(Controller):
     guards = [require(Action.VIEW_QUESTIONNAIRES)]
 
     @get("/", sync_to_thread=True)
-    def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template:
+    def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         """`?version=<label>` previews that version; the current one otherwise."""
         if services.store.listing(questionnaire_id, current_member(request)) is None:
             raise NotFoundException()
@@ -36,7 +36,7 @@ class PreviewController(Controller):
                          action=f"/staff/q/{questionnaire_id}/preview", preview=label)
 
     @post("/")
-    async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template | Redirect:
+    async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         if services.store.listing(questionnaire_id, current_member(request)) is None:
             raise NotFoundException()
         return await answer_page(request, services, questionnaire_id, f"/staff/q/{questionnaire_id}/preview",

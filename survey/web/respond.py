@@ -5,7 +5,7 @@ from __future__ import annotations
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response
 
 from survey.logic import resolve
 from survey.messages import LANGUAGES
@@ -33,13 +33,19 @@ def localised(store: Store, version_id: int, language: str) -> Questionnaire | N
 
 
 def first_state(questionnaire: Questionnaire, version_id: int, language: str, preview: bool = False) -> FormState:
-    state = FormState(version_id=version_id, language=language, preview=preview)
-    first = next_page(questionnaire, {}, -1, 1)
-    return state.moved(page=first if first is not None else 0)
+    """A new respondent's state, on the first page asked."""
+    first = _first_pages.get(id(questionnaire))
+    if first is None or first[0] is not questionnaire:
+        first = _first_pages[id(questionnaire)] = (questionnaire, next_page(questionnaire, {}, -1, 1) or 0)
+    return FormState(version_id=version_id, language=language, preview=preview, page=first[1])
+
+
+# The first page asked with no answer yet depends only on the questionnaire (and, rarely, on today()).
+_first_pages: dict[int, tuple[Questionnaire, int]] = {}
 
 
 async def answer_page(request: Request, services: Services, questionnaire_id: str, action_url: str,
-                      *, preview: bool = False) -> Template | Redirect:
+                      *, preview: bool = False) -> Response:
     """Handle a posted page: change language, go back, add or remove a repeat item, or go on (and finish)."""
     fields = form_fields(await request.form())
     try:
@@ -55,7 +61,7 @@ async def answer_page(request: Request, services: Services, questionnaire_id: st
             or not 0 <= state.page < len(questionnaire.pages):
         return _restart(request, questionnaire_id)
 
-    def show(new_state: FormState, **extra: object) -> Template:
+    def show(new_state: FormState, **extra: object) -> Response:
         banner = loaded.questionnaire.version if preview else None
         return show_page(request, services.signer, questionnaire, new_state, action=action_url, preview=banner,
                          **extra)  # type: ignore[arg-type]
@@ -73,24 +79,25 @@ async def answer_page(request: Request, services: Services, questionnaire_id: st
         return show(state.moved(page=state.page if previous is None else previous, answers=answers))
     posted_shown = set((form_value(fields, "shown") or "").split())
     answers = {**state.answers, **page_answers}
-    now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolve(
-        questionnaire, answers, _today()).hidden
+    resolution = resolve(questionnaire, answers, _today())  # once, for every decision below
+    now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolution.hidden
     appeared = {name for name in now_shown - posted_shown
                 if questionnaire.question(name).kind.answerable or questionnaire.question(name).type == "repeat"}
     if appeared and "shown" in fields:  # without JavaScript: questions this page's answers open, asked now
         seen = [issue for issue in issues if issue.question in posted_shown]
-        return show(state.moved(answers=answers), issues=seen, raw=fields, notice="new_questions")
+        return show(state.moved(answers=answers), issues=seen, raw=fields, notice="new_questions",
+                    resolution=resolution)
     if issues:  # drawn with this page's answers, so cascades and relevance match what was typed
-        return show(state.moved(answers=answers), issues=issues, raw=fields)
+        return show(state.moved(answers=answers), issues=issues, raw=fields, resolution=resolution)
     state = state.moved(answers=answers)
-    following = next_page(questionnaire, answers, state.page, 1)
+    following = next_page(questionnaire, answers, state.page, 1, resolution)
     if following is not None:
-        return show(state.moved(page=following))
+        return show(state.moved(page=following), resolution=resolution)
     return await _finish(request, services, questionnaire, state, show)
 
 
 async def _finish(request: Request, services: Services, questionnaire: Questionnaire, state: FormState,
-                  show) -> Template | Redirect:  # noqa: ANN001
+                  show) -> Response:  # noqa: ANN001
     """Validate everything once more, then store in one statement; a second submission is a no-op."""
     today = _today()
     issues = validate_answers(questionnaire, state.answers, today)
@@ -107,7 +114,7 @@ async def _finish(request: Request, services: Services, questionnaire: Questionn
     return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
 
 
-def _restart(request: Request, questionnaire_id: str) -> Template:
+def _restart(request: Request, questionnaire_id: str) -> Response:
     return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
 
 
@@ -115,7 +122,7 @@ class RespondController(Controller):
     path = "/s/{questionnaire_id:str}"
 
     @get("/", name="respond_start")
-    async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template:
+    async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         loaded = services.store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
@@ -127,13 +134,13 @@ class RespondController(Controller):
                          action=f"/s/{questionnaire_id}")
 
     @post("/", name="respond_page")
-    async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template | Redirect:
+    async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         # The CSRF check has already parsed the form; reading it again costs nothing. Only the final
         # INSERT leaves the event loop, so the pages in between cost no thread hop.
         return await answer_page(request, services, questionnaire_id, f"/s/{questionnaire_id}")
 
     @get("/merci", name="respond_done")
-    async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Template:
+    async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         loaded = services.store.current(questionnaire_id)
         if loaded is None:
             raise NotFoundException()
