@@ -138,7 +138,8 @@ def test_posted_valid_answers_read_back_to_the_same_values(data: st.DataObject) 
             if question.name in answers and question.kind.answerable and question.type != "repeat":
                 assert read[question.name] == answers[question.name], question.type
             if question.type == "repeat" and question.name in answers:
-                given = [{k: v for k, v in instance.items() if v is not None} for instance in answers[question.name]]
+                given = [{k: v for k, v in instance.items() if v not in (None, [], {})}
+                         for instance in answers[question.name]]
                 assert read[question.name] == given
 
 
