@@ -118,20 +118,23 @@ def _restart(request: Request, questionnaire_id: str) -> Response:
     return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
 
 
+def _current(request: Request, services: Services, questionnaire_id: str) -> tuple[int, Questionnaire, str]:
+    """The version served now, in the language asked for (texts it lacks in that language stay in its own)."""
+    loaded = services.store.current(questionnaire_id)
+    if loaded is None:
+        raise NotFoundException()
+    language = request_language(request, loaded.questionnaire.language)
+    return loaded.version_id, localised(services.store, loaded.version_id, language), language  # type: ignore[return-value]
+
+
 class RespondController(Controller):
     path = "/s/{questionnaire_id:str}"
 
     @get("/", name="respond_start")
     async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        loaded = services.store.current(questionnaire_id)
-        if loaded is None:
-            raise NotFoundException()
-        # The interface speaks the language asked for; texts a questionnaire lacks in it stay in its own.
-        language = request_language(request, loaded.questionnaire.language)
-        questionnaire = localised(services.store, loaded.version_id, language)
-        state = first_state(questionnaire, loaded.version_id, language)  # type: ignore[arg-type]
-        return show_page(request, services.signer, questionnaire, state,  # type: ignore[arg-type]
-                         action=f"/s/{questionnaire_id}")
+        version_id, questionnaire, language = _current(request, services, questionnaire_id)
+        state = first_state(questionnaire, version_id, language)
+        return show_page(request, services.signer, questionnaire, state, action=f"/s/{questionnaire_id}")
 
     @post("/", name="respond_page")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
@@ -141,9 +144,5 @@ class RespondController(Controller):
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        loaded = services.store.current(questionnaire_id)
-        if loaded is None:
-            raise NotFoundException()
-        language = request_language(request, loaded.questionnaire.language)
-        questionnaire = localised(services.store, loaded.version_id, language)
+        _, questionnaire, language = _current(request, services, questionnaire_id)
         return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False)
