@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from survey.expressions import Expr, Value, evaluate, parse, truthy
-from survey.schema.model import Choice, Page, Question, Questionnaire
+from survey.schema.model import Choice, Question, Questionnaire
 from survey.schema.types import NOT_ASKED, SPECIAL_ANSWERS, Shape
 
 OTHER = "other"  # the choice code `other: true` adds
@@ -168,14 +168,10 @@ def display_value(questionnaire: Questionnaire, name: str, value: Any) -> str:
         return ", ".join(str(labels.get(v, v)) for v in value)
     if isinstance(value, bool):
         return "✓" if value else "✗"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, int | float) and float(value).is_integer():
+        whole = str(int(value))
+        return str(labels.get(whole, whole))  # a Likert or NPS point: its label
     return str(labels.get(value, value)) if isinstance(value, str) else str(value)
-
-
-def page_questions(page: Page, resolution: Resolution) -> list[Question]:
-    """The questions of a page that are asked."""
-    return [q for q in page.questions if q.name not in resolution.hidden]
 
 
 @dataclass(frozen=True)

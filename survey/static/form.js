@@ -217,6 +217,9 @@
     var label = function (v) { return typeof v === "string" && has.call(labels, v) ? labels[v] : v; };
     if (Array.isArray(value)) return value.map(function (v) { return pythonStr(label(v)); }).join(", ");
     if (typeof value === "boolean") return value ? "✓" : "✗";
+    if (typeof value === "number" && Number.isInteger(value) && has.call(labels, String(value))) {
+      return labels[String(value)];  // a Likert or NPS point: its label
+    }
     return pythonStr(label(value));
   }
 
