@@ -148,13 +148,6 @@ def ordered_options(question: Question, options: list[Choice], seed: str) -> lis
 PIPED_NAME = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
 
 
-def pipe(text: str, questionnaire: Questionnaire, env: Mapping[str, Any]) -> str:
-    """`${name}` in a label → the earlier answer or calculation, choice codes shown as their labels."""
-    if "${" not in text:
-        return text
-    return PIPED_NAME.sub(lambda m: display_value(questionnaire, m.group(1), env.get(m.group(1))), text)
-
-
 def display_value(questionnaire: Questionnaire, name: str, value: Any) -> str:
     """A value as a person reads it: labels for codes, `12` not `12.0`."""
     if value is None:

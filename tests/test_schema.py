@@ -269,20 +269,6 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("text", "code", "line", "question", "needle"), [case[1:] for case in BROKEN],
-                         ids=[case[0] for case in BROKEN])
-def test_broken_file_gives_a_located_problem(text: str, code: str, line: int, question: str | None,
-                                             needle: str) -> None:
-    with pytest.raises(QuestionnaireInvalid) as caught:
-        parse_questionnaire(text, "essai.yaml")
-    found = [(p.code, p.line, p.question) for p in caught.value.problems]
-    assert (code, line, question) in found, "\n".join(map(str, caught.value.problems))
-    problem = next(p for p in caught.value.problems if p.code == code)
-    assert needle in str(problem)
-    assert str(problem).startswith(f"essai.yaml:{line}:")
-    assert "Traceback" not in str(caught.value)
-
-
 # --- the new question types and the logic: checks, located ------------------------------------
 
 LOGIC_BROKEN = [
@@ -389,16 +375,19 @@ LOGIC_BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("text", "code", "line", "question", "needle"), [case[1:] for case in LOGIC_BROKEN],
-                         ids=[case[0] for case in LOGIC_BROKEN])
-def test_broken_logic_gives_a_located_problem(text: str, code: str, line: int, question: str | None,
-                                              needle: str) -> None:
+@pytest.mark.parametrize(("text", "code", "line", "question", "needle"),
+                         [case[1:] for case in BROKEN + LOGIC_BROKEN],
+                         ids=[case[0] for case in BROKEN + LOGIC_BROKEN])
+def test_broken_file_gives_a_located_problem(text: str, code: str, line: int, question: str | None,
+                                             needle: str) -> None:
     with pytest.raises(QuestionnaireInvalid) as caught:
         parse_questionnaire(text, "essai.yaml")
     found = [(p.code, p.line, p.question) for p in caught.value.problems]
     assert (code, line, question) in found, "\n".join(map(str, caught.value.problems))
     problem = next(p for p in caught.value.problems if p.code == code)
     assert needle in str(problem)
+    assert str(problem).startswith(f"essai.yaml:{line}:")
+    assert "Traceback" not in str(caught.value)
 
 
 def test_valid_logic_loads() -> None:

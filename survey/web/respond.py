@@ -33,15 +33,9 @@ def localised(store: Store, version_id: int, language: str) -> Questionnaire | N
 
 
 def first_state(questionnaire: Questionnaire, version_id: int, language: str, preview: bool = False) -> FormState:
-    """A new respondent's state, on the first page asked."""
-    first = _first_pages.get(id(questionnaire))
-    if first is None or first[0] is not questionnaire:
-        first = _first_pages[id(questionnaire)] = (questionnaire, next_page(questionnaire, {}, -1, 1) or 0)
-    return FormState(version_id=version_id, language=language, preview=preview, page=first[1])
-
-
-# The first page asked with no answer yet depends only on the questionnaire (and, rarely, on today()).
-_first_pages: dict[int, tuple[Questionnaire, int]] = {}
+    """A new respondent's state, on the first page asked (a page's `relevant` may hold even with no answer)."""
+    first = next_page(questionnaire, {}, -1, 1)
+    return FormState(version_id=version_id, language=language, preview=preview, page=first or 0)
 
 
 async def answer_page(request: Request, services: Services, questionnaire_id: str, action_url: str,
