@@ -35,7 +35,7 @@ class QuestionnaireRow(SQLModel, table=True):
 
 
 class QuestionnaireVersion(SQLModel, table=True):
-    """One version of a questionnaire, its definition kept whole so old responses stay readable."""
+    """One version of a questionnaire, kept whole so that its responses and forms in progress stay readable."""
 
     __tablename__ = "questionnaire_version"
     __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
@@ -46,6 +46,8 @@ class QuestionnaireVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     source: str = ""
     loaded_at: dt.datetime
+    # When a respondent was first shown this version; from then on it never changes (README "Versions").
+    served_at: dt.datetime | None = None
 
 
 class ResponseRow(SQLModel, table=True):
