@@ -113,6 +113,24 @@ def serve(host: Annotated[str | None, typer.Option(help="Default: SURVEY_HOST.")
                 access_log=settings.access_log, log_level=settings.log_level, server_header=False)
 
 
+@app.command()
+def worker() -> None:
+    """Run exports and PDF summaries from the PostgreSQL job queue (SURVEY_JOB_QUEUE=procrastinate)."""
+    from survey.job_queues import run_worker
+
+    settings = Settings()
+    if not settings.database_url.startswith("postgresql"):
+        raise _fail("`survey worker` needs PostgreSQL: set SURVEY_DATABASE_URL to a postgresql+psycopg:// URL "
+                    "(with SQLite, `survey serve` runs jobs itself)")
+    if settings.job_queue != "procrastinate":
+        typer.echo("warning: SURVEY_JOB_QUEUE is not `procrastinate`: web processes run jobs themselves and "
+                   "send none to this worker", err=True)
+    store = _store()
+    typer.echo(f"Worker running jobs from {store.engine.url.render_as_string(hide_password=True)} "
+               f"into {settings.export_dir}/ — Ctrl+C stops it after the current job")
+    run_worker(settings, store)
+
+
 @user_app.command("add")
 def user_add(email: str,
              role: Annotated[Role, typer.Option(help="admin, evaluator, interviewer or consultant.")],

@@ -102,6 +102,26 @@ class AppSetting(SQLModel, table=True):
     value: str
 
 
+class Job(SQLModel, table=True):
+    """A background export or PDF: who asked, with what, how far it got, and the file it left (jobs.py)."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_owner_questionnaire", "owner", "questionnaire_id", "created_at"),)
+    id: str = Field(primary_key=True, max_length=43)  # secrets.token_urlsafe: the job page's URL is unguessable
+    kind: str = Field(max_length=16)  # export, report
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", max_length=64)
+    params: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))  # format, labels, language
+    owner: int = Field(foreign_key="staff_user.id")
+    status: str = Field(max_length=16)  # queued, running, done, failed, cancelled
+    progress: float = 0.0
+    message: str = ""
+    file_name: str = ""  # the name offered on download
+    path: str = ""  # the file inside SURVEY_EXPORT_DIR; emptied when it expires
+    error: str = ""  # one line for the user, never a traceback
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
 metadata = SQLModel.metadata
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,17 @@ class Settings(BaseSettings):
         False, description="Print one line per request. Off by default: such lines hold IP addresses."
     )
     log_level: str = Field("info", description="Server log level: `debug`, `info`, `warning` or `error`.")
+    job_queue: Literal["thread", "procrastinate"] = Field(
+        "thread",
+        description="Where exports and PDF summaries run: `thread` (a worker thread inside `survey serve`, "
+        "one process) or `procrastinate` (a queue in PostgreSQL, run by `survey worker`; for several web processes).",
+    )
+    export_dir: Path = Field(
+        Path("exports"),
+        description="Folder where finished exports and PDF summaries wait to be downloaded; web processes and "
+        "workers must share it.",
+    )
+    export_hours: int = Field(24, description="Hours a finished export or PDF can be downloaded before it is deleted.")
 
     @property
     def is_sqlite(self) -> bool:

@@ -71,7 +71,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 def make_client(store: Store, tmp_path: Path, questionnaires_dir: Path = ROOT / "questionnaires") -> TestClient:
     settings = Settings(database_url="sqlite://unused", questionnaires_dir=questionnaires_dir,
-                        secret_key="test-secret")
+                        secret_key="test-secret", export_dir=tmp_path / "exports")
     return TestClient(app=create_app(settings, store=store), base_url="http://testserver.local")
 
 

@@ -19,7 +19,13 @@ BUDGET = "budget-participatif-habitants"
 TRAINING = "formation-democratie-participative"
 BUDGET_MISSION = load_questionnaire(ROOT / "questionnaires" / f"{BUDGET}.yaml").mission.id  # type: ignore[union-attr]
 TRAINING_MISSION = load_questionnaire(ROOT / "questionnaires" / f"{TRAINING}.yaml").mission.id  # type: ignore[union-attr]
-DOWNLOADS = ("export.csv", "codebook.csv", "report.pdf")
+JOB_PAGES = ("/staff/jobs/not-a-job", "/staff/jobs/not-a-job/file")  # exports and PDFs are jobs (test_jobs.py)
+
+
+def _start_export(client: TestClient, questionnaire_id: str, token: str) -> int:
+    """POST the export form (CSV, codes) of a questionnaire; the status code."""
+    return post_form(client, f"/staff/q/{questionnaire_id}/export", [("_csrf_token", token), ("format", "csv")],
+                     follow_redirects=False).status_code
 
 
 def _seed(store: Store, questionnaire_id: str, n: int = 5) -> None:
@@ -31,7 +37,7 @@ def _seed(store: Store, questionnaire_id: str, n: int = 5) -> None:
 
 
 def test_anonymous_visitors_are_sent_to_login_everywhere(client: TestClient) -> None:
-    for url in ("/staff", f"/staff/q/{BUDGET}", *(f"/staff/q/{BUDGET}/{d}" for d in DOWNLOADS)):
+    for url in ("/staff", f"/staff/q/{BUDGET}", *JOB_PAGES):
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303, url
         assert response.headers["location"].startswith("/login?next=")
@@ -90,11 +96,12 @@ def test_a_consultant_sees_only_their_missions(client: TestClient, store: Store)
     login(client, "consultant@example.fr")
     home = client.get("/staff").text
     assert BUDGET in home and TRAINING not in home
-    assert client.get(f"/staff/q/{BUDGET}").status_code == 200
-    for download in DOWNLOADS:
-        assert client.get(f"/staff/q/{BUDGET}/{download}").status_code == 200, download
-    for url in (f"/staff/q/{TRAINING}", *(f"/staff/q/{TRAINING}/{d}" for d in DOWNLOADS)):
-        assert client.get(url).status_code == 404, url  # not 403: another mission's work does not exist for them
+    page = client.get(f"/staff/q/{BUDGET}")
+    assert page.status_code == 200
+    assert _start_export(client, BUDGET, csrf_of(page.text)) == 303
+    # not 403: another mission's work does not exist for them
+    assert client.get(f"/staff/q/{TRAINING}").status_code == 404
+    assert _start_export(client, TRAINING, csrf_of(page.text)) == 404
 
 
 def test_an_admin_sees_every_mission(client: TestClient, store: Store) -> None:
@@ -102,17 +109,19 @@ def test_an_admin_sees_every_mission(client: TestClient, store: Store) -> None:
     login(client, "admin@example.fr")
     home = client.get("/staff").text
     assert BUDGET in home and TRAINING in home
-    assert client.get(f"/staff/q/{TRAINING}/export.csv").status_code == 200
+    assert _start_export(client, TRAINING, csrf_of(home)) == 303
 
 
 def test_an_interviewer_cannot_download_data(client: TestClient, store: Store) -> None:
     add_staff(store, "enqueteur@example.fr", Role.INTERVIEWER, [BUDGET_MISSION])
     login(client, "enqueteur@example.fr")
-    assert client.get("/staff").status_code == 200
-    for url in (f"/staff/q/{BUDGET}", *(f"/staff/q/{BUDGET}/{d}" for d in DOWNLOADS)):
+    home = client.get("/staff")
+    assert home.status_code == 200
+    for url in (f"/staff/q/{BUDGET}", *JOB_PAGES):
         response = client.get(url)
         assert response.status_code == 403, url
         assert "Accès refusé" in response.text
+    assert _start_export(client, BUDGET, csrf_of(home.text)) == 403
 
 
 def test_staff_home_shows_versions_and_response_counts(client: TestClient, store: Store) -> None:
@@ -125,19 +134,17 @@ def test_staff_home_shows_versions_and_response_counts(client: TestClient, store
     assert f"<strong>{version}</strong>" in home
 
 
-def test_downloads_are_anonymised_files(client: TestClient, store: Store) -> None:
+def test_the_results_page_offers_one_export_form_and_a_pdf_button(client: TestClient, store: Store) -> None:
     _seed(store, BUDGET, 4)
     add_staff(store, "consultant@example.fr", Role.CONSULTANT, [BUDGET_MISSION])
     login(client, "consultant@example.fr")
-    data = client.get(f"/staff/q/{BUDGET}/export.csv")
-    assert data.headers["content-type"].startswith("text/csv")
-    assert "attachment" in data.headers["content-disposition"]
-    lines = data.content.decode("utf-8-sig").strip().splitlines()
-    assert lines[0].startswith("export_id,") and len(lines) == 5
-    assert "seed-" not in data.text
-    pdf = client.get(f"/staff/q/{BUDGET}/report.pdf")
-    assert pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
-    assert client.get(f"/staff/q/{BUDGET}/codebook.csv").status_code == 200
+    page = client.get(f"/staff/q/{BUDGET}").text
+    assert f'action="/staff/q/{BUDGET}/export"' in page and f'action="/staff/q/{BUDGET}/report"' in page
+    assert page.count('name="_csrf_token"') >= 3  # both forms, and logout
+    formats = re.findall(r'<option value="([a-z-]+)">', page.split('id="export-format"')[1].split("</select>")[0])
+    assert formats == ["csv", "csv-fr", "xlsx", "parquet", "sav", "dta", "json"]
+    assert '<label for="export-format">' in page and '<label for="export-labels">' in page
+    assert "export.csv" not in page and "report.pdf" not in page  # the old one-file links are gone
 
 
 def test_logout_ends_the_session_and_needs_a_post_with_csrf(client: TestClient, store: Store) -> None:
@@ -183,10 +190,7 @@ def test_staff_pages_escape_what_questionnaires_contain(tmp_path, sqlite_store: 
         assert "&lt;" in form or "javascript:alert(1)" in form  # shown as text, never as markup
 
 
-def test_repeat_groups_download_as_linked_tables_and_labels_in_a_language(tmp_path, sqlite_store: Store) -> None:
-    import csv
-    import io
-
+def test_labels_are_offered_in_the_questionnaires_languages_only(tmp_path, sqlite_store: Store) -> None:
     from tests.conftest import make_client
 
     folder = tmp_path / "q"
@@ -195,35 +199,25 @@ def test_repeat_groups_download_as_linked_tables_and_labels_in_a_language(tmp_pa
         "id: rep\nversion: 1\ntitle: R\nlanguages: [fr, en]\nprivacy_notice: p\nmission: {id: m-rep, name: M}\n"
         "pages:\n  - id: p\n    questions:\n"
         "      - {name: ville, type: single_choice, label: Ville, choices: [{code: a, label: {fr: Amont, en: Up}},"
-        " {code: b, label: Bas}]}\n"
-        "      - {name: enfants, type: repeat, label: Enfants, questions: [{name: age_enfant, type: integer,"
-        " label: Âge}]}\n", encoding="utf-8")
+        " {code: b, label: Bas}]}\n", encoding="utf-8")
     (folder / "o.yaml").write_text("id: other\nversion: 1\ntitle: O\nprivacy_notice: p\nmission: {id: m-o, name: O}\n"
                                    "pages:\n  - id: p\n    questions:\n      - {name: x, type: yes_no, label: X}\n",
                                    encoding="utf-8")
     with make_client(sqlite_store, tmp_path, folder) as client:
-        loaded = sqlite_store.current("rep")
-        for i, kids in enumerate(([4, 9], [], [12])):
-            sqlite_store.store_response(loaded.version_id, f"k{i}",  # type: ignore[union-attr]
-                                        {"ville": "a", "enfants": [{"age_enfant": k} for k in kids]})
         add_staff(sqlite_store, "c@example.fr", Role.CONSULTANT, ["m-rep"])
         add_staff(sqlite_store, "o@example.fr", Role.CONSULTANT, ["m-o"])
         login(client, "c@example.fr")
         page = client.get("/staff/q/rep").text
-        assert 'href="/staff/q/rep/repeat/enfants.csv"' in page and "labels=en" in page
+        labels = page.split('id="export-labels"')[1].split("</select>")[0]
+        assert re.findall(r'<option value="([a-z]*)">', labels) == ["", "fr", "en"]
+        token = csrf_of(page)
 
-        def rows(url: str) -> list[list[str]]:
-            response = client.get(url)
-            assert response.status_code == 200, url
-            return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        def start(labels: str) -> int:
+            return post_form(client, "/staff/q/rep/export", [("_csrf_token", token), ("format", "csv"),
+                                                             ("labels", labels)], follow_redirects=False).status_code
 
-        main, kids = rows("/staff/q/rep/export.csv"), rows("/staff/q/rep/repeat/enfants.csv")
-        assert kids[0] == ["export_id", "instance", "age_enfant"] and len(kids) == 4
-        assert {row[0] for row in kids[1:]} <= {row[0] for row in main[1:]}, "the same export: ids link"
-        assert {row[3] for row in rows("/staff/q/rep/export.csv?labels=en")[1:]} == {"Up"}
-        assert client.get("/staff/q/rep/export.csv?labels=de").status_code == 400
-        assert client.get("/staff/q/rep/repeat/nope.csv").status_code == 404
+        assert start("de") == 400
         client.cookies.clear()
         login(client, "o@example.fr")
-        assert client.get("/staff/q/rep/repeat/enfants.csv").status_code == 404, "another mission's: not found"
-        assert client.get("/staff/q/rep/export.csv?labels=fr").status_code == 404
+        token = csrf_of(client.get("/staff").text)
+        assert start("fr") == 404, "another mission's: not found"

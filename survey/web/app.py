@@ -14,6 +14,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from survey.errors import QuestionnaireInvalid
+from survey.job_queues import make_jobs
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
 from survey.web.auth import AuthController
@@ -65,7 +66,9 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                 log.error("questionnaire refused: %s", problem)
     secret = settings.secret_key or store.secret_key()
 
-    services = Services(store=store, signer=FormSigner(secret, settings.form_hours * 3600), settings=settings)
+    jobs = make_jobs(settings, store)
+    services = Services(store=store, signer=FormSigner(secret, settings.form_hours * 3600), settings=settings,
+                        jobs=jobs)
 
     def provide_services() -> Services:
         return services
@@ -79,6 +82,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},
         state=State({"store": store, "settings": settings}),
+        on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections
         openapi_config=None,
         debug=False,
     )

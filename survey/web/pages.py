@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
+from survey.jobs import Jobs
 from survey.messages import LANGUAGES, pick_language, translate
 from survey.settings import Settings
 from survey.store import Store
@@ -53,6 +54,7 @@ class Services:
     store: Store
     signer: FormSigner
     settings: Settings
+    jobs: Jobs
 
 
 # Parameter types for handlers: explicit, as Litestar 3 will require.

@@ -1,82 +1,56 @@
-"""Staff pages and downloads, every one scoped to the member's missions (admins see all)."""
+"""Staff pages, every one scoped to the member's missions (admins see all); exports and PDFs run as jobs."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+import datetime as dt
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.response import File, Redirect
 
 from survey import deliverables
 from survey.access import Action, StaffMember
-from survey.anonymise import AnonymisedTable
+from survey.job_store import JobRecord
 from survey.store import QuestionnaireListing, Store
 from survey.web.auth import current_member, require
-from survey.web.pages import PathId, ServicesDep, render, request_language
+from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
 
-# The main file and the repeat groups' files are separate downloads, yet their export ids must match: one
-# export is kept for a member this long and served to each of its files. Past that, ids are drawn afresh.
-EXPORT_REUSE_SECONDS = 600.0
-_MAX_KEPT_EXPORTS = 16
-
-
-class _RecentExports:
-    """The last anonymised export per member, questionnaire and options, for a few minutes, in memory."""
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple, tuple[float, AnonymisedTable]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, make: Callable[[], AnonymisedTable]) -> AnonymisedTable:
-        now = time.monotonic()
-        with self._lock:
-            self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
-            kept = self._kept.get(key)
-        if kept is not None:
-            return kept[1]
-        table = make()
-        with self._lock:
-            if len(self._kept) >= _MAX_KEPT_EXPORTS:
-                self._kept.pop(min(self._kept, key=lambda k: self._kept[k][0]))
-            self._kept[key] = (now + EXPORT_REUSE_SECONDS, table)
-        return table
+FORMATS: tuple[str, ...] = getattr(deliverables, "FORMATS", ("csv", "csv-fr", "xlsx", "parquet", "sav", "dta",
+                                                               "json"))
+_MEDIA_TYPES = {".zip": "application/zip", ".pdf": "application/pdf"}
 
 
-_recent = _RecentExports()
+def _member(request: Request) -> StaffMember:
+    """The logged-in member; the route's guard has already made sure there is one."""
+    return current_member(request)  # type: ignore[return-value]
 
 
 def _visible(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
     """The questionnaire if the member works on its mission; 404 otherwise, so its existence does not leak."""
-    member: StaffMember = current_member(request)  # type: ignore[assignment]
-    listing = store.listing(questionnaire_id, member)
+    listing = store.listing(questionnaire_id, _member(request))
     if listing is None:
         raise NotFoundException()
     return listing
 
 
-def _download(item: deliverables.Deliverable) -> Response:
-    return Response(item.content, media_type=item.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{item.filename}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
-
-
-def _labels(request: Request, store: Store, questionnaire_id: str) -> str | None:
-    """`?labels=fr`: choice labels in a language the questionnaire has, instead of codes."""
-    asked = request.query_params.get("labels") or None
-    if asked is None:
-        return None
+def _export_params(store: Store, questionnaire_id: str, data: Form, language: str) -> dict[str, str | None]:
+    """The posted format and labels, checked against what this questionnaire offers (400 with one line else)."""
+    fmt = form_value(data, "format") or ""
+    if fmt not in FORMATS:
+        raise ValidationException(f"format: use one of {', '.join(FORMATS)}, not {fmt[:12]!r}")
+    labels = form_value(data, "labels") or None
     loaded = store.current(questionnaire_id)
-    if loaded is None or asked not in loaded.questionnaire.all_languages:
-        raise ValidationException(f"labels: use one of the questionnaire's languages, not {asked[:8]!r}")
-    return asked
+    if labels is not None and (loaded is None or labels not in loaded.questionnaire.all_languages):
+        raise ValidationException(f"labels: use one of the questionnaire's languages, not {labels[:8]!r}")
+    return {"format": fmt, "labels": labels, "language": language}
 
 
-def _export(request: Request, store: Store, listing: QuestionnaireListing, labels: str | None) -> AnonymisedTable:
-    member: StaffMember = current_member(request)  # type: ignore[assignment]
-    key = (member.id, listing.id, labels, store.response_count(listing.id))
-    return _recent.get(key, lambda: deliverables.anonymised(store, listing.id, labels=labels))
+def _job_page(request: Request, services: ServicesDep, job_id: str) -> JobRecord:
+    """The job if it is the member's own (or the member is an admin) on one of their missions; 404 otherwise."""
+    job = services.jobs.visible(_member(request), job_id)
+    if job is None:
+        raise NotFoundException()
+    return job
 
 
 class StaffController(Controller):
@@ -88,38 +62,56 @@ class StaffController(Controller):
 
     @get("/q/{questionnaire_id:str}", guards=[require(Action.VIEW_RESULTS)], sync_to_thread=True)
     def questionnaire(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        """The results page, with the export form, the PDF button and the member's recent jobs."""
         listing = _visible(services.store, request, questionnaire_id)
         questionnaire, summary = deliverables.summary(services.store, questionnaire_id, request_language(request))
         current = services.store.current(questionnaire_id)
-        repeats = [q.name for q in current.questionnaire.questions() if q.type == "repeat"] if current else []
-        languages = current.questionnaire.all_languages if current else []
+        member = _member(request)
+        can_download = member.can(Action.DOWNLOAD)
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
-                      summary=summary, repeats=repeats, label_languages=languages,
-                      can_download=current_member(request).can(Action.DOWNLOAD))  # type: ignore[union-attr]
+                      summary=summary, formats=FORMATS, can_download=can_download,
+                      label_languages=current.questionnaire.all_languages if current else [],
+                      jobs=services.jobs.recent(member, questionnaire_id) if can_download else [])
 
-    @get("/q/{questionnaire_id:str}/export.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def dataset(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        listing = _visible(services.store, request, questionnaire_id)
-        labels = _labels(request, services.store, questionnaire_id)
-        table = _export(request, services.store, listing, labels)
-        return _download(deliverables.dataset_file(table, listing.id, labels))
+    @post("/q/{questionnaire_id:str}/export", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
+    def start_export(self, request: Request, services: ServicesDep, questionnaire_id: PathId,
+                     data: Form) -> Redirect:
+        """Start an export job and show its page."""
+        _visible(services.store, request, questionnaire_id)
+        params = _export_params(services.store, questionnaire_id, data, request_language(request))
+        job_id = services.jobs.start(_member(request), "export", questionnaire_id, params)
+        return Redirect(f"/staff/jobs/{job_id}", status_code=303)
 
-    @get("/q/{questionnaire_id:str}/repeat/{filename:str}", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def repeat(self, request: Request, services: ServicesDep, questionnaire_id: PathId, filename: PathId) -> Response:
-        listing = _visible(services.store, request, questionnaire_id)
-        labels = _labels(request, services.store, questionnaire_id)
-        files = deliverables.repeat_files(_export(request, services.store, listing, labels), listing.id, labels)
-        name = filename.removesuffix(".csv")
-        if not filename.endswith(".csv") or name not in files:
+    @post("/q/{questionnaire_id:str}/report", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
+    def start_report(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Redirect:
+        """Start a PDF summary job, in the page's language, and show its page."""
+        _visible(services.store, request, questionnaire_id)
+        job_id = services.jobs.start(_member(request), "report", questionnaire_id,
+                                     {"language": request_language(request)})
+        return Redirect(f"/staff/jobs/{job_id}", status_code=303)
+
+    @get("/jobs/{job_id:str}", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
+    def job(self, request: Request, services: ServicesDep, job_id: PathId) -> Response:
+        """Progress while it runs (the page refreshes itself), then the download link or the error line."""
+        job = _job_page(request, services, job_id)
+        until = job.finished_at + dt.timedelta(hours=services.settings.export_hours) if job.finished_at else None
+        refresh = not job.finished and request.query_params.get("refresh") != "0"
+        return render(request, "staff_job.html", job=job, percent=round(job.progress * 100), refresh=refresh,
+                      available=services.jobs.file(job) is not None, until=until)
+
+    @get("/jobs/{job_id:str}/file", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
+    def job_file(self, request: Request, services: ServicesDep, job_id: PathId) -> File:
+        """The finished file, as an attachment never cached nor sniffed; 404 once expired."""
+        job = _job_page(request, services, job_id)
+        path = services.jobs.file(job)
+        if path is None:
             raise NotFoundException()
-        return _download(files[name])
+        return File(path, filename=job.file_name, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+                    content_disposition_type="attachment",
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
-    @get("/q/{questionnaire_id:str}/codebook.csv", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def codebook(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        _visible(services.store, request, questionnaire_id)
-        return _download(deliverables.codebook(services.store, questionnaire_id, language=request_language(request)))
-
-    @get("/q/{questionnaire_id:str}/report.pdf", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
-    def report(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        _visible(services.store, request, questionnaire_id)
-        return _download(deliverables.report(services.store, questionnaire_id, request_language(request)))
+    @post("/jobs/{job_id:str}/cancel", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
+    def cancel_job(self, request: Request, services: ServicesDep, job_id: PathId) -> Redirect:
+        """Cancel a queued or running job; it leaves no file."""
+        services.jobs.cancel(_job_page(request, services, job_id))
+        return Redirect(f"/staff/jobs/{job_id}", status_code=303)
