@@ -24,7 +24,7 @@ TASK = "survey.run_job"
 
 
 class ThreadQueue:
-    """One worker thread, started with the first job; jobs left queued by a previous run are taken up again."""
+    """One worker thread, started with the server; jobs left queued by a previous run are taken up again."""
 
     def __init__(self, runner: JobRunner):
         self.runner = runner
@@ -32,7 +32,8 @@ class ThreadQueue:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def _ensure_started(self) -> None:
+    def start(self) -> None:
+        """Start the thread, after failing the jobs a crash left running and queueing those left waiting."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
@@ -52,7 +53,7 @@ class ThreadQueue:
 
     def submit(self, job_id: str) -> None:
         """Queue a job behind the ones already waiting."""
-        self._ensure_started()
+        self.start()
         self._queue.put(job_id)
 
     def stop(self) -> None:
@@ -101,6 +102,9 @@ class ProcrastinateQueue:
         self._app = procrastinate_app(database_url)
         self._open = False
         self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Nothing to start here: `survey worker` processes run the jobs."""
 
     def submit(self, job_id: str) -> None:
         """Put the job in procrastinate's queue (one INSERT; a worker is woken by NOTIFY)."""

@@ -82,6 +82,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},
         state=State({"store": store, "settings": settings}),
+        on_startup=[jobs.queue.start],  # take up jobs a restart left queued
         on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections
         openapi_config=None,
         debug=False,
