@@ -148,9 +148,11 @@ def test_no_cell_of_dataset_or_codebook_can_run_as_a_formula(label, choice_label
 
 
 def test_header_cells_are_neutralised_too():
-    from survey.anonymise import AnonymisedTable, Column
+    import polars as pl
 
-    table = AnonymisedTable((Column("=cmd", None, "", "export_id"),), [("@x",)])
+    from survey.anonymise import AnonymisedTable, added_column
+
+    table = AnonymisedTable((added_column("=cmd"),), pl.DataFrame({"=cmd": ["@x"]}))
     buffer = io.StringIO(newline="")
     write_csv(table, buffer)
     assert buffer.getvalue() == "\ufeff'=cmd\r\n'@x\r\n"
@@ -181,7 +183,7 @@ def test_anonymise_stays_pure():
         for alias in node.names
     }
     assert imported <= {"__future__", "dataclasses", "datetime", "random", "re", "secrets", "collections",
-                        "typing", "survey"}  # fmt: skip
+                        "typing", "survey", "polars"}  # fmt: skip
 
 
 # --- new question types, special answers, versions, repeat groups ---------------------------------------
@@ -244,12 +246,14 @@ def test_new_types_get_their_columns_and_codes():
     table = anonymise(CURRENT, [versioned(FULL, "2")])
     assert table.header[3:] == (
         "quartier", "priorites__a", "priorites__b", "priorites__c", "services__eau", "services__voirie", "reco",
-        "heure", "accord", "score", "canaux__web", "canaux__presse", "canaux__other",
-    ), "no note, no repeat, no e-mail/phone or calculation copying them, no “other” text by default"
+        "heure", "accord", "score", "canaux__web", "canaux__presse", "canaux__other", "enfants",
+    ), "no note, no e-mail/phone or calculation copying them, no “other” text by default; a repeat: its count"
     row = as_dicts(table)[0]
     assert (row["quartier"], row["priorites__a"], row["priorites__b"], row["priorites__c"]) == ("other", 2, None, 1)
-    assert (row["services__eau"], row["services__voirie"], row["reco"], row["heure"]) == ("3", "1", 9, "08:30")
-    assert (row["accord"], row["score"], row["canaux__other"]) == (1, 90, 1)
+    assert (row["services__eau"], row["services__voirie"], row["reco"], row["heure"]) == (3, 1, 9, "08:30"), (
+        "a matrix on a scale holds its points as numbers")
+    assert (row["accord"], row["score"], row["canaux__other"], row["enfants"]) == (1, "90", 1, 2), (
+        "a calculation is kept as text; a repeat group's column counts its items")
     text = dataset_csv(table).decode("utf-8-sig")
     assert "Marie" not in text and "marie@" not in text and "Léo" not in text and "Affiche" not in text
 
@@ -266,7 +270,7 @@ def test_special_answers_have_their_own_codes_in_every_column_of_the_question():
     answers = {"quartier": {"special": "dont_know"}, "services": {"special": "prefer_not_to_say"},
                "canaux": {"special": "not_asked"}, "priorites": {"special": "dont_know"}}
     row = as_dicts(anonymise(CURRENT, [versioned(answers, "2")]))[0]
-    assert row["quartier"] == SPECIAL_CODES["dont_know"] == -8
+    assert row["quartier"] == str(SPECIAL_CODES["dont_know"]) == "-8", "a code column holds codes as text"
     assert row["services__eau"] == row["services__voirie"] == SPECIAL_CODES["prefer_not_to_say"] == -9
     assert row["canaux__web"] == row["canaux__presse"] == row["canaux__other"] == SPECIAL_CODES["not_asked"] == -7
     assert {row[f"priorites__{c}"] for c in "abc"} == {-8}
@@ -288,7 +292,10 @@ def test_special_codes_are_distinct_from_an_empty_cell(answers):
     row = as_dicts(table)[0]
     for col in table.columns[3:]:
         kind = special_kind(answers.get(col.question))
-        assert row[col.name] == (SPECIAL_CODES[kind] if kind else None), col.name
+        expected = SPECIAL_CODES[kind] if kind else None
+        if expected is not None and not col.numeric:
+            expected = str(expected)  # text columns (codes, times, calculations) hold the code as text
+        assert row[col.name] == expected, col.name
     written = read_csv(dataset_csv(table))[1]
     assert all(cell in ("", "-7", "-8", "-9") for cell in written[3:])
 
@@ -313,7 +320,7 @@ def test_labels_in_a_language_instead_of_codes():
     en = as_dicts(anonymise(CURRENT, [versioned(answers, "2")], labels="en"))[0]
     assert (fr["quartier"], en["quartier"]) == ("Nord", "North")
     assert (fr["services__eau"], fr["accord"], fr["canaux__presse"], fr["priorites__c"]) == ("Bon", "Oui", "Non", 1)
-    assert (en["accord"], en["reco"]) == ("Yes", 9)
+    assert (en["accord"], en["reco"]) == ("Yes", "9"), "a scale's points are its labels: 0–10 for an NPS"
 
 
 @st.composite

@@ -1,17 +1,16 @@
-"""The codebook: what each column of the anonymised CSV files holds, one row per code."""
+"""The codebook: what each column of the exported files holds, one row per code."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping
-from typing import TextIO
 
 from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column, neutralise
 from survey.export.csv_writer import write_rows
 from survey.messages import translate
 
 # Fixed machine-readable names, like the dataset's own header; the text in them follows `language`.
-# `table` is empty for the main file and the repeat group's name for its own file (`FILE.<name>.csv`).
+# `table` is empty for the main file and the repeat group's name for its own file.
 HEADER = ("table", "column", "question", "question_text", "type", "option", "code", "label")
 
 _ADDED = {
@@ -22,24 +21,29 @@ _ADDED = {
 _ADDED_IN_REPEATS = {EXPORT_ID: "codebook_parent_id", INSTANCE: "codebook_instance"}
 
 
-def _column_rows(table: str, col: Column, language: str, added: Mapping[str, str]) -> Iterator[tuple[str, ...]]:
-    text = translate(added[col.name], language) if col.question is None and col.name in added else col.label
-    base = (table, col.name, col.question or "", text, col.type, col.option_label or "")
-    if col.binary:
-        codes: tuple[tuple[str, str], ...] = (("1", translate("yes", language)), ("0", translate("no", language)))
-    elif col.rank:
-        codes = (("", translate("codebook_rank", language)),)
-    elif col.other_text:
+def column_codes(col: Column, language: str) -> tuple[tuple[str, str], ...]:
+    """(code, label) of every value a column may hold, special codes last; ("", what it holds) otherwise."""
+    if col.role == "rank":
+        codes: tuple[tuple[str, str], ...] = (("", translate("codebook_rank", language)),)
+    elif col.role == "other_text":
         codes = (("", translate("codebook_other_text", language)),)
     else:
-        codes = col.codes
-    if not codes:
+        codes = tuple((value.code, value.labels.get(language, value.code)) for value in col.values)
+    specials = tuple((str(code), translate(f"report_{kind}", language))
+                     for kind, code in SPECIAL_CODES.items() if kind in col.specials)
+    return codes + specials
+
+
+def _column_rows(table: str, col: Column, language: str, added: Mapping[str, str]) -> Iterator[tuple[str, ...]]:
+    text = translate(added[col.name], language) if not col.question and col.name in added else (
+        col.label.get(language, ""))
+    part = col.part_label.get(language, "")
+    base = (table, col.name, col.question, text, col.type, part)
+    codes = column_codes(col, language)
+    if not codes or codes[0][0] == "-7" and not col.values:
         yield (*base, "", "")
     for code, label in codes:
         yield (*base, code, label)
-    for kind, code in SPECIAL_CODES.items():
-        if kind in col.specials:
-            yield (*base, str(code), translate(f"report_{kind}", language))
 
 
 def codebook_rows(columns: tuple[Column, ...], language: str = "fr",
@@ -53,16 +57,10 @@ def codebook_rows(columns: tuple[Column, ...], language: str = "fr",
             yield from _column_rows(name, col, language, _ADDED_IN_REPEATS)
 
 
-def write_codebook(columns: tuple[Column, ...], stream: TextIO, language: str = "fr",
-                   repeats: Mapping[str, tuple[Column, ...]] | None = None) -> None:
-    """Write the codebook as CSV (same encoding and neutralisation as the dataset)."""
-    rows = codebook_rows(columns, language, repeats)
-    write_rows(stream, ([neutralise(cell) for cell in row] for row in rows))
-
-
 def codebook_csv(columns: tuple[Column, ...], language: str = "fr",
-                 repeats: Mapping[str, tuple[Column, ...]] | None = None) -> bytes:
-    """The codebook as the bytes of a CSV file."""
+                 repeats: Mapping[str, tuple[Column, ...]] | None = None, *, french: bool = False) -> bytes:
+    """The codebook as the bytes of a CSV file (same encoding and neutralisation as the dataset)."""
     buffer = io.StringIO(newline="")
-    write_codebook(columns, buffer, language, repeats)
+    rows = codebook_rows(columns, language, repeats)
+    write_rows(buffer, ([neutralise(cell) for cell in row] for row in rows), french=french)
     return buffer.getvalue().encode("utf-8")
