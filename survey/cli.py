@@ -77,8 +77,8 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files o
             if status == "versioned":
                 current = store.current(questionnaire.id)
                 label = current.questionnaire.version if current else questionnaire.version
-                status = (f"new version {label} (version {questionnaire.version} already has responses, "
-                          "which keep it)")
+                status = (f"new version {label} (version {questionnaire.version} already has responses or "
+                          "forms in progress, which keep it)")
             typer.echo(f"{path}: {status}")
         except QuestionnaireInvalid as exc:
             failed += 1

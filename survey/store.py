@@ -11,15 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from survey import migrations
 from survey.access import Role, StaffMember
 from survey.dataset import ResponseRecord
 from survey.db import (
@@ -60,6 +58,12 @@ class _StoredVersion:
     content_hash: str
     definition: dict[str, Any]
     responses: int
+    served: bool  # shown to a respondent: never changed in place again
+
+    @property
+    def fixed(self) -> bool:
+        """Answered or shown to respondents: a changed file makes a new version, and meanings must hold."""
+        return bool(self.responses) or self.served
 
     @property
     def rank(self) -> int:
@@ -114,6 +118,7 @@ class Store:
         self._insert_response = self._insert_responses.returning(response_t.c.id)
         self._versions: dict[int, tuple[str, Questionnaire]] = {}
         self._current: dict[str, tuple[float, int]] = {}
+        self._served: set[int] = set()  # versions this process has marked served (see `mark_served`)
         self._lock = threading.Lock()
 
     @classmethod
@@ -121,22 +126,19 @@ class Store:
         return cls(make_engine(url))
 
     def migrate(self) -> None:
-        """Create or upgrade the schema to the newest Alembic revision."""
-        cfg = Config()
-        cfg.set_main_option("script_location", str(resources.files("survey") / "migrations"))
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        """Create or upgrade the schema to the newest Alembic revision; safe when processes start together."""
+        migrations.upgrade(self.engine)
 
     # --- questionnaires -------------------------------------------------
 
     def load(self, questionnaire: Questionnaire, source: str = "") -> str:
         """Store a questionnaire file; return 'new', 'updated', 'unchanged' or 'versioned'.
 
-        A changed file whose version has no response replaces it ('updated'). When that version already
-        has responses, the file becomes a new version `{version}+2` (then +3…) and the responses keep
-        theirs ('versioned'). Refused with `VersionConflict`: a code, matrix item or scale point that
-        answered versions gave another meaning, or a question name that changed type.
+        A changed file whose version was never shown to a respondent (and has no response) replaces it
+        ('updated'). Once shown or answered, a version never changes: the file becomes a new version
+        `{version}+2` (then +3…), and forms in progress and responses keep theirs ('versioned'). Refused
+        with `VersionConflict`: a code, matrix item or scale point that a shown or answered version gave
+        another meaning, or a question name that changed type.
         """
         mission = questionnaire.mission or DEFAULT_MISSION
         digest = _hash(questionnaire)
@@ -158,7 +160,7 @@ class Store:
                 self._refuse_changed_meanings(questionnaire, stored, source)
                 definition = questionnaire.model_dump(mode="json")
                 latest = family[-1] if family else None
-                if latest is not None and not latest.responses:
+                if latest is not None and not latest.fixed:
                     definition["version"] = latest.version
                     conn.execute(update(version_t).where(version_t.c.id == latest.id).values(
                         definition=definition, content_hash=digest, source=source, loaded_at=_now()))
@@ -169,8 +171,9 @@ class Store:
                         label, status = f"{questionnaire.version}+{latest.rank + 1}", "versioned"
                         if len(label) > VERSION_MAX:
                             raise VersionConflict(
-                                f"{source or questionnaire.id}: version {latest.version} already has responses "
-                                f"and {label} is too long for a version label — change `version:` in the file")
+                                f"{source or questionnaire.id}: version {latest.version} was already shown to "
+                                f"respondents and {label} is too long for a version label — change `version:` "
+                                "in the file")
                     definition["version"] = label
                     version_id = conn.execute(insert(version_t).values(
                         questionnaire_id=questionnaire.id, version=label, definition=definition,
@@ -184,25 +187,33 @@ class Store:
 
     @staticmethod
     def _stored_versions(conn: Any, questionnaire_id: str) -> list[_StoredVersion]:
+        """The questionnaire's versions with their response counts, locked until the load commits.
+
+        The lock (PostgreSQL; SQLite's load already holds the write lock) makes `mark_served` wait, so a
+        version cannot be shown to a respondent between being read here as unserved and replaced in place.
+        """
         counts = (select(response_t.c.version_id, func.count().label("n")).group_by(response_t.c.version_id)
                   .subquery())
         query = (select(version_t.c.id, version_t.c.version, version_t.c.content_hash, version_t.c.definition,
-                        func.coalesce(counts.c.n, 0).label("n"))
+                        version_t.c.served_at, func.coalesce(counts.c.n, 0).label("n"))
                  .outerjoin(counts, counts.c.version_id == version_t.c.id)
-                 .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id))
-        return [_StoredVersion(r.id, r.version, r.content_hash, r.definition, r.n) for r in conn.execute(query)]
+                 .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id)
+                 .with_for_update(of=version_t))
+        return [_StoredVersion(r.id, r.version, r.content_hash, r.definition, r.n, r.served_at is not None)
+                for r in conn.execute(query)]
 
     def _refuse_changed_meanings(self, questionnaire: Questionnaire, stored: list[_StoredVersion],
                                  source: str) -> None:
-        """VersionConflict naming every code or name whose meaning the file changes, against answered versions."""
+        """VersionConflict naming every code or name whose meaning the file changes, against shown or answered
+        versions (a form in progress stores its codes with the meaning it showed)."""
         problems: dict[tuple[str, str, str], str] = {}
         for version in stored:
-            if not version.responses:
+            if not version.fixed:
                 continue
             answered = Questionnaire.model_validate(version.definition)
             for change in meaning_changes(answered, questionnaire):
                 key = (change.question, change.what, change.code)
-                problems.setdefault(key, change.message(version.version, version.responses))
+                problems.setdefault(key, change.message(version.version, version.responses, version.served))
         if problems:
             where = source or questionnaire.id
             raise VersionConflict("\n".join(f"{where}: {message}" for message in problems.values()))
@@ -215,6 +226,31 @@ class Store:
                 conn.execute(update(mission_t).where(mission_t.c.id == mission.id).values(**values))
         else:
             conn.execute(insert(mission_t).values(id=mission.id, **values))
+
+    def is_marked_served(self, version_id: int) -> bool:
+        """True once this process has recorded that `version_id` was shown to a respondent (no query)."""
+        return version_id in self._served
+
+    def mark_served(self, version_id: int) -> None:
+        """Record that a respondent is being shown this version: from now on it is never changed in place.
+
+        Called before a respondent's first page is drawn, at most once per version per process (the
+        respondent's hot path then costs a set lookup). If another process replaced the version in place
+        before this, the copy kept in memory is dropped, so the page shows what is stored.
+        """
+        if version_id in self._served:
+            return
+        with self.engine.begin() as conn:
+            digest = conn.execute(update(version_t).where(version_t.c.id == version_id,
+                                                          version_t.c.served_at.is_(None))
+                                  .values(served_at=_now()).returning(version_t.c.content_hash)).scalar()
+            if digest is None:  # already marked, by another process or before a restart
+                digest = conn.execute(select(version_t.c.content_hash).where(version_t.c.id == version_id)).scalar()
+        with self._lock:
+            kept = self._versions.get(version_id)
+            if kept is not None and kept[0] != digest:
+                del self._versions[version_id]
+            self._served.add(version_id)
 
     def version(self, version_id: int) -> LoadedVersion | None:
         """A questionnaire version by id; parsed once, then kept in memory."""
@@ -316,11 +352,31 @@ class Store:
         return result is not None
 
     def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
-        """Store many responses in one transaction (synthetic data, imports)."""
+        """Store many responses in one transaction (synthetic data, imports); a key already stored is skipped."""
+        if self.engine.dialect.name == "postgresql":
+            self._copy_many(version_id, responses)
+            return
         rows = [{"version_id": version_id, "submission_key": key, "submitted_at": at, "answers": answers}
                 for key, answers, at in responses]
         with self.engine.begin() as conn:
             conn.execute(self._insert_responses, rows)
+
+    def _copy_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
+        """`store_many` on PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING.
+
+        COPY alone would abort the whole batch on a key already stored; through the temporary table a batch
+        goes in several times faster than as a multi-row INSERT.
+        """
+        with self.engine.begin() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute("CREATE TEMPORARY TABLE response_load (submission_key text, submitted_at timestamptz, "
+                           "answers jsonb) ON COMMIT DROP")
+            with cursor.copy("COPY response_load (submission_key, submitted_at, answers) FROM STDIN") as copy:
+                for key, answers, at in responses:
+                    copy.write_row((key, at, json.dumps(answers, ensure_ascii=False)))
+            cursor.execute("INSERT INTO response (version_id, submission_key, submitted_at, answers) "
+                           "SELECT %s, submission_key, submitted_at, answers FROM response_load "
+                           "ON CONFLICT (submission_key) DO NOTHING", (version_id,))
 
     def responses(self, questionnaire_id: str, batch: int = 2000) -> Iterator[ResponseRecord]:
         """Every stored response to any version of a questionnaire, streamed in batches."""
@@ -390,10 +446,15 @@ class Store:
     # --- service settings ---------------------------------------------------
 
     def secret_key(self) -> str:
-        """The service's signing key, made once and kept in the database."""
+        """The service's signing key, made once and kept in the database; processes starting together agree."""
+        query = select(setting_t.c.value).where(setting_t.c.key == "secret_key")
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        if value is not None:
+            return value
+        # Several processes may all find no key: each offers one, the first stored wins, all read that one back.
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        offer = dialect.insert(setting_t).values(key="secret_key", value=secrets.token_urlsafe(48))
         with self.engine.begin() as conn:
-            value = conn.execute(select(setting_t.c.value).where(setting_t.c.key == "secret_key")).scalar()
-            if value is None:
-                value = secrets.token_urlsafe(48)
-                conn.execute(insert(setting_t).values(key="secret_key", value=value))
-        return value
+            conn.execute(offer.on_conflict_do_nothing(index_elements=["key"]))
+            return conn.execute(query).scalar_one()

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from survey.logic import OTHER, constraint_holds, is_required, offered, resolve, special
+from survey.expressions import evaluate
+from survey.logic import (
+    OTHER,
+    compiled,
+    constraint_holds,
+    expression_value,
+    holds,
+    is_required,
+    offered,
+    special,
+)
 from survey.schema import Question, Questionnaire
 from survey.schema.types import Shape
+from survey.validation import finalise
 
 _WORDS = ("projet", "quartier", "jardin", "école", "vélo", "réunion", "budget", "mairie", "parc", "éclairage")
 _TRIES = 20
@@ -97,27 +109,64 @@ def _instances(question: Question, rng: random.Random, env: Mapping[str, Any], t
 
 
 def synthetic_answers(questionnaire: Questionnaire, rng: random.Random, today: str | None = None) -> dict[str, Any]:
-    """A complete valid answer set, as the web form posts it page by page (before `finalise`)."""
+    """A complete valid answer set, as the web form posts it page by page (before `finalise`).
+
+    The logic is walked once, page by page, as `resolve` walks it: each question's relevance, options and rules
+    see the answers drawn above it and the calculations reached so far. (Resolving the whole questionnaire again
+    for each question made seeding quadratic in its length: 1M responses took an hour.)
+    """
     today = today or dt.date.today().isoformat()
     answers: dict[str, Any] = {}
-    for question in questionnaire.questions():
-        resolution = resolve(questionnaire, answers, today)
-        if question.name in resolution.hidden or question.repeat_count is not None:
-            continue
-        if question.type == "repeat":
-            answers[question.name] = _instances(question, rng, resolution.env, today)
-            continue
-        if not question.kind.answerable and question.type != "consent":
-            continue
-        codes = [c.code for c in offered(question, resolution.env, today)] if question.choices else None
-        value = _draw(question, rng, resolution.env, today, codes)
-        if value in (None, [], {}):
-            continue
-        answers[question.name] = value
-        picked = value if isinstance(value, list) else [value]
-        if question.other and rng.random() < 0.1 and question.kind.shape is Shape.CODE:
-            answers[question.name] = OTHER
-            answers[f"{question.name}__other"] = rng.choice(_WORDS)
-        elif question.other and OTHER in picked:
-            answers[f"{question.name}__other"] = rng.choice(_WORDS)
+    env: dict[str, Any] = {q.name: expression_value(q, None) for q in questionnaire.questions()}
+    for page in questionnaire.pages:
+        page_shown = holds(page.relevant, env, today)
+        for question in page.questions:
+            if not page_shown or not holds(question.relevant, env, today):
+                env[question.name] = None  # not asked: null for the expressions below, as in `resolve`
+                continue
+            if question.type == "calculate":
+                env[question.name] = evaluate(compiled(question.calculation), env, today=today)  # type: ignore[arg-type]
+                continue
+            value = _answer(question, rng, env, today)
+            if value is not None:
+                answers.update(value)
+                env[question.name] = expression_value(question, value[question.name])
     return answers
+
+
+def _answer(question: Question, rng: random.Random, env: Mapping[str, Any], today: str) -> dict[str, Any] | None:
+    """The posted fields of one asked question (its answer and any "Other" text), or None when left empty."""
+    if question.repeat_count is not None:
+        return None
+    if question.type == "repeat":
+        return {question.name: _instances(question, rng, env, today)}
+    if not question.kind.answerable and question.type != "consent":
+        return None
+    codes = [c.code for c in offered(question, env, today)] if question.choices else None
+    value = _draw(question, rng, env, today, codes)
+    if value in (None, [], {}):
+        return None
+    fields = {question.name: value}
+    picked = value if isinstance(value, list) else [value]
+    if question.other and rng.random() < 0.1 and question.kind.shape is Shape.CODE:
+        fields = {question.name: OTHER, f"{question.name}__other": rng.choice(_WORDS)}
+    elif question.other and OTHER in picked:
+        fields[f"{question.name}__other"] = rng.choice(_WORDS)
+    return fields
+
+
+def synthetic_responses(questionnaire: Questionnaire, count: int, seed: int, now: dt.datetime,
+                        today: str | None = None) -> list[tuple[str, dict[str, Any], dt.datetime]]:
+    """`count` responses as `Store.store_many` takes them: a one-time key, the stored (finalised) answers, and a
+    submission time in the 30 days before `now`.
+
+    The same `seed` gives the same answers and times; the keys are random, so seeding twice adds responses.
+    """
+    rng = random.Random(seed)
+    today = today or dt.date.today().isoformat()
+    responses = []
+    for _ in range(count):
+        at = now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+        answers = finalise(questionnaire, synthetic_answers(questionnaire, rng, today), today)
+        responses.append((secrets.token_urlsafe(18), answers, at))
+    return responses

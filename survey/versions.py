@@ -27,9 +27,9 @@ class MeaningChange:
     old: str  # the old label (or type)
     new: str  # the new label (or type)
 
-    def message(self, version: str, responses: int) -> str:
-        """What changed, where, and how to fix it."""
-        answered = f"version {version} ({responses} response(s))"
+    def message(self, version: str, responses: int, shown: bool = False) -> str:
+        """What changed, where, and how to fix it; `shown`: the version was shown to respondents."""
+        answered = f"version {version} ({responses} response(s){', already shown to respondents' if shown else ''})"
         if self.what == "type":
             return (f"question '{self.question}' was a `{self.old}` question in {answered} and is now a "
                     f"`{self.new}` — keep the old name for the old question, give the new one a new name")

@@ -19,7 +19,7 @@ PURE_GLOBS = [
     "survey/messages.py",
     "survey/dataset.py",
     "survey/anonymise.py",
-    "survey/aggregate.py",
+    "survey/aggregate/*.py",
     "survey/expressions/*.py",
     "survey/logic.py",
     "survey/logic_json.py",

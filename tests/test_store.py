@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 
 from survey.db import metadata
 from survey.schema import load_questionnaire
 from survey.store import Store, VersionConflict
 from survey.synthetic import synthetic_answers
-from tests.conftest import ROOT
+from tests.conftest import DATABASES, PG_URL, ROOT, require_in_ci
 
 # The example, pinned to one version label so that the version arithmetic below reads plainly.
 EXAMPLE = load_questionnaire(ROOT / "questionnaires" / "budget-participatif-habitants.yaml").model_copy(
@@ -168,3 +173,78 @@ def test_unknown_or_malformed_ids_find_nothing(store: Store) -> None:
     for qid in ("nope", "", "a\x00b", "../x", "A" * 300):
         assert store.current(qid) is None
         assert store.listing(qid) is None
+
+
+# --- several processes starting together on a fresh database ------------------------------------------
+
+# Each racer imports the store, says it is ready, then for every database URL it reads, migrates it and
+# reads the signing key, as `survey serve` and every CLI command do at start.
+RACER = """
+import json, sys
+from survey.store import Store
+print("ready", flush=True)
+for line in sys.stdin:
+    try:
+        store = Store.from_url(line.strip())
+        store.migrate()
+        print(json.dumps({"key": store.secret_key()}), flush=True)
+        store.engine.dispose()
+    except Exception as exc:
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:400]}), flush=True)
+"""
+
+
+HEADS = tuple(ScriptDirectory(str(ROOT / "survey" / "migrations")).get_heads())
+
+
+def _fresh_databases(database: str, tmp_path: Path, rounds: int) -> list[str]:
+    """URLs of `rounds` fresh, empty databases: SQLite files, or PostgreSQL schemas (search_path set in the URL)."""
+    if database == "sqlite":
+        return [f"sqlite:///{tmp_path / f'race{i}.db'}" for i in range(rounds)]
+    require_in_ci("PostgreSQL (SURVEY_TEST_DATABASE_URL)", bool(PG_URL))
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        for i in range(rounds):
+            conn.execute(text(f"DROP SCHEMA IF EXISTS race{i} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA race{i}"))
+    engine.dispose()
+    return [f"{PG_URL}?options=-csearch_path%3Drace{i}" for i in range(rounds)]
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_processes_starting_together_on_a_fresh_database_all_start_and_share_one_key(
+        database: str, tmp_path: Path) -> None:
+    """Six processes start on each fresh database. Even rounds: the database is empty, they race to create the
+    schema. Odd rounds: the schema is there but no key yet, they race to make the key."""
+    urls = _fresh_databases(database, tmp_path, rounds=6)
+    for url in urls[1::2]:
+        made = Store.from_url(url)
+        made.migrate()
+        made.engine.dispose()
+    racers = [subprocess.Popen([sys.executable, "-c", RACER], cwd=ROOT, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    try:
+        assert [racer.stdout.readline().strip() for racer in racers] == ["ready"] * 6  # type: ignore[union-attr]
+        for url in urls:
+            for racer in racers:  # all imports done: the six start this database within a millisecond or so
+                racer.stdin.write(url + "\n")  # type: ignore[union-attr]
+                racer.stdin.flush()  # type: ignore[union-attr]
+            outcomes = [json.loads(racer.stdout.readline()) for racer in racers]  # type: ignore[union-attr]
+            assert [o.get("error") for o in outcomes] == [None] * 6, url
+            assert len({o["key"] for o in outcomes}) == 1, "every process signs with the same key"
+            store = Store.from_url(url)
+            with store.engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM app_setting")).scalar() == 1
+                assert MigrationContext.configure(conn).get_current_heads() == HEADS
+            assert store.secret_key() == outcomes[0]["key"]
+            store.engine.dispose()
+    finally:
+        for racer in racers:
+            racer.stdin.close()  # type: ignore[union-attr]
+            racer.wait(timeout=60)
+        if database == "postgresql":
+            engine = create_engine(PG_URL)
+            with engine.begin() as conn:
+                for i in range(len(urls)):
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS race{i} CASCADE"))
+            engine.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from survey.codecs import Context, Variable, codec
 from survey.expressions import names, parse
-from survey.messages import translate
+from survey.messages import LANGUAGES, translate
 from survey.schema.model import Question, Questionnaire
 from survey.schema.types import NOT_ASKED
 
@@ -122,7 +122,9 @@ def _merge(current: list[Variable], older: Iterable[list[Variable]], sometimes_m
 def build_layout(current: Questionnaire, versions: Mapping[str, Questionnaire] | None = None) -> Layout:
     """The coded table's columns for `current` and every older version in `versions` (label → questionnaire)."""
     every = {current.version: current, **{k: v for k, v in (versions or {}).items() if k != current.version}}
-    languages = tuple(current.all_languages)
+    # The questionnaire's languages, then the interface's: a summary in English of a French-only questionnaire
+    # still says Yes/No (its own texts fall back to the default language).
+    languages = tuple(dict.fromkeys((*current.all_languages, *LANGUAGES)))
     built = {label: _version_variables(q, languages) for label, q in every.items()}
     names_in = [{q.name for q in v.all_questions()} for v in every.values()]
     sometimes_missing = set.union(*names_in) - set.intersection(*names_in)

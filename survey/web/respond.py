@@ -11,7 +11,7 @@ from survey.logic import resolve
 from survey.messages import LANGUAGES
 from survey.schema import Questionnaire
 from survey.schema.localise import localise
-from survey.store import Store
+from survey.store import LoadedVersion, Store
 from survey.validation import finalise, validate_answers
 from survey.web.answering import _today, edit_repeat, next_page, read_posted_page, show_page
 from survey.web.form_state import FormState, StateInvalid
@@ -112,9 +112,10 @@ def _restart(request: Request, questionnaire_id: str) -> Response:
     return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
 
 
-def _current(request: Request, services: Services, questionnaire_id: str) -> tuple[int, Questionnaire, str]:
-    """The version served now, in the language asked for (texts it lacks in that language stay in its own)."""
-    loaded = services.store.current(questionnaire_id)
+def _current(request: Request, services: Services, questionnaire_id: str, loaded: LoadedVersion | None = None
+             ) -> tuple[int, Questionnaire, str]:
+    """The version served now (or `loaded`), in the language asked for (texts it lacks there stay in its own)."""
+    loaded = loaded or services.store.current(questionnaire_id)
     if loaded is None:
         raise NotFoundException()
     language = request_language(request, loaded.questionnaire.language)
@@ -126,7 +127,13 @@ class RespondController(Controller):
 
     @get("/", name="respond_start")
     async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        version_id, questionnaire, language = _current(request, services, questionnaire_id)
+        loaded = services.store.current(questionnaire_id)
+        if loaded is not None and not services.store.is_marked_served(loaded.version_id):
+            # A form starts on this version: from now on it never changes in place (README "Versions").
+            # Once per version per process; the UPDATE leaves the event loop.
+            await to_thread.run_sync(services.store.mark_served, loaded.version_id)
+            loaded = services.store.version(loaded.version_id)  # as stored, if another process replaced it
+        version_id, questionnaire, language = _current(request, services, questionnaire_id, loaded)
         state = first_state(questionnaire, version_id, language)
         return show_page(request, services.signer, questionnaire, state, action=f"/s/{questionnaire_id}")
 

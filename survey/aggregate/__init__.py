@@ -1,0 +1,54 @@
+"""The coded table → summary tables for the staff page and the PDF; never any free text.  PURE."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from survey.aggregate.figures import MAX_BINS, histogram
+from survey.aggregate.model import (
+    Figure,
+    Kind,
+    MatrixRow,
+    PageSummary,
+    QuestionSummary,
+    Row,
+    Summary,
+    format_date,
+    format_number,
+)
+from survey.aggregate.questions import summarise_question
+from survey.coded import SUBMITTED_AT, CodedTable, build_layout, from_records
+from survey.dataset import ResponseRecord
+from survey.schema.localise import localise
+from survey.schema.model import Questionnaire
+
+
+def summarise_table(table: CodedTable, questionnaire: Questionnaire, language: str = "fr") -> Summary:
+    """Count, collection period and one summary per question of the current version, page by page."""
+    local = localise(questionnaire, language)
+    every: dict[str, list] = {}
+    for variable in table.layout.variables:
+        every.setdefault(variable.question, []).append(variable)
+    current: dict[str, list] = {}
+    for variable in build_layout(questionnaire).variables:
+        current.setdefault(variable.question, []).append(variable)
+    pages = tuple(
+        PageSummary(str(page.title), tuple(
+            summarise_question(q, table.main, every[q.name], current[q.name], language)
+            for q in page.questions if q.name in every))
+        for page in local.pages
+    )
+    at = table.main[SUBMITTED_AT]
+    first, last = (at.min(), at.max()) if table.height else (None, None)
+    return Summary(language, table.height, first.date() if first else None,  # type: ignore[union-attr]
+                   last.date() if last else None, pages)  # type: ignore[union-attr]
+
+
+def summarise(questionnaire: Questionnaire, records: Iterable[ResponseRecord], language: str = "fr",
+              versions: Mapping[str, Questionnaire] | None = None) -> Summary:
+    """The summary of response records (the coded table built on the spot; see `summarise_table`)."""
+    return summarise_table(from_records(questionnaire, records, versions), questionnaire, language)
+
+
+__all__ = ["MAX_BINS", "Figure", "Kind", "MatrixRow", "PageSummary", "QuestionSummary", "Row", "Summary",
+           "format_date", "format_number", "histogram", "summarise", "summarise_question", "summarise_table"]
