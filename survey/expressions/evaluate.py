@@ -31,7 +31,6 @@ from survey.expressions.values import (
     finite,
     is_empty,
     normalise,
-    normalise_env,
     order,
     parse_date,
     to_number,
@@ -154,7 +153,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., Value]]] = {
 
 
 class _Evaluation:
-    def __init__(self, env: Mapping[str, Value], current: Value, choice: Mapping[str, object], today: str):
+    def __init__(self, env: Mapping[str, object], current: Value, choice: Mapping[str, object], today: str):
         self.env, self.current, self.choice, self.today = env, current, choice, today
 
     def value(self, tree: Expr) -> Value:  # noqa: C901, PLR0911 - one branch per node kind reads best
@@ -163,7 +162,8 @@ class _Evaluation:
         if isinstance(tree, Null):
             return None
         if isinstance(tree, Name):
-            return self.env.get(tree.name)
+            # Normalised when read: an expression reads a few names of a questionnaire that may have hundreds.
+            return normalise(self.env.get(tree.name))
         if isinstance(tree, Current):
             return self.current
         if isinstance(tree, ChoiceField):
@@ -210,7 +210,7 @@ class _Evaluation:
 def evaluate(expr: Expr, env: Mapping[str, object], *, current: object = None,
              choice: Mapping[str, object] | None = None, today: str | None = None) -> Value:
     """The expression's value given the answers `env` (missing names are null); never raises."""
-    evaluation = _Evaluation(normalise_env(env), normalise(current), choice or {},
+    evaluation = _Evaluation(env, normalise(current), choice or {},
                              today if today is not None else dt.date.today().isoformat())
     try:
         return evaluation.value(expr)
