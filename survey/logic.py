@@ -182,7 +182,8 @@ def _given(answer: Any) -> bool:
 
 
 def range_issue(question: Question, answer: Any) -> str | None:
-    """`too_small`, `too_late`, `too_long`, `too_many_choices`… when a typed answer is out of its bounds."""
+    """`too_small`, `too_late`, `too_long`, `too_many_choices`, `too_few_ranked`… when a typed answer is out of
+    its bounds."""
     shape = question.kind.shape
     low, high = question.min, question.max
     if shape in (Shape.INTEGER, Shape.DECIMAL) and isinstance(answer, int | float) and not isinstance(answer, bool):
@@ -197,11 +198,13 @@ def range_issue(question: Question, answer: Any) -> str | None:
             return "too_late"
     if shape is Shape.TEXT and isinstance(answer, str) and question.max_length and len(answer) > question.max_length:
         return "too_long"
-    if question.type == "multiple_choice" and isinstance(answer, list):
+    if question.type in ("multiple_choice", "ranking") and isinstance(answer, list):
+        # an empty list never gets here: min applies once something is ticked or ranked (required says the rest)
+        ranking = question.type == "ranking"
         if low is not None and len(answer) < low:
-            return "too_few_choices"
+            return "too_few_ranked" if ranking else "too_few_choices"
         if high is not None and len(answer) > high:
-            return "too_many_choices"
+            return "too_many_ranked" if ranking else "too_many_choices"
     return None
 
 

@@ -22,6 +22,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_late": {"fr": "La date doit être le {max} ou avant.", "en": "The date must be on or before {max}."},
     "too_few_choices": {"fr": "Cochez au moins {min} réponses.", "en": "Tick at least {min} options."},
     "too_many_choices": {"fr": "Cochez au plus {max} réponses.", "en": "Tick at most {max} options."},
+    "too_few_ranked": {"fr": "Classez au moins {min} réponses.", "en": "Rank at least {min} options."},
+    "too_many_ranked": {"fr": "Classez au plus {max} réponses.", "en": "Rank at most {max} options."},
     "unknown_question": {"fr": "Question inconnue.", "en": "Unknown question."},
     "not_time": {"fr": "Saisissez une heure, par exemple 14:30.", "en": "Enter a time, e.g. 14:30."},
     "not_email": {

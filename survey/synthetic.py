@@ -49,9 +49,9 @@ def synthetic_answer(question: Question, rng: random.Random, codes: list[str] | 
     if shape is Shape.CODE:
         return rng.choice(codes) if codes else None
     if shape is Shape.CODES:
-        if question.type == "ranking":
-            return rng.sample(codes, len(codes))
         low, high = _bounds(question, 1, len(codes))
+        if question.type == "ranking":  # every option offered, or the first `max` of a shuffle: `min` holds too
+            return rng.sample(codes, min(int(high), len(codes)))
         fewest = max(int(low), 1 if question.required else 0)
         return rng.sample(codes, rng.randint(min(fewest, len(codes)), min(int(high), len(codes))))
     if shape is Shape.MATRIX:

@@ -243,15 +243,22 @@ def finalise(questionnaire: Questionnaire, answers: Mapping[str, Answer], today:
                                      for i in instances]
         elif not _is_empty(answers.get(question.name)):
             stored[question.name] = answers[question.name]
-            other = answers.get(f"{question.name}__other")
-            if question.other and other and OTHER in (answers[question.name] if isinstance(
-                    answers[question.name], list) else [answers[question.name]]):
-                stored[f"{question.name}__other"] = other
+            stored.update(_other_text(question, answers))
     return stored
+
+
+def _other_text(question: Question, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """`{name}__other` to store beside an answer: its text only when “Other” is picked. A text left in the field
+    after another option was chosen is not the respondent's answer, and must not reach the exports."""
+    key = f"{question.name}__other"
+    answer, text = answers.get(question.name), answers.get(key)
+    picked = answer if isinstance(answer, list) else [answer]
+    return {key: text} if question.other and text and OTHER in picked else {}
 
 
 def _finalise_instance(question: Question, instance: Mapping[str, Any], env: Mapping[str, Any],
                        today: str) -> dict[str, Any]:
+    """What is stored of one repeat instance, by the same rules as `finalise` at the top level."""
     inner, hidden = instance_env(question, instance, env, today)
     stored: dict[str, Any] = {}
     for sub in question.questions:
@@ -262,6 +269,5 @@ def _finalise_instance(question: Question, instance: Mapping[str, Any], env: Map
                 stored[sub.name] = inner[sub.name]
         elif not _is_empty(instance.get(sub.name)):
             stored[sub.name] = instance[sub.name]
-            if sub.other and instance.get(f"{sub.name}__other"):
-                stored[f"{sub.name}__other"] = instance[f"{sub.name}__other"]
+            stored.update(_other_text(sub, instance))
     return stored

@@ -209,8 +209,8 @@ def question_of(draw: st.DrawFn, type_name: str, name: str, langs: Languages = (
     if type_name == "multiple_choice":
         # at least one tick allowed, so a required question can be answered
         fields.update(draw(_bounds(st.integers(1, len(fields["choices"])))))
-    elif type_name == "ranking" and draw(st.booleans()):
-        fields["min"] = draw(st.integers(1, len(fields["choices"])))
+    elif type_name == "ranking":
+        fields.update(draw(_bounds(st.integers(1, len(fields["choices"])))))
     elif type_name in ("short_text", "long_text") and draw(st.booleans()):
         fields["max_length"] = draw(st.integers(1, 200))
     elif type_name == "integer":
@@ -347,8 +347,8 @@ def answer_to(question: Question) -> st.SearchStrategy[Any]:
     if shape is Shape.CODE:
         return st.sampled_from(options)
     if kind == "ranking":
-        fewest = max(1, int(low or 0))
-        return st.permutations(options).flatmap(lambda order: st.integers(fewest, len(order)).map(
+        fewest, most = max(1, int(low or 0)), int(high or len(options))
+        return st.permutations(options).flatmap(lambda order: st.integers(fewest, most).map(
             lambda n: list(order[:n])))
     if shape is Shape.CODES:
         return st.lists(st.sampled_from(options), min_size=max(1, int(low or 0)),
@@ -447,11 +447,11 @@ def _mutations(question: Question) -> list[str]:
         kinds.append("unknown_option")
     if shape in (Shape.INTEGER, Shape.DECIMAL, Shape.DATE) and name not in ("likert", "nps"):
         kinds += [k for k, bound in (("below", question.min), ("above", question.max)) if bound is not None]
-    if name == "multiple_choice":
+    if name in ("multiple_choice", "ranking"):
         if question.min is not None and question.min >= 2:
-            kinds.append("too_few_choices")
+            kinds.append("too_few_choices" if name == "multiple_choice" else "too_few_ranked")
         if question.max is not None and question.max < len(question.choices):
-            kinds.append("too_many_choices")
+            kinds.append("too_many_choices" if name == "multiple_choice" else "too_many_ranked")
     if shape is Shape.TEXT and question.max_length:
         kinds.append("too_long")
     if name == "email":
@@ -510,9 +510,9 @@ def broken_answers(draw: st.DrawFn, questionnaire: Questionnaire) -> tuple[dict[
             step = draw(st.integers(1, 1000))
             answers[name] = bound - step if kind == "below" else bound + step
             code = "too_small" if kind == "below" else "too_large"
-    elif kind == "too_few_choices":
+    elif kind in ("too_few_choices", "too_few_ranked"):
         answers[name] = draw(st.lists(st.sampled_from(options), min_size=1, max_size=question.min - 1, unique=True))
-    elif kind == "too_many_choices":
+    elif kind in ("too_many_choices", "too_many_ranked"):
         answers[name] = draw(st.permutations(options))[: question.max + 1]
     elif kind == "too_long":
         answers[name] = "x" * (question.max_length + draw(st.integers(1, 5)))

@@ -249,6 +249,29 @@ def test_logic_edges_are_judged_alike_in_chromium(page: Any) -> None:
     _compare(page, [(questionnaire, answers, today) for answers in sets for today in TODAYS])
 
 
+def test_a_rankings_bounds_are_judged_alike_in_chromium(page: Any) -> None:
+    """`min`/`max` count the options ranked once any is; an empty ranking is only `required`'s business."""
+    choices = [Choice(code=code, label=code) for code in ("parcs", "velo", "ecoles", "marches")]
+    expected = {(): None, ("velo",): "too_few_ranked", ("velo", "parcs"): None, ("velo", "parcs", "ecoles"): None,
+                ("velo", "parcs", "ecoles", "marches"): "too_many_ranked"}
+    cases, issues = [], []
+    for required in (False, True):
+        questionnaire = Questionnaire(id="rangs", version="1", title="Rangs", privacy_notice="…", pages=[
+            Page(id="p", questions=[Question(name="priorites", type="ranking", label="Priorités", choices=choices,
+                                             min=2, max=3, required=required, special_answers=["dont_know"])])])
+        for ranked, issue in expected.items():
+            cases.append((questionnaire, {"priorites": list(ranked)}, TODAYS[0]))
+            issues.append("required" if required and not ranked else issue)
+        cases.append((questionnaire, {"priorites": {"special": "dont_know"}}, TODAYS[0]))
+        issues.append(None)
+    _compare(page, cases)  # the browser gives exactly the server's verdict…
+    payload = [{"model": {**json.loads(page_logic(q, questionnaire_logic(q), 0, {}, today)), "today": today},
+                "answers": answers} for q, answers, today in cases]
+    got = page.evaluate("cases => cases.map(c => SurveyForm.assess(c.model, c.answers).issues.priorites || null)",
+                        payload)
+    assert got == issues  # …and it is the one intended
+
+
 # --- what the page's fields hold ---------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import textwrap
 
 from litestar.testing import TestClient
 from sqlalchemy import inspect
@@ -165,3 +166,85 @@ def test_no_ip_address_or_user_agent_is_stored(client: TestClient, store: Store)
     _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(9)))
     stored = next(store.responses(QID))
     assert "testclient" not in repr(stored) and "127.0.0.1" not in repr(stored)
+
+
+TRIPS_YAML = textwrap.dedent("""\
+    id: trajets
+    version: "1"
+    title: Trajets
+    privacy_notice: Réponses anonymes.
+    languages: [en]
+    pages:
+      - id: p
+        questions:
+          - name: mode
+            type: single_choice
+            label: Mode principal
+            other: true
+            choices: [{code: velo, label: Vélo}, {code: bus, label: Bus}]
+          - name: trajets
+            type: repeat
+            label: Vos trajets
+            questions:
+              - name: transport
+                type: multiple_choice
+                label: Transports
+                other: true
+                choices: [{code: velo, label: Vélo}, {code: bus, label: Bus}]
+          - name: priorites
+            type: ranking
+            label: Priorités
+            min: 2
+            max: 3
+            choices:
+              - {code: parcs, label: Parcs}
+              - {code: velo, label: Vélo}
+              - {code: ecoles, label: Écoles}
+              - {code: marches, label: Marchés}
+    """)
+
+
+def _trips_client(sqlite_store: Store, tmp_path) -> TestClient:  # noqa: ANN001
+    from tests.conftest import make_client
+
+    folder = tmp_path / "q"
+    folder.mkdir()
+    (folder / "trajets.yaml").write_text(TRIPS_YAML, encoding="utf-8")
+    return make_client(sqlite_store, tmp_path, folder)
+
+
+def _post_trips(client: TestClient, html: str, fields: list[tuple[str, str]]):
+    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", "next"), *fields]
+    return post_form(client, "/s/trajets", data, follow_redirects=False)
+
+
+def test_a_leftover_other_text_is_not_stored_at_the_top_level_or_in_a_repeat(tmp_path, sqlite_store: Store) -> None:
+    """“Other” typed, then another option picked: the text stays in the field, but it is not the answer."""
+    with _trips_client(sqlite_store, tmp_path) as client:
+        html = client.get("/s/trajets").text
+        fields = [("mode", "bus"), ("mode__other", "Trottinette"), ("trajets__count", "2"),
+                  ("trajets__0__transport", "bus"), ("trajets__0__transport__other", "Covoiturage"),
+                  ("trajets__1__transport", "velo"), ("trajets__1__transport", "other"),
+                  ("trajets__1__transport__other", "Roller")]
+        done = _post_trips(client, html, fields)
+        assert done.status_code == 303, done.text
+    stored = next(sqlite_store.responses("trajets")).answers
+    assert stored == {"mode": "bus", "trajets": [{"transport": ["bus"]},
+                                                 {"transport": ["velo", "other"], "transport__other": "Roller"}]}
+
+
+def test_a_ranking_outside_its_bounds_is_refused_next_to_the_question(tmp_path, sqlite_store: Store) -> None:
+    """`min: 2`, `max: 3`: one option ranked is too few, four too many, in French and in English."""
+    four = [(f"priorites__{code}", str(rank))
+            for rank, code in enumerate(("velo", "parcs", "ecoles", "marches"), start=1)]
+    with _trips_client(sqlite_store, tmp_path) as client:
+        one = _post_trips(client, client.get("/s/trajets").text, four[:1])
+        assert one.status_code == 422
+        assert "Classez au moins 2 réponses." in one.text and 'id="erreur-priorites"' in one.text
+        refused = _post_trips(client, client.get("/s/trajets?lang=en").text, four)
+        assert refused.status_code == 422
+        assert "Rank at most 3 options." in refused.text and 'id="erreur-priorites"' in refused.text
+        assert sqlite_store.response_count("trajets") == 0
+        done = _post_trips(client, refused.text, four[:2])
+        assert done.status_code == 303, done.text
+    assert next(sqlite_store.responses("trajets")).answers["priorites"] == ["velo", "parcs"]

@@ -132,7 +132,7 @@ def test_json_schema_accepts_every_valid_questionnaire(questionnaire: Questionna
         {"name": "a", "type": "dropdown", "label": "A", "choices_from": "x.csv",
          "choices": [{"code": "x", "label": "X"}, {"code": "y", "label": "Y"}]},
         {"name": "a", "type": "yes_no", "label": "A", "choices_from": "x.csv"},
-        {"name": "a", "type": "ranking", "label": "A", "max": 2,
+        {"name": "a", "type": "ranking", "label": "A", "max_length": 2,
          "choices": [{"code": "x", "label": "X"}, {"code": "y", "label": "Y"}]},
         {"name": "a", "type": "email", "label": "A", "other": True},
     ],
@@ -198,6 +198,21 @@ BROKEN = [
           min: 8
           max: 2
         """), "BAD_RANGE", 11, "heures", "swap them"),
+    ("a ranking's min greater than its max", questionnaire_with("""\
+        - name: priorites
+          type: ranking
+          label: Priorités ?
+          min: 3
+          max: 2
+          choices: [{code: a, label: A}, {code: b, label: B}, {code: c, label: C}]
+        """), "BAD_RANGE", 11, "priorites", "swap them"),
+    ("a ranking's max beyond its options", questionnaire_with("""\
+        - name: priorites
+          type: ranking
+          label: Priorités ?
+          max: 4
+          choices: [{code: a, label: A}, {code: b, label: B}, {code: c, label: C}]
+        """), "WRONG_VALUE", 11, "priorites", "has only 3 — give `max:` at most 3"),
     ("missing label", questionnaire_with("""\
         - name: avis
           type: long_text

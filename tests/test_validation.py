@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import pytest
@@ -12,8 +13,8 @@ from respondent import page_form
 from strategies import broken_answers, questionnaires, valid_answers
 
 from survey.messages import MESSAGES
-from survey.schema import Page, Question, Questionnaire
-from survey.validation import AnswerIssue, read_page, validate_answers
+from survey.schema import Page, Question, Questionnaire, parse_questionnaire
+from survey.validation import AnswerIssue, finalise, read_page, validate_answers
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -178,3 +179,87 @@ def _is_decimal(questionnaire, field: str) -> bool:  # noqa: ANN001
         return questionnaire.question(field).type == "decimal"
     except KeyError:
         return False
+
+
+# --- a ranking's bounds: fewest and most options ranked --------------------------------------------------------
+
+PRIORITIES = textwrap.dedent("""\
+    id: priorites
+    version: "1"
+    title: Priorités
+    privacy_notice: Réponses anonymes.
+    pages:
+      - id: p
+        questions:
+          - name: priorites
+            type: ranking
+            label: Classez vos priorités
+            required: {required}
+            min: 2
+            max: 3
+            choices:
+              - {{code: parcs, label: Parcs}}
+              - {{code: velo, label: Vélo}}
+              - {{code: ecoles, label: Écoles}}
+              - {{code: marches, label: Marchés}}
+    """)
+
+
+def _ranks(*codes: str) -> dict[str, list[str]]:
+    """The fields a browser posts for options ranked in this order (1 = first)."""
+    return {f"priorites__{code}": [str(rank)] for rank, code in enumerate(codes, start=1)}
+
+
+@pytest.mark.parametrize(
+    ("required", "ranked", "expected"),
+    [
+        (False, (), []),  # left entirely empty and not required: fine, whatever `min` says
+        (True, (), [AnswerIssue("priorites", "required", {"min": 2, "max": 3})]),
+        (False, ("velo",), [AnswerIssue("priorites", "too_few_ranked", {"min": 2, "max": 3})]),
+        (True, ("velo",), [AnswerIssue("priorites", "too_few_ranked", {"min": 2, "max": 3})]),
+        (False, ("velo", "parcs"), []),
+        (False, ("velo", "parcs", "ecoles"), []),
+        (False, ("velo", "parcs", "ecoles", "marches"), [AnswerIssue("priorites", "too_many_ranked",
+                                                                     {"min": 2, "max": 3})]),
+    ],
+)
+def test_a_ranking_takes_between_min_and_max_options_once_anything_is_ranked(
+        required: bool, ranked: tuple[str, ...], expected: list[AnswerIssue]) -> None:
+    questionnaire = parse_questionnaire(PRIORITIES.format(required=str(required).lower()))  # the loader takes max
+    answers, issues = read_page(questionnaire.pages[0], _ranks(*ranked), questionnaire=questionnaire)
+    assert issues == expected
+    assert answers["priorites"] == list(ranked)
+    assert validate_answers(questionnaire, {"priorites": list(ranked)} if ranked else {}) == expected
+
+
+def test_a_ranking_out_of_bounds_is_explained_in_french_and_english() -> None:
+    from survey.messages import translate
+
+    assert translate("too_few_ranked", "fr", min=2, max=3) == "Classez au moins 2 réponses."
+    assert translate("too_few_ranked", "en", min=2, max=3) == "Rank at least 2 options."
+    assert translate("too_many_ranked", "fr", min=2, max=3) == "Classez au plus 3 réponses."
+    assert translate("too_many_ranked", "en", min=2, max=3) == "Rank at most 3 options."
+
+
+# --- “Other” texts: kept only when “Other” is picked -----------------------------------------------------------
+
+TRANSPORT = Question(name="transport", type="single_choice", label="Transport", other=True,
+                     choices=[{"code": "velo", "label": "Vélo"}, {"code": "bus", "label": "Bus"}])
+TRIPS = Question(name="trajets", type="repeat", label="Trajets", questions=[TRANSPORT])
+
+
+@pytest.mark.parametrize(
+    ("picked", "kept"),
+    [("bus", None), ("other", "Trottinette"), (["bus"], None), (["bus", "other"], "Trottinette")],
+)
+def test_an_other_text_is_stored_only_when_other_is_picked(picked: object, kept: str | None) -> None:
+    """At the top level and inside a repeat group's instances alike."""
+    question = TRANSPORT if isinstance(picked, str) else TRANSPORT.model_copy(update={"type": "multiple_choice"})
+    repeat = TRIPS.model_copy(update={"questions": [question]})
+    top = _one_page(question)
+    nested = _one_page(repeat)
+    answer = {"transport": picked, "transport__other": "Trottinette"}
+    expected = {"transport": picked, **({"transport__other": kept} if kept else {})}
+    assert finalise(top, answer) == expected
+    assert finalise(nested, {"trajets": [answer, {"transport": "velo"}]}) == {
+        "trajets": [expected, {"transport": "velo"}]}

@@ -163,3 +163,11 @@ def _check_range(col: Collector, q: dict, path: Path_) -> None:
             col.add(path + ("min",), ErrorCode.BAD_RANGE, min=low, max=high)
     except TypeError:
         pass  # mixed types: reported by check_bounds
+    choices = q.get("choices")
+    if q.get("type") == "ranking" and isinstance(choices, list):  # a bound no respondent could reach
+        for bound in ("min", "max"):
+            value = q.get(bound)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > len(choices):
+                col.add(path + (bound,), ErrorCode.WRONG_VALUE, field=bound,
+                        detail=f"{value} options to rank, but the question has only {len(choices)}",
+                        fix=f"give `{bound}:` at most {len(choices)}, or add choices")

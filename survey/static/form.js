@@ -135,9 +135,10 @@
     if (q.shape === "text" && typeof answer === "string" && q.max_length && codePoints(answer) > q.max_length) {
       return "too_long";
     }
-    if (q.type === "multiple_choice" && Array.isArray(answer)) {
-      if (present(low) && answer.length < low) return "too_few_choices";
-      if (present(high) && answer.length > high) return "too_many_choices";
+    if ((q.type === "multiple_choice" || q.type === "ranking") && Array.isArray(answer)) {
+      var ranking = q.type === "ranking";  // an empty list never gets here: min applies once something is given
+      if (present(low) && answer.length < low) return ranking ? "too_few_ranked" : "too_few_choices";
+      if (present(high) && answer.length > high) return ranking ? "too_many_ranked" : "too_many_choices";
     }
     return null;
   }
