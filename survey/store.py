@@ -189,7 +189,7 @@ class Store:
     def _stored_versions(conn: Any, questionnaire_id: str) -> list[_StoredVersion]:
         """The questionnaire's versions with their response counts, locked until the load commits.
 
-        The lock (PostgreSQL; SQLite's load already holds the write lock) makes `mark_served` wait, so a
+        The row locks (PostgreSQL; SQLite's load already holds the write lock) make `mark_served` wait, so a
         version cannot be shown to a respondent between being read here as unserved and replaced in place.
         """
         counts = (select(response_t.c.version_id, func.count().label("n")).group_by(response_t.c.version_id)
@@ -198,7 +198,7 @@ class Store:
                         version_t.c.served_at, func.coalesce(counts.c.n, 0).label("n"))
                  .outerjoin(counts, counts.c.version_id == version_t.c.id)
                  .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id)
-                 .with_for_update(of=version_t))
+                 .with_for_update(of=version_t, key_share=True))  # NO KEY UPDATE: responses still go in
         return [_StoredVersion(r.id, r.version, r.content_hash, r.definition, r.n, r.served_at is not None)
                 for r in conn.execute(query)]
 
