@@ -171,9 +171,9 @@ class Store:
                         label, status = f"{questionnaire.version}+{latest.rank + 1}", "versioned"
                         if len(label) > VERSION_MAX:
                             raise VersionConflict(
-                                f"{source or questionnaire.id}: version {latest.version} was already shown to "
-                                f"respondents and {label} is too long for a version label — change `version:` "
-                                "in the file")
+                                f"{source or questionnaire.id}: version {latest.version} already has responses "
+                                f"or was shown to respondents, and {label} is too long for a version label — "
+                                "change `version:` in the file")
                     definition["version"] = label
                     version_id = conn.execute(insert(version_t).values(
                         questionnaire_id=questionnaire.id, version=label, definition=definition,
