@@ -110,7 +110,8 @@ def _conditions_on(question: Question) -> list[str]:
     name, shape = question.name, question.kind.shape
     first = sorted(question.codes)[0] if question.codes else None
     if question.kind.numeric:
-        return [f"{name} >= 1", f"{name} < 10", f"{name} != 3"]
+        point = max(question.codes, key=int) if question.codes else "3"  # a likert or nps: a point it has
+        return [f"{name} >= 1", f"{name} < 10", f"{name} != {point}"]
     if shape is Shape.CODE:
         return [f"{name} = '{first}'", f"selected({name}, '{first}')", f"{name} != '{first}'"]
     if shape is Shape.CODES:

@@ -335,6 +335,49 @@ def test_check_allows_dot_and_choice_where_they_belong() -> None:
     assert check(parse("choice.commune = commune"), KINDS, allow_choice=True) == []
 
 
+VALUES = {"accord": (True, False), "commune": ("nord", "sud"), "canaux": ("affiches", "presse"),
+          "satisfaction": (1.0, 2.0, 3.0, 4.0, 5.0)}
+KINDS_WITH_SCALE = KINDS | {"satisfaction": "number", "grille": "matrix"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("accord = 'non'", "`accord` is a yes/no question: its answer is true or false, never 'non', so `accord = 'non'` "
+                       "is never true — write `accord = false` (`not accord` is true also while it is unanswered)"),
+    ("accord = 'Oui'", "`accord` is a yes/no question: its answer is true or false, never 'Oui', so `accord = 'Oui'` "
+                       "is never true — write `accord = true`"),
+    ("accord != 'no'", "`accord` is a yes/no question: its answer is true or false, never 'no', so `accord != 'no'` "
+                       "is always true — write `accord != false`"),
+    ("commune = 'sdu'", "`commune` has no code 'sdu' (its codes: nord, sud), so `commune = 'sdu'` is never true — "
+                        "did you mean 'sud'?"),
+    ("2 = commune", "`commune` has no code 2 (its codes: nord, sud), so `2 = commune` is never true — use one of "
+                    "its codes"),
+    ("satisfaction != 6", "`satisfaction` is a point from 1 to 5, never 6, so `satisfaction != 6` is always true — "
+                          "use a point from 1 to 5"),
+    ("selected(canaux, 'press')", "`canaux` has no code 'press' (its codes: affiches, presse), so "
+                                  "`selected(canaux, 'press')` is never true — did you mean 'presse'?"),
+    ("selected(grille, '1')", "selected() needs a choice question's name as its first argument, not `grille`"),
+])
+def test_check_reports_a_value_a_question_never_takes(text: str, message: str) -> None:
+    assert check(parse(text), KINDS_WITH_SCALE, values=VALUES) == [message]
+
+
+@pytest.mark.parametrize("text", [
+    "accord = false", "accord != true", "accord = 1", "accord = '0'", "not accord", "commune = 'nord'",
+    "commune != null", "satisfaction = 5", "satisfaction = '2'", "satisfaction > 7", "selected(canaux, 'presse')",
+    "selected(commune, 'sud')", "count_selected(canaux) = 3", "a_vote = 'peut-etre'",  # a_vote: codes not given
+])
+def test_check_accepts_values_a_question_can_take(text: str) -> None:
+    assert check(parse(text), KINDS_WITH_SCALE, values=VALUES) == []
+
+
+def test_check_reports_a_question_of_a_repeat_group_used_outside_it() -> None:
+    assert check(parse("nom_projet != null or projets > 2"), KINDS | {"projets": "number"},
+                 unseen={"nom_projet": "projets"}) == [
+        "`nom_projet` is a question of the repeat group `projets`: here, outside the group, it has no value (always "
+        "null) — use it inside the group, where each item sees its own answers, or use `projets` here (its number "
+        "of items)"]
+
+
 # ---- dependency_cycles() -------------------------------------------------------------------------------------
 
 def test_dependency_cycles() -> None:

@@ -21,7 +21,7 @@ from survey.expressions.syntax import (
     names,
 )
 from survey.expressions.syntax import to_text as to_label
-from survey.expressions.values import parse_date, to_number
+from survey.expressions.values import Value, equal, format_number, parse_date, to_number, to_text
 
 # Kinds of answers: number, text, date, time, code (single choice), codes (multiple choice), boolean; "any" unknown.
 _NOT_NUMBERS = {"text": "a text", "codes": "a multiple choice", "date": "a date", "time": "a time"}
@@ -31,6 +31,9 @@ _RETURNS = {"selected": "boolean", "count_selected": "number", "concat": "text",
             "int": "number", "round": "number", "min": "number", "max": "number", "empty": "boolean",
             "year": "number", "days_between": "number"}
 _CHOICE_FUNCTIONS = {"selected", "count_selected"}
+# How people write yes and no when they forget that a yes/no answer is true or false.
+_YES_NO_WORDS = {"oui": True, "yes": True, "o": True, "y": True, "vrai": True, "true": True,
+                 "non": False, "no": False, "n": False, "faux": False, "false": False}
 
 
 def _suggest(word: str, known: object) -> str:
@@ -47,9 +50,21 @@ def _arity(function: str, count: int) -> str | None:
     return f"{function}() takes {wanted} argument{plural}, not {count}"
 
 
+def _shown(values: list[str]) -> str:
+    """A list of codes short enough for a message."""
+    return ", ".join(values[:12]) + (", …" if len(values) > 12 else "")
+
+
+def _literal(tree: Expr) -> Value | None:
+    """The value of a quoted text, a number or true/false written in the expression; None for anything else."""
+    return tree.value if isinstance(tree, Text | Number | Boolean) else None
+
+
 class _Checker:
-    def __init__(self, kinds: Mapping[str, str], allow_current: bool, allow_choice: bool):
+    def __init__(self, kinds: Mapping[str, str], allow_current: bool, allow_choice: bool,
+                 values: Mapping[str, tuple[Value, ...]], unseen: Mapping[str, str]):
         self.kinds, self.allow_current, self.allow_choice = kinds, allow_current, allow_choice
+        self.values, self.unseen = values, unseen
         self.messages: list[str] = []
 
     def say(self, message: str) -> None:
@@ -62,7 +77,12 @@ class _Checker:
         if isinstance(tree, Text):
             return "text"
         if isinstance(tree, Name):
-            if tree.name not in self.kinds:
+            group = self.unseen.get(tree.name)
+            if tree.name not in self.kinds and group is not None:
+                self.say(f"`{tree.name}` is a question of the repeat group `{group}`: here, outside the group, it "
+                         f"has no value (always null) — use it inside the group, where each item sees its own "
+                         f"answers, or use `{group}` here (its number of items)")
+            elif tree.name not in self.kinds:
                 self.say(f"unknown name `{tree.name}`{_suggest(tree.name, self.kinds)}")
             return self.kinds.get(tree.name, "any")
         if isinstance(tree, Current):
@@ -113,6 +133,56 @@ class _Checker:
                 self.say(f"`{tree.op}` compares a date with {other.value!r}: write dates as 'YYYY-MM-DD'")
         if {ka, kb} in _CLASHES:
             self.say(f"`{tree.op}` compares {ka} `{to_label(a)}` with {kb} `{to_label(b)}`")
+        if tree.op in ("=", "!="):
+            for (node, kind), (other, _) in (sides, sides[::-1]):
+                self.never_equal(tree, node, kind, other)
+
+    def never_equal(self, tree: Binary, node: Expr, kind: str, other: Expr) -> None:
+        """A question compared with a literal its answer can never be: the test never (or always) holds."""
+        literal = _literal(other)
+        possible = self.values.get(node.name if isinstance(node, Name) else "." if isinstance(node, Current) else "")
+        if possible is None or literal is None or kind == "codes" or any(equal(v, literal) for v in possible):
+            return
+        if kind == "number" and to_number(literal) is None:
+            return  # "compares a number with …, which is not a number", said above
+        label, verdict = to_label(node), "never" if tree.op == "=" else "always"
+        so = f"so `{to_label(tree)}` is {verdict} true"
+        said = f"{to_label(other)}, {so}"
+        if kind == "boolean":
+            meant = _YES_NO_WORDS.get(to_text(literal).strip().casefold())
+            if meant is None:
+                fix = f"compare it with true or false: `{label} {tree.op} true`"
+            elif meant or tree.op == "!=":
+                fix = f"write `{label} {tree.op} {to_label(Boolean(meant))}`"
+            else:
+                fix = f"write `{label} = false` (`not {label}` is true also while it is unanswered)"
+            self.say(f"`{label}` is a yes/no question: its answer is true or false, never {said} — {fix}")
+        elif kind == "number":
+            points = sorted(number for v in possible if (number := to_number(v)) is not None)
+            low, high = format_number(points[0]), format_number(points[-1])
+            self.say(f"`{label}` is a point from {low} to {high}, never {said} — use a point from {low} to {high}")
+        else:
+            codes = [str(v) for v in possible]
+            self.say(f"`{label}` has no code {to_label(other)} (its codes: {_shown(codes)}), {so} — "
+                     f"{self.closest(literal, codes)}")
+
+    @staticmethod
+    def closest(literal: Value, codes: list[str]) -> str:
+        """Did you mean the nearest code, or use one of them."""
+        close = difflib.get_close_matches(to_text(literal), codes, n=1, cutoff=0.6)
+        return f"did you mean '{close[0]}'?" if close else "use one of its codes"
+
+    def unknown_code(self, tree: Call) -> None:
+        """selected(q, 'code') with a code q does not have: it is never true."""
+        question, code = tree.args
+        literal = _literal(code)
+        possible = self.values.get(question.name if isinstance(question, Name) else "."
+                                   if isinstance(question, Current) else "")
+        if possible is None or literal is None or to_text(literal) in possible:
+            return
+        codes = [str(v) for v in possible]
+        self.say(f"`{to_label(question)}` has no code {to_label(code)} (its codes: {_shown(codes)}), so "
+                 f"`{to_label(tree)}` is never true — {self.closest(literal, codes)}")
 
     def call(self, tree: Call) -> str:
         kinds = [self.kind(arg) for arg in tree.args]
@@ -127,6 +197,8 @@ class _Checker:
         if tree.function in _CHOICE_FUNCTIONS and kinds[0] not in ("code", "codes", "any"):
             self.say(f"{tree.function}() needs a choice question's name as its first argument, "
                      f"not `{to_label(first)}`")  # type: ignore[arg-type]
+        elif tree.function == "selected":
+            self.unknown_code(tree)
         if tree.function == "regex":
             pattern = tree.args[1]
             if not isinstance(pattern, Text):
@@ -144,14 +216,18 @@ class _Checker:
         return _RETURNS[tree.function]
 
 
-def check(expr: Expr, kinds: Mapping[str, str], *, allow_current: bool = False,
-          allow_choice: bool = False) -> list[str]:
+def check(expr: Expr, kinds: Mapping[str, str], *, allow_current: bool = False, allow_choice: bool = False,
+          values: Mapping[str, tuple[Value, ...]] | None = None, unseen: Mapping[str, str] | None = None
+          ) -> list[str]:
     """Problems a reader can fix: unknown names and functions, wrong argument counts, obvious type clashes.
 
-    `kinds` maps each name to number, text, date, time, code, codes or boolean; give `"."` a kind to type-check
-    the answer a constraint checks.
+    `kinds` maps each name to number, text, date, time, code, codes, boolean or matrix; give `"."` a kind to
+    type-check the answer a constraint checks. `values` gives the only values a closed question's answer can be
+    (its codes; 1…n for a scale; true and false), so that a comparison with anything else is reported. `unseen`
+    maps the questions of a repeat group to the group, where they have no value. A message may end with
+    ` — ` and how to fix it.
     """
-    checker = _Checker(kinds, allow_current, allow_choice)
+    checker = _Checker(kinds, allow_current, allow_choice, values or {}, unseen or {})
     checker.kind(expr)
     return checker.messages
 

@@ -14,8 +14,9 @@ from survey.errors import ErrorCode, Problem, QuestionnaireInvalid
 from survey.schema.checks import check_document
 from survey.schema.choice_lists import resolve_choice_files
 from survey.schema.logic_checks import check_logic
-from survey.schema.model import Question, Questionnaire
+from survey.schema.model import Questionnaire
 from survey.schema.problems import Collector, Path_, suggest
+from survey.schema.scope import Entry, entries_of, salvage
 
 
 class _Loader(yaml.SafeLoader):
@@ -112,27 +113,18 @@ def _fix_for(kind: str, field: str) -> str:
     return f"correct `{field}` as the README's questionnaire format describes"
 
 
-def _check_bounds(col: Collector, questionnaire: Questionnaire) -> None:
+def _check_bounds(col: Collector, entries: list[Entry]) -> None:
     """A date question's bounds are dates, any other's are numbers: answers are compared with them."""
-    for path, q in question_paths(questionnaire):
+    for entry in entries:
+        q = entry.question
         for bound in ("min", "max"):
-            value = getattr(q, bound)
-            if value is None or isinstance(value, dt.date) == (q.type == "date"):
+            value = getattr(q, bound) if q is not None else None
+            if q is None or value is None or isinstance(value, dt.date) == (q.type == "date"):
                 continue
             dated = q.type == "date"
             want, fix = ("a date", "write it as YYYY-MM-DD") if dated else ("a number", "write a number")
-            col.add(path + (bound,), ErrorCode.WRONG_VALUE, field=bound,
+            col.add(entry.path + (bound,), ErrorCode.WRONG_VALUE, field=bound,
                     detail=f"a question of type `{q.type}` needs {want}", fix=fix)
-
-
-def question_paths(questionnaire: Questionnaire) -> list[tuple[Path_, Question]]:
-    """Every question with its path in the document, those inside repeat groups included."""
-    found = []
-    for i, page in enumerate(questionnaire.pages):
-        for j, q in enumerate(page.questions):
-            found.append((("pages", i, "questions", j), q))
-            found.extend((("pages", i, "questions", j, "questions", k), sub) for k, sub in enumerate(q.questions))
-    return found
 
 
 def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: Path | None = None) -> Questionnaire:
@@ -148,12 +140,17 @@ def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: 
     resolve_choice_files(col, data, base_dir)
     check_document(col, data)
     try:
-        questionnaire = Questionnaire.model_validate(data)
-        _check_bounds(col, questionnaire)
-        check_logic(col, questionnaire, question_paths(questionnaire))
+        questionnaire: Questionnaire | None = Questionnaire.model_validate(data)
     except ValidationError as exc:
         _pydantic_problems(col, exc)
         questionnaire = None
+    if questionnaire is not None:
+        pages = [(("pages", i, "relevant"), p.relevant) for i, p in enumerate(questionnaire.pages) if p.relevant]
+        entries = entries_of(questionnaire)
+    else:  # every problem in one pass: check each question that can be checked on its own
+        pages, entries = salvage(data)
+    _check_bounds(col, entries)
+    check_logic(col, pages, entries)
     if col.problems or questionnaire is None:
         unique = list(dict.fromkeys(col.problems))
         raise QuestionnaireInvalid(unique)
