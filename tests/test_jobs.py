@@ -7,7 +7,6 @@ import datetime as dt
 import random
 import re
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -289,16 +288,11 @@ def test_an_interviewer_cannot_start_or_see_jobs(client: TestClient, store: Stor
     assert client.get("/staff/jobs/whatever").status_code == 403
 
 
-def _zip_names(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as archive:
-        return archive.namelist()
-
-
 # --- procrastinate on PostgreSQL -----------------------------------------------------------------------------------
 
 
 @pytest.mark.postgresql
-def test_procrastinate_runs_a_real_export_job_on_postgresql(tmp_path: Path) -> None:
+def test_procrastinate_runs_real_jobs_on_postgresql(tmp_path: Path) -> None:
     from survey.job_queues import ProcrastinateQueue, ensure_queue_schema, run_worker
     from survey.settings import Settings
     from tests.conftest import PG_URL, _postgres_store
@@ -311,16 +305,21 @@ def test_procrastinate_runs_a_real_export_job_on_postgresql(tmp_path: Path) -> N
         settings = Settings(database_url=PG_URL, job_queue="procrastinate", export_dir=tmp_path / "exports")
         ensure_queue_schema(store)
         ensure_queue_schema(store)  # a second process starting finds the tables there: nothing to do
-        job_id = JobStore(store.engine).create("export", BUDGET, {"format": "csv", "labels": None,
-                                                                  "language": "fr"}, owner)
+        jobs = JobStore(store.engine)
+        report = jobs.create("report", BUDGET, {"language": "en"}, owner)
+        cancelled = jobs.create("report", BUDGET, {"language": "fr"}, owner)
         web = ProcrastinateQueue(store.engine.url.render_as_string(hide_password=False))
-        web.submit(job_id)  # what a web process does
+        for job_id in (report, cancelled):
+            web.submit(job_id)  # what a web process does
         web.stop()
-        assert JobStore(store.engine).get(job_id).status == "queued"  # type: ignore[union-attr]
+        jobs.cancel(cancelled)
+        assert jobs.get(report).status == "queued"  # type: ignore[union-attr]
         run_worker(settings, store, wait=False)  # what `survey worker` does, until the queue is empty
-        job = JobStore(store.engine).get(job_id)
-        assert (job.status, job.progress, job.error) == ("done", 1.0, ""), job  # type: ignore[union-attr]
-        names = _zip_names(tmp_path / "exports" / job.path)  # type: ignore[union-attr]
-        assert any(name.endswith(".csv") for name in names) and "LISEZMOI.txt" in names, names
+        done = jobs.get(report)
+        assert (done.status, done.progress, done.error) == ("done", 1.0, ""), done  # type: ignore[union-attr]
+        assert done.file_name == f"{BUDGET}-synthese-en.pdf"  # type: ignore[union-attr]
+        assert (tmp_path / "exports" / done.path).read_bytes().startswith(b"%PDF")  # type: ignore[union-attr]
+        assert jobs.get(cancelled).status == "cancelled"  # type: ignore[union-attr]
+        assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == [done.path]  # type: ignore[union-attr]
     finally:
         store.engine.dispose()
