@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import sys
 from pathlib import Path
@@ -197,33 +198,45 @@ def _deliver(item, output: Path) -> None:  # noqa: ANN001
     typer.echo(f"wrote {output} ({len(item.content)} bytes)")
 
 
+def _writable(output: Path, suffix: str) -> None:
+    """A bad output path is one clear line, before any work: wrong suffix, missing folder, no permission."""
+    if output.suffix.lower() != suffix:
+        raise _fail(f"-o {output}: the file must end in {suffix} — e.g. -o {output.with_suffix(suffix).name}")
+    if output.is_dir():
+        raise _fail(f"-o {output}: this is a folder — give a file name inside it")
+    folder = output.parent
+    if not folder.is_dir():
+        raise _fail(f"-o {output}: the folder {folder} does not exist — create it first")
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        raise _fail(f"-o {output}: no permission to write there — choose another folder")
+
+
 @app.command()
 def export(questionnaire: str,
-           output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
-           format: Annotated[str, typer.Option("--format", help="Only `csv` for now.")] = "csv",
+           output: Annotated[Path, typer.Option("-o", "--output", help="The zip file to write.")],
+           format: Annotated[str, typer.Option(
+               "--format", help="csv, csv-fr (French Excel), xlsx, parquet, sav (SPSS), dta (Stata) or json.")]
+           = "csv",
            labels: Annotated[str | None, typer.Option("--labels", help="Write choice labels in this language "
                                                       "(e.g. fr, en) instead of codes.")] = None,
            include_free_text: Annotated[bool, typer.Option(help="Keep free-text answers (may identify people).")]
            = False) -> None:
-    """Write the anonymised dataset, one FILE.<group>.csv per repeat group, and the codebook (FILE.codebook.csv)."""
+    """Write the anonymised dataset as one zip: main table, a table per repeat group, codebook, LISEZMOI.txt."""
     from survey import deliverables
 
-    if format != "csv":
-        raise _fail(f"unknown format {format!r} — use `csv`")
-    store = _store()
-    loaded = store.current(questionnaire)
-    if loaded is None:
-        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
-    languages = loaded.questionnaire.all_languages
-    if labels is not None and labels not in languages:
-        raise _fail(f"--labels {labels}: the questionnaire is written in {', '.join(languages)} — use one of them")
-    # One export for every file: the repeat groups' rows carry the export ids of this very main file.
-    table = deliverables.anonymised(store, questionnaire, include_free_text, labels)
-    _deliver(deliverables.dataset_file(table, questionnaire, labels), output)
-    for name, item in deliverables.repeat_files(table, questionnaire, labels).items():
-        _deliver(item, output.with_name(f"{output.stem}.{name}.csv"))
-    _deliver(deliverables.codebook(store, questionnaire, include_free_text, labels or "fr"),
-             output.with_name(output.stem + ".codebook.csv"))
+    if format not in deliverables.FORMATS:
+        raise _fail(f"--format {format}: unknown format — use one of: {', '.join(deliverables.FORMATS)}")
+    _writable(output, ".zip")
+    try:
+        written = deliverables.write_export(_store(), questionnaire, format, output, labels=labels,
+                                            include_free_text=include_free_text)
+    except deliverables.UnknownQuestionnaire:
+        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
+    except deliverables.ExportError as exc:
+        raise _fail(f"--labels {labels}: {exc}" if labels else str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
+    typer.echo(f"wrote {written} ({written.stat().st_size} bytes)")
 
 
 @app.command()
@@ -233,10 +246,16 @@ def report(questionnaire: str,
     """Write the PDF summary of QUESTIONNAIRE."""
     from survey import deliverables
 
+    _writable(output, ".pdf")
     try:
-        _deliver(deliverables.report(_store(), questionnaire, language), output)
+        written = deliverables.write_report(_store(), questionnaire, output, language=language)
     except deliverables.UnknownQuestionnaire:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
+    except deliverables.ExportError as exc:
+        raise _fail(f"--language {language}: {exc}") from None
+    except OSError as exc:
+        raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
+    typer.echo(f"wrote {written} ({written.stat().st_size} bytes)")
 
 
 @app.command()

@@ -1,27 +1,35 @@
-"""What consultants take away — anonymised dataset, codebook, summary, PDF — built the same way for web and CLI.
+"""What consultants take away — the anonymised dataset, the summary, the PDF — built the same way for web and CLI.
 
-Each function runs the pipeline's last stages: stored responses of every version → anonymised table or
-summary → file bytes. The current version gives the column order and the texts; each response is read with
-the version it answered.
+Every function reads the questionnaire's coded table (`survey.datasets`), kept up to date incrementally: the
+exports anonymise it and write one zip per format; the results page and the PDF summarise it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from survey.aggregate import Summary, summarise
-from survey.anonymise import AnonymisedTable, anonymise, layout
-from survey.export.codebook import codebook_csv
-from survey.export.csv_writer import dataset_csv
+from survey import datasets
+from survey.aggregate import Summary, summarise_table
+from survey.anonymise import AnonymisedTable, anonymise_table
+from survey.coded import VERSION
+from survey.datasets import UnknownQuestionnaire
+from survey.export.archive import FORMATS, About, write_archive
 from survey.schema import Questionnaire
-from survey.schema.localise import localise
+from survey.schema.localise import localise, text_in
 from survey.store import Store
 
-CSV = "text/csv; charset=utf-8"
+Progress = Callable[[float, str], None]
+REPORT_LANGUAGES = ("fr", "en")
+
+__all__ = ["FORMATS", "Deliverable", "ExportError", "UnknownQuestionnaire", "anonymised", "report", "summary",
+           "write_export", "write_report"]
 
 
-class UnknownQuestionnaire(LookupError):
-    """No questionnaire with this id is loaded."""
+class ExportError(ValueError):
+    """An export asked with a format or language the questionnaire does not offer (one line for the user)."""
 
 
 @dataclass(frozen=True)
@@ -31,56 +39,46 @@ class Deliverable:
     content: bytes
 
 
-def _versions(store: Store, questionnaire_id: str) -> tuple[Questionnaire, dict[str, Questionnaire]]:
-    """The current version and every version by label."""
-    loaded = store.current(questionnaire_id)
-    if loaded is None:
-        raise UnknownQuestionnaire(questionnaire_id)
-    return loaded.questionnaire, store.versions(questionnaire_id)
-
-
-def _suffix(labels: str | None) -> str:
-    return f"-{labels}" if labels else ""
+def _quiet(fraction: float, message: str) -> None:
+    """No progress report wanted."""
 
 
 def anonymised(store: Store, questionnaire_id: str, include_free_text: bool = False,
                labels: str | None = None) -> AnonymisedTable:
     """Every response, anonymised: the main table and one table per repeat group (linked by export id)."""
-    current, versions = _versions(store, questionnaire_id)
-    return anonymise(current, store.responses(questionnaire_id), include_free_text,
-                     versions=versions, labels=labels)
+    found = datasets.dataset(store, questionnaire_id)
+    check_labels(found.current, labels)
+    return anonymise_table(found.table, include_free_text, labels=labels)
 
 
-def dataset_file(table: AnonymisedTable, questionnaire_id: str, labels: str | None = None) -> Deliverable:
-    """The main table of an anonymised export as a CSV file."""
-    return Deliverable(f"{questionnaire_id}-anonymise{_suffix(labels)}.csv", CSV, dataset_csv(table))
+def check_labels(questionnaire: Questionnaire, labels: str | None) -> None:
+    """Labels can be written in the questionnaire's own languages only."""
+    if labels is not None and labels not in questionnaire.all_languages:
+        raise ExportError(f"labels in `{labels[:8]}`: the questionnaire is written in "
+                          f"{', '.join(questionnaire.all_languages)} — use one of them, or codes")
 
 
-def dataset(store: Store, questionnaire_id: str, include_free_text: bool = False,
-            labels: str | None = None) -> Deliverable:
-    """The anonymised CSV: one row per complete response, columns of every version aligned by name."""
-    return dataset_file(anonymised(store, questionnaire_id, include_free_text, labels), questionnaire_id, labels)
-
-
-def repeat_files(table: AnonymisedTable, questionnaire_id: str, labels: str | None = None) -> dict[str, Deliverable]:
-    """Repeat group name → its CSV: a row per instance; `export_id` links to the main file of the same export."""
-    return {name: Deliverable(f"{questionnaire_id}-anonymise{_suffix(labels)}.{name}.csv", CSV, dataset_csv(part))
-            for name, part in table.repeats.items()}
-
-
-def codebook(store: Store, questionnaire_id: str, include_free_text: bool = False, language: str = "fr") -> Deliverable:
-    """The codebook matching `dataset` and the repeat groups' files: each column's question, type, codes, labels."""
-    current, versions = _versions(store, questionnaire_id)
-    shape = layout(current, include_free_text, language=language, versions=versions)
-    content = codebook_csv(shape.columns, language, shape.repeats)
-    return Deliverable(f"{questionnaire_id}-codebook.csv", CSV, content)
+def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *, labels: str | None = None,
+                 include_free_text: bool = False, language: str = "fr", progress: Progress | None = None) -> Path:
+    """Write the anonymised export of a questionnaire as one zip at `output` (atomically); returns it."""
+    step = progress or _quiet
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format `{fmt[:16]}` — use one of: {', '.join(FORMATS)}")
+    step(0.0, "table")
+    found = datasets.dataset(store, questionnaire_id)
+    check_labels(found.current, labels)
+    table = anonymise_table(found.table, include_free_text, labels=labels)
+    per_version = dict(found.table.main[VERSION].value_counts(sort=True).iter_rows())
+    title = str(text_in(found.current.title, labels or found.current.language, found.current.language))
+    about = About(questionnaire_id, title, {label: per_version.get(label, 0) for label in found.versions},
+                  dt.datetime.now(dt.UTC), labels, include_free_text)
+    return write_archive(table, fmt, output, about, step)
 
 
 def summary(store: Store, questionnaire_id: str, language: str = "fr") -> tuple[Questionnaire, Summary]:
     """The aggregated results that both the staff page and the PDF show (texts in `language`)."""
-    current, versions = _versions(store, questionnaire_id)
-    result = summarise(current, store.responses(questionnaire_id), language, versions=versions)
-    return localise(current, language), result
+    found = datasets.dataset(store, questionnaire_id)
+    return localise(found.current, language), summarise_table(found.table, found.current, language)
 
 
 def report(store: Store, questionnaire_id: str, language: str = "fr") -> Deliverable:
@@ -93,3 +91,23 @@ def report(store: Store, questionnaire_id: str, language: str = "fr") -> Deliver
     questionnaire, result = summary(store, questionnaire_id, language)
     content = render_pdf(render_report_html(questionnaire, result, language))
     return Deliverable(f"{questionnaire_id}-synthese.pdf", "application/pdf", content)
+
+
+def write_report(store: Store, questionnaire_id: str, output: Path, *, language: str = "fr",
+                 progress: Progress | None = None) -> Path:
+    """Write the PDF summary at `output` (atomically); returns it."""
+    step = progress or _quiet
+    if language not in REPORT_LANGUAGES:
+        raise ExportError(f"unknown language `{language[:8]}` — use one of: {', '.join(REPORT_LANGUAGES)}")
+    step(0.1, "summary")
+    item = report(store, questionnaire_id, language)
+    step(0.9, "pdf")
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_bytes(item.content)
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    step(1.0, output.name)
+    return output

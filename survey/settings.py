@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="Folder where finished exports and PDF summaries wait to be downloaded; web processes and "
         "workers must share it.",
     )
+    cache_dir: Path | None = Field(
+        None,
+        description="Folder where each questionnaire's coded table is kept as Parquet files, so that a restarted "
+        "or another process extends it instead of rebuilding it from every stored response. Unset: kept in "
+        "memory only.",
+    )
     export_hours: int = Field(24, description="Hours a finished export or PDF can be downloaded before it is deleted.")
 
     @property

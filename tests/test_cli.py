@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,17 +52,26 @@ def test_validate_reports_every_problem_located_and_exits_1(run, tmp_path: Path)
     assert f"{missing}:1: cannot read the file" in result.output
 
 
+def _zipped_csv(archive_path: Path, member: str) -> list[list[str]]:
+    """The rows of one CSV file inside an export's zip."""
+    with zipfile.ZipFile(archive_path) as archive:
+        text = archive.read(member).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
 def test_load_list_seed_export_report(run, tmp_path: Path) -> None:  # noqa: ANN001
     assert run("load", str(EXAMPLES)).exit_code == 0
     assert run("seed", "budget-participatif-habitants", "-n", "30", "--seed", "4").exit_code == 0
     listed = run("list").output
     assert "budget-participatif-habitants" in listed and "responses=30" in listed
-    out = tmp_path / "export.csv"
+    out = tmp_path / "export.zip"
     result = run("export", "budget-participatif-habitants", "--format", "csv", "-o", str(out))
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    rows = _zipped_csv(out, "budget-participatif-habitants.csv")
     assert len(rows) == 31 and rows[0][0] == "export_id"
-    assert (tmp_path / "export.codebook.csv").exists()
+    with zipfile.ZipFile(out) as archive:
+        assert {"codebook.csv", "LISEZMOI.txt", "budget-participatif-habitants.projets_votes.csv"} <= set(
+            archive.namelist())
     pdf = tmp_path / "synthese.pdf"
     assert run("report", "budget-participatif-habitants", "-o", str(pdf)).exit_code == 0
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -79,9 +90,9 @@ def test_loading_an_edited_answered_version_makes_a_new_version_and_keeps_data(r
     listed = run("list").output
     assert "responses=3" in listed and "versions=2026.1,2026.1+2" in listed and "current=2026.1+2" in listed
     run("seed", "budget-participatif-habitants", "-n", "2")
-    out = tmp_path / "export.csv"
+    out = tmp_path / "export.zip"
     assert run("export", "budget-participatif-habitants", "-o", str(out)).exit_code == 0
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    rows = _zipped_csv(out, "budget-participatif-habitants.csv")
     versions = sorted(row[rows[0].index("version")] for row in rows[1:])
     assert versions == ["2026.1"] * 3 + ["2026.1+2"] * 2
 
@@ -119,11 +130,37 @@ def test_user_add_reads_the_password_from_stdin(run) -> None:  # noqa: ANN001
 
 def test_unknown_questionnaire_and_bad_database_are_clear_errors(run, monkeypatch: pytest.MonkeyPatch,
                                                                  tmp_path: Path) -> None:  # noqa: ANN001
-    result = run("export", "nope", "-o", str(tmp_path / "x.csv"))
+    result = run("export", "nope", "-o", str(tmp_path / "x.zip"))
     assert result.exit_code == 1 and "no questionnaire 'nope'" in result.output
     monkeypatch.setenv("SURVEY_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     result = run("list")
     assert result.exit_code == 1 and "cannot open the database" in result.output
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--format", "sas"], "error: --format sas: unknown format — use one of: csv, csv-fr, xlsx, parquet, sav, dta, json"),
+    (["--labels", "de"], "error: --labels de: labels in `de`: the questionnaire is written in fr — use one of them, "
+                         "or codes"),
+    (["-o", "{tmp}/missing/x.zip"], "error: -o {tmp}/missing/x.zip: the folder {tmp}/missing does not exist — "
+                                    "create it first"),
+    (["-o", "{tmp}/x.csv"], "error: -o {tmp}/x.csv: the file must end in .zip — e.g. -o x.zip"),
+    (["-o", "{tmp}/folder.zip"], "error: -o {tmp}/folder.zip: this is a folder — give a file name inside it"),
+    (["-o", "/proc/survey-export.zip"], "error: -o /proc/survey-export.zip: "),  # a folder nobody may write in
+])
+def test_a_bad_export_request_is_one_clear_line_and_leaves_no_file(run, tmp_path: Path, arguments: list[str],
+                                                                     message: str) -> None:  # noqa: ANN001
+    assert run("load", str(EXAMPLES)).exit_code == 0
+    (tmp_path / "folder.zip").mkdir()
+    arguments = [a.replace("{tmp}", str(tmp_path)) for a in arguments]
+    if "-o" not in arguments:
+        arguments += ["-o", str(tmp_path / "x.zip")]
+    before = {p for p in tmp_path.rglob("*")}
+    result = run("export", "budget-participatif-habitants", *arguments)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message.replace("{tmp}", str(tmp_path))), lines
+    assert {p for p in tmp_path.rglob("*")} - before == set(), "nothing half-written"
+    assert not Path("/proc/survey-export.zip").exists()
 
 
 def _copy_with_choice_lists(folder: Path, source: str) -> Path:

@@ -108,8 +108,9 @@ def _ranking(s: _Question) -> QuestionSummary:
             continue
         mean = float(ranks.mean()) if ranks.len() else None  # type: ignore[arg-type]
         pct = percent(ranks.len(), answered.height)
+        mean_text = "" if mean is None else format_number(mean, s.language, 2)
         rows.append(Row(var.option or "", _text(var.part_label, s.language), ranks.len(), pct,
-                        format_number(pct, s.language), mean, "" if mean is None else format_number(mean, s.language, 2)))
+                        format_number(pct, s.language), mean, mean_text))
     rows.sort(key=lambda r: (r.mean is None, r.mean or 0.0))
     return s.summary("ranking", answered.height, tuple(rows))
 

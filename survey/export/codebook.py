@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column, neutralise
 from survey.export.csv_writer import write_rows
@@ -19,6 +19,8 @@ _ADDED = {
     SUBMITTED_DATE: "codebook_submitted_date",
 }
 _ADDED_IN_REPEATS = {EXPORT_ID: "codebook_parent_id", INSTANCE: "codebook_instance"}
+# (table, column) → the column's name in the file and the number written for each code (SPSS, Stata).
+InFile = Callable[[str, Column], tuple[str, Mapping[str, int] | None]]
 
 
 def column_codes(col: Column, language: str) -> tuple[tuple[str, str], ...]:
@@ -47,20 +49,29 @@ def _column_rows(table: str, col: Column, language: str, added: Mapping[str, str
 
 
 def codebook_rows(columns: tuple[Column, ...], language: str = "fr",
-                  repeats: Mapping[str, tuple[Column, ...]] | None = None) -> Iterator[tuple[str, ...]]:
-    """One row per code of a coded column (special codes included), one row for any other column."""
-    yield HEADER
-    for col in columns:
-        yield from _column_rows("", col, language, _ADDED)
-    for name, cols in (repeats or {}).items():
-        for col in cols:
-            yield from _column_rows(name, col, language, _ADDED_IN_REPEATS)
+                  repeats: Mapping[str, tuple[Column, ...]] | None = None,
+                  in_file: InFile | None = None) -> Iterator[tuple[str, ...]]:
+    """One row per code of a coded column (special codes included), one row for any other column.
+
+    `in_file` (SPSS, Stata) adds two columns: the column's name in the file and the number written for each code.
+    """
+    yield HEADER + (("name_in_file", "value_in_file") if in_file else ())
+    tables = [("", col, _ADDED) for col in columns]
+    tables += [(name, col, _ADDED_IN_REPEATS) for name, cols in (repeats or {}).items() for col in cols]
+    for table, col, added in tables:
+        for row in _column_rows(table, col, language, added):
+            if in_file is None:
+                yield row
+            else:
+                name, numbers = in_file(table, col)
+                yield (*row, name, str(numbers.get(row[6], row[6])) if numbers else row[6])
 
 
 def codebook_csv(columns: tuple[Column, ...], language: str = "fr",
-                 repeats: Mapping[str, tuple[Column, ...]] | None = None, *, french: bool = False) -> bytes:
+                 repeats: Mapping[str, tuple[Column, ...]] | None = None, *, french: bool = False,
+                 in_file: InFile | None = None) -> bytes:
     """The codebook as the bytes of a CSV file (same encoding and neutralisation as the dataset)."""
     buffer = io.StringIO(newline="")
-    rows = codebook_rows(columns, language, repeats)
+    rows = codebook_rows(columns, language, repeats, in_file)
     write_rows(buffer, ([neutralise(cell) for cell in row] for row in rows), french=french)
     return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,154 @@
+"""Each questionnaire's coded table, kept up to date: built once, then extended with the responses stored since.
+
+`coded_table(store, questionnaire_id)` is what every output reads. The table lives in memory (one per process),
+keyed by the exact versions it was built for; a new or changed version rebuilds it. With `SURVEY_CACHE_DIR` set,
+it is also kept as Parquet files there, so a restarted process (or another one) extends it instead of rebuilding.
+On PostgreSQL, responses may become visible out of id order; a count check finds any that were skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from survey import coded, stored_answers
+from survey.coded import RESPONSE_ID, CodedTable, raw_frame
+from survey.schema import Questionnaire
+from survey.settings import Settings
+from survey.store import Store
+
+PERSIST_GROWTH = 0.1  # rewrite the Parquet files once the table grew by this share since they were written
+
+
+class UnknownQuestionnaire(LookupError):
+    """No questionnaire with this id is loaded."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A questionnaire's current version, every version by label, and its coded table."""
+
+    current: Questionnaire
+    versions: dict[str, Questionnaire]
+    table: CodedTable
+
+
+class _Kept:
+    """One questionnaire's table and what it was built for."""
+
+    def __init__(self, signature: str, dataset: Dataset, persisted_rows: int):
+        self.signature, self.dataset, self.persisted_rows = signature, dataset, persisted_rows
+        self.lock = threading.Lock()
+
+
+class CodedTables:
+    """The coded tables of one database's questionnaires."""
+
+    def __init__(self, store: Store, cache_dir: Path | None):
+        self.store, self.cache_dir = store, cache_dir
+        self._kept: dict[str, _Kept] = {}
+        self._lock = threading.Lock()
+
+    def dataset(self, questionnaire_id: str) -> Dataset:
+        """The questionnaire's coded table with every response stored so far."""
+        loaded = self.store.current(questionnaire_id)
+        if loaded is None:
+            raise UnknownQuestionnaire(questionnaire_id)
+        stamps = stored_answers.version_stamps(self.store.engine, questionnaire_id)
+        signature = hashlib.sha256(json.dumps([loaded.version_id, *[(s.id, s.content_hash) for s in stamps]])
+                                   .encode()).hexdigest()
+        with self._lock:
+            kept = self._kept.get(questionnaire_id)
+            if kept is None or kept.signature != signature:
+                versions = self.store.versions(questionnaire_id)
+                table = self._read(questionnaire_id, signature, loaded.questionnaire, versions)
+                kept = _Kept(signature, Dataset(loaded.questionnaire, versions, table), table.height)
+                self._kept[questionnaire_id] = kept
+        with kept.lock:
+            kept.dataset = self._extended(questionnaire_id, kept.dataset)
+            if self.cache_dir and kept.dataset.table.height > kept.persisted_rows * (1 + PERSIST_GROWTH):
+                self._write(questionnaire_id, signature, kept.dataset.table)
+                kept.persisted_rows = kept.dataset.table.height
+            return kept.dataset
+
+    def _extended(self, questionnaire_id: str, dataset: Dataset) -> Dataset:
+        """The dataset with the responses stored since its table was last extended."""
+        table = dataset.table
+        every = {**dataset.versions, dataset.current.version: dataset.current}
+        for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
+            table = coded.extend(table, every, raw_frame(rows))
+        if self.store.engine.dialect.name == "postgresql":
+            table = self._with_late_commits(questionnaire_id, table, every)
+        return Dataset(dataset.current, dataset.versions, table)
+
+    def _with_late_commits(self, questionnaire_id: str, table: CodedTable, every: dict[str, Questionnaire]
+                           ) -> CodedTable:
+        """Responses with an id below the table's last one, committed after it was read (PostgreSQL only)."""
+        engine = self.store.engine
+        if stored_answers.count_up_to(engine, questionnaire_id, table.last_id) == table.height:
+            return table
+        known = set(table.main[RESPONSE_ID].to_list())
+        missing = [i for i in stored_answers.ids_up_to(engine, questionnaire_id, table.last_id) if i not in known]
+        rows = stored_answers.raw_rows_by_id(engine, questionnaire_id, missing)
+        grown = coded.extend(table, every, raw_frame(rows)) if rows else table
+        return CodedTable(grown.layout, grown.main.sort(RESPONSE_ID), grown.repeats, table.last_id)
+
+    # --- Parquet files, when SURVEY_CACHE_DIR is set -----------------------------------------------------------
+
+    def _folder(self, questionnaire_id: str) -> Path:
+        return Path(self.cache_dir or ".") / questionnaire_id
+
+    def _read(self, questionnaire_id: str, signature: str, current: Questionnaire,
+              versions: dict[str, Questionnaire]) -> CodedTable:
+        """The table as last written for these very versions, or an empty one to extend."""
+        empty = coded.empty(coded.build_layout(current, versions))
+        folder = self._folder(questionnaire_id)
+        try:
+            meta = json.loads((folder / "table.json").read_text(encoding="utf-8"))
+            if not self.cache_dir or meta["signature"] != signature:
+                return empty
+            main = pl.read_parquet(folder / "main.parquet")
+            repeats = {name: pl.read_parquet(folder / f"repeat-{name}.parquet") for name in empty.repeats}
+        except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+            return empty  # no file, or an unreadable one: build afresh
+        if main.schema != empty.main.schema or any(repeats[n].schema != empty.repeats[n].schema for n in repeats):
+            return empty
+        return CodedTable(empty.layout, main, repeats, int(meta["last_id"]))
+
+    def _write(self, questionnaire_id: str, signature: str, table: CodedTable) -> None:
+        """Write the table's files next to each other, each through a temporary file and a rename."""
+        folder = self._folder(questionnaire_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        frames = {"main.parquet": table.main, **{f"repeat-{n}.parquet": f for n, f in table.repeats.items()}}
+        for name, frame in frames.items():
+            partial = folder / f".{name}.partial"
+            frame.write_parquet(partial)
+            partial.replace(folder / name)
+        meta = folder / ".table.json.partial"
+        meta.write_text(json.dumps({"signature": signature, "last_id": table.last_id}), encoding="utf-8")
+        meta.replace(folder / "table.json")
+
+
+_tables: weakref.WeakKeyDictionary[Store, CodedTables] = weakref.WeakKeyDictionary()
+_tables_lock = threading.Lock()
+
+
+def coded_tables(store: Store) -> CodedTables:
+    """The coded tables of a store's database, one object per store."""
+    with _tables_lock:
+        found = _tables.get(store)
+        if found is None:
+            cache_dir = Settings().cache_dir
+            found = _tables[store] = CodedTables(store, cache_dir)
+        return found
+
+
+def dataset(store: Store, questionnaire_id: str) -> Dataset:
+    """The questionnaire's coded table with every response stored so far (see `CodedTables.dataset`)."""
+    return coded_tables(store).dataset(questionnaire_id)

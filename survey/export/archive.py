@@ -1,0 +1,82 @@
+"""One export, one zip: the main table, a table per repeat group, the codebook and a LISEZMOI.txt.
+
+The zip is written beside its destination under a temporary name and renamed at the end, so a failed or
+cancelled export leaves nothing behind, and a half-written file is never offered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from survey.anonymise import AnonymisedTable, Column
+from survey.export.codebook import codebook_csv
+from survey.export.formats import WRITERS
+from survey.export.readme import readme_text
+from survey.export.statistical import stata_names, value_numbers, write_dta_file, write_sav_file
+
+Progress = Callable[[float, str], None]
+FORMATS = ("csv", "csv-fr", "xlsx", "parquet", "sav", "dta", "json")
+_WRITERS = {**WRITERS, "sav": (".sav", write_sav_file), "dta": (".dta", write_dta_file)}
+
+
+@dataclass(frozen=True)
+class About:
+    """What LISEZMOI.txt says about an export."""
+
+    questionnaire_id: str
+    title: str
+    versions: Mapping[str, int]  # version label → responses in this export
+    exported_at: dt.datetime
+    labels: str | None
+    include_free_text: bool
+
+
+def _in_file(fmt: str, table: AnonymisedTable):  # noqa: ANN202 - the codebook's InFile, or None
+    """For SPSS and Stata, each column's name in the file and the number written for each code."""
+    if fmt not in ("sav", "dta"):
+        return None
+    tables = {"": table, **table.repeats}
+    names = {name: stata_names(t.columns) if fmt == "dta" else {c.name: c.name for c in t.columns}
+             for name, t in tables.items()}
+
+    def in_file(name: str, column: Column) -> tuple[str, Mapping[str, int] | None]:
+        numbers = value_numbers(column) if table.language is None else None
+        return names[name][column.name], numbers
+
+    return in_file
+
+
+def write_archive(table: AnonymisedTable, fmt: str, output: Path, about: About,
+                  progress: Progress | None = None) -> Path:
+    """Write the export's zip at `output`; returns it. Raises on any failure, leaving no file."""
+    suffix, write = _WRITERS[fmt]
+    step = progress or (lambda fraction, message: None)
+    parts = {about.questionnaire_id: table, **{f"{about.questionnaire_id}.{n}": t for n, t in table.repeats.items()}}
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        with tempfile.TemporaryDirectory(prefix="survey-export-") as folder, \
+                zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            for number, (stem, part) in enumerate(parts.items()):
+                step(0.1 + 0.8 * number / len(parts), f"{stem}{suffix}")
+                path = Path(folder) / f"{stem}{suffix}"
+                write(part, path)
+                archive.write(path, path.name)
+                path.unlink()
+            language = about.labels or "fr"
+            book = codebook_csv(table.columns, language, {n: t.columns for n, t in table.repeats.items()},
+                                french=fmt == "csv-fr", in_file=_in_file(fmt, table))
+            archive.writestr("codebook.csv", book)
+            files = [f"{stem}{suffix}" for stem in parts]
+            counts = {name: t.frame.height for name, t in table.repeats.items()}
+            archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files))
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    step(1.0, output.name)
+    return output

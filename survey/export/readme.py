@@ -1,0 +1,85 @@
+"""LISEZMOI.txt: what an export is, in French then in English, for whoever opens the zip months later."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from survey.export.archive import About
+
+_FORMAT_FR = {
+    "csv": "CSV (UTF-8 avec BOM, séparateur virgule, point décimal)",
+    "csv-fr": "CSV pour Excel en français (UTF-8 avec BOM, séparateur point-virgule, virgule décimale)",
+    "xlsx": "Excel (.xlsx), une feuille par fichier",
+    "parquet": "Parquet (colonnes typées ; libellés et codes dans les métadonnées de chaque colonne)",
+    "sav": "SPSS (.sav) avec libellés de variables et de valeurs ; -7, -8, -9 déclarés valeurs manquantes",
+    "dta": "Stata (.dta, version 15) avec libellés de variables et de valeurs",
+    "json": "JSON (un tableau d'objets, un objet par ligne)",
+}
+_FORMAT_EN = {
+    "csv": "CSV (UTF-8 with BOM, comma separator, decimal point)",
+    "csv-fr": "CSV for a French Excel (UTF-8 with BOM, semicolon separator, decimal comma)",
+    "xlsx": "Excel (.xlsx), one sheet per file",
+    "parquet": "Parquet (typed columns; labels and codes in each column's metadata)",
+    "sav": "SPSS (.sav) with variable and value labels; -7, -8, -9 declared user-missing",
+    "dta": "Stata (.dta, version 15) with variable and value labels",
+    "json": "JSON (an array of objects, one object per row)",
+}
+
+
+def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int], files: list[str]) -> str:
+    """The read-me of one export."""
+    versions_fr = ", ".join(f"{label} ({n} réponse(s))" for label, n in about.versions.items()) or "aucune"
+    versions_en = ", ".join(f"{label} ({n} response(s))" for label, n in about.versions.items()) or "none"
+    when = about.exported_at.strftime("%Y-%m-%d %H:%M UTC")
+    main, *groups = files
+    lines = [
+        f"Export anonymisé — {about.title}",
+        f"Questionnaire : {about.questionnaire_id}",
+        f"Date de l'export : {when}",
+        f"Format : {_FORMAT_FR[fmt]}",
+        f"Versions : {versions_fr}",
+        f"Réponses : {rows}",
+        "",
+        "Fichiers :",
+        f"  {main} — une ligne par réponse complète, une colonne par question (ou par option, ligne de matrice)",
+        *(f"  {name} — une ligne par élément du groupe répété « {group} » ({repeat_rows[group]} ligne(s)), "
+          "reliée à sa réponse par export_id" for name, group in zip(groups, repeat_rows, strict=True)),
+        "  codebook.csv — le dictionnaire des variables : chaque colonne, sa question, chaque code et son libellé",
+        "",
+        "Ce qui a été transformé pour anonymiser :",
+        "  - export_id est tiré au hasard pour cet export : il ne relie à aucune réponse stockée ni à un autre export"
+        " (il relie seulement les fichiers de ce zip entre eux) ;",
+        "  - la date de soumission est gardée au jour près, sans l'heure ; les lignes sont mélangées ;",
+        "  - " + ("les textes libres, courriels et téléphones sont INCLUS, à la demande : relisez-les avant de "
+                  "diffuser ;" if about.include_free_text else
+                  "les textes libres, courriels, téléphones (et les calculs qui les reprennent) sont retirés ;"),
+        "  - " + (f"les codes sont remplacés par leurs libellés ({about.labels}) ;" if about.labels else
+                  "les réponses sont codées : codes des choix, points d'échelle (1 = premier libellé), 1/0 pour "
+                  "oui/non et pour chaque option d'un choix multiple ;"),
+        "  - codes spéciaux : -7 non concerné (question non posée), -8 ne sait pas, -9 préfère ne pas répondre ;"
+        " une cellule vide est une question laissée sans réponse ;",
+        "  - une cellule de texte qui commence par = + - @ reçoit une apostrophe devant (CSV), pour qu'un tableur"
+        " ne l'exécute pas.",
+    ]
+    if fmt in ("sav", "dta"):
+        lines.append("  - SPSS/Stata : une colonne de codes textuels est écrite en nombres (colonne value_in_file du"
+                     " codebook) ; les dates et heures sont du texte ISO (AAAA-MM-JJ, HH:MM).")
+    if fmt == "dta":
+        lines.append("  - Stata : les noms de plus de 31 caractères sont raccourcis (colonne name_in_file du"
+                     " codebook).")
+    lines += [
+        "",
+        "---",
+        f"Anonymised export — {about.title} ({about.questionnaire_id}), exported {when}.",
+        f"Format: {_FORMAT_EN[fmt]}. Versions: {versions_en}. Responses: {rows}.",
+        f"{main}: one row per response; " + "".join(f"{name}: one row per item, linked by export_id; "
+                                                    for name in groups) + "codebook.csv: every column and code.",
+        "export_id is drawn afresh for this export; submission dates are kept to the day; rows are shuffled; "
+        + ("free text is INCLUDED on request: review it before sharing; " if about.include_free_text else
+           "free text, e-mails and phone numbers are left out; ")
+        + "-7 not asked, -8 don't know, -9 prefer not to say; an empty cell is a question left blank.",
+        "",
+    ]
+    return "\r\n".join(lines)

@@ -1,0 +1,78 @@
+"""SQL that reads stored answers in bulk, as raw rows for the coded table (`survey.coded.raw_frame`).
+
+Answers come back as their JSON text (not parsed into Python objects): polars decodes them, column by column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.engine import Engine
+
+from survey.db import QuestionnaireVersion, ResponseRow
+
+version_t, response_t = QuestionnaireVersion.__table__, ResponseRow.__table__
+BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class VersionStamp:
+    """What identifies a version's content: a coded table built for these stamps is still right."""
+
+    id: int
+    label: str
+    content_hash: str
+
+
+def version_stamps(engine: Engine, questionnaire_id: str) -> tuple[VersionStamp, ...]:
+    """Every version of a questionnaire with its content hash, oldest first."""
+    query = (select(version_t.c.id, version_t.c.version, version_t.c.content_hash)
+             .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id))
+    with engine.connect() as conn:
+        return tuple(VersionStamp(r.id, r.version, r.content_hash) for r in conn.execute(query))
+
+
+def _raw_query(questionnaire_id: str):  # noqa: ANN202 - a SQLAlchemy select
+    return (select(response_t.c.id, version_t.c.version, response_t.c.submitted_at,
+                   cast(response_t.c.answers, String).label("answers"))
+            .join(version_t, version_t.c.id == response_t.c.version_id)
+            .where(version_t.c.questionnaire_id == questionnaire_id))
+
+
+def raw_rows(engine: Engine, questionnaire_id: str, after_id: int = 0, batch: int = BATCH
+             ) -> Iterator[list[tuple]]:
+    """(id, version label, submitted at, answers JSON text) of every response with an id above `after_id`, by id,
+    in batches."""
+    query = _raw_query(questionnaire_id).where(response_t.c.id > after_id).order_by(response_t.c.id)
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=batch).execute(query)
+        for part in result.partitions(batch):
+            yield [tuple(row) for row in part]
+
+
+def raw_rows_by_id(engine: Engine, questionnaire_id: str, ids: list[int]) -> list[tuple]:
+    """The raw rows of the given response ids (responses committed after later ids were read)."""
+    found: list[tuple] = []
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 1000):
+            query = _raw_query(questionnaire_id).where(response_t.c.id.in_(ids[start:start + 1000]))
+            found += [tuple(row) for row in conn.execute(query)]
+    return found
+
+
+def count_up_to(engine: Engine, questionnaire_id: str, last_id: int) -> int:
+    """How many responses of the questionnaire have an id up to `last_id`."""
+    query = (select(func.count()).select_from(response_t.join(version_t))
+             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id <= last_id))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def ids_up_to(engine: Engine, questionnaire_id: str, last_id: int) -> list[int]:
+    """Every response id of the questionnaire up to `last_id`."""
+    query = (select(response_t.c.id).join(version_t, version_t.c.id == response_t.c.version_id)
+             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id <= last_id))
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
