@@ -57,16 +57,8 @@ def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) 
     """The PDF summary, in the language asked for."""
     from survey import deliverables
 
-    language, target = job.params.get("language", "fr"), output.with_suffix(".pdf")
-    if hasattr(deliverables, "write_report"):
-        return deliverables.write_report(store, job.questionnaire_id, target, language=language, progress=progress)
-    # Until deliverables.write_report lands (issue 6): the in-memory PDF, written atomically all the same.
-    progress(0.0, "synthèse")
-    content = deliverables.report(store, job.questionnaire_id, language).content
-    progress(0.9, "PDF")
-    partial = output.with_suffix(".pdf.part")
-    partial.write_bytes(content)
-    return partial.replace(target)
+    return deliverables.write_report(store, job.questionnaire_id, output.with_suffix(".pdf"),
+                                     language=job.params.get("language", "fr"), progress=progress)
 
 
 def _export_name(job: JobRecord) -> str:
@@ -138,7 +130,7 @@ class JobRunner:
         """The line the job page shows; the traceback goes to the server log only."""
         from survey import deliverables
 
-        if isinstance(exc, getattr(deliverables, "ExportError", ())):
+        if isinstance(exc, deliverables.ExportError):
             return str(exc).splitlines()[0] if str(exc) else translate("job_failed", language)
         if isinstance(exc, deliverables.UnknownQuestionnaire):
             return translate("job_unknown_questionnaire", language)
@@ -148,8 +140,10 @@ class JobRunner:
     def remove_files(self, job_id: str) -> None:
         """Delete whatever a job left in the export folder, finished or half-written."""
         if self.export_dir.is_dir():
-            for leftover in self.export_dir.glob(f"{job_id}*"):  # ids are [A-Za-z0-9_-]: no glob characters
-                leftover.unlink(missing_ok=True)
+            # Ids are [A-Za-z0-9_-]: no glob characters. Writers name their temporary file `.{name}.partial`.
+            for pattern in (f"{job_id}*", f".{job_id}*"):
+                for leftover in self.export_dir.glob(pattern):
+                    leftover.unlink(missing_ok=True)
 
     def purge_expired(self) -> int:
         """Delete the files of jobs finished more than `expiry_hours` ago; return how many went."""

@@ -4,9 +4,11 @@ cancel and serve jobs to their owner only; procrastinate runs a real export on P
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +93,7 @@ def test_a_failed_job_leaves_no_file_and_one_line_without_the_traceback(store: S
                                                                        exports: Path) -> None:
     def work(_store: Store, _job: JobRecord, output: Path, progress: Progress) -> Path:
         output.with_suffix(".part").write_text("half", encoding="utf-8")
+        output.with_name(f".{output.name}.zip.partial").write_text("half", encoding="utf-8")  # a writer's temp file
         progress(0.3, "writing")
         raise RuntimeError("boom in /srv/secret/path.py\nTraceback …")
 
@@ -141,6 +144,17 @@ def test_a_job_cancelled_while_queued_never_runs(store: Store, owner: int, expor
     JobStore(store.engine).cancel(job_id)
     _runner(store, exports, lambda *args: calls.append("ran")).run(job_id)
     assert calls == [] and JobStore(store.engine).get(job_id).status == "cancelled"  # type: ignore[union-attr]
+
+
+def test_an_export_refused_by_the_writer_fails_with_its_own_line(store: Store, owner: int, exports: Path) -> None:
+    from survey.jobs import JobRunner as RealRunner  # the real kinds: deliverables.write_export
+
+    job_id = JobStore(store.engine).create("export", BUDGET, {"format": "docx", "labels": None, "language": "fr"},
+                                           owner)
+    RealRunner(store, JobStore(store.engine), exports).run(job_id)
+    job = JobStore(store.engine).get(job_id)
+    assert job.status == "failed" and job.error.startswith("unknown format `docx`")  # type: ignore[union-attr]
+    assert "\n" not in job.error and not any(exports.iterdir())  # type: ignore[union-attr]
 
 
 def _write(_store: Store, _job: JobRecord, output: Path, progress: Progress) -> Path:
@@ -230,6 +244,23 @@ def test_a_pdf_job_is_created_polled_and_downloaded(staff_client: TestClient) ->
     assert f'href="{url}"' in listed and translate("job_kind_report", "fr") in listed
 
 
+def test_an_export_job_is_created_polled_and_downloaded_as_one_zip(staff_client: TestClient) -> None:
+    response = _start(staff_client, BUDGET, format="csv-fr", labels="fr")
+    assert response.status_code == 303
+    page = _wait(staff_client, response.headers["location"])
+    assert translate("job_status_done", "fr") in page
+    download = staff_client.get(re.search(r'href="(/staff/jobs/[^"]+/file)"', page).group(1))  # type: ignore[union-attr]
+    assert download.headers["content-type"] == "application/zip"
+    assert f'filename="{BUDGET}-csv-fr-fr.zip"' in download.headers["content-disposition"]
+    assert download.headers["cache-control"] == "no-store" and download.headers["x-content-type-options"] == "nosniff"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        names = archive.namelist()
+        main = next(n for n in names if n.endswith(".csv") and "codebook" not in n and "." not in n[:-4])
+        rows = archive.read(main).decode("utf-8-sig").strip().splitlines()
+    assert "LISEZMOI.txt" in names
+    assert len(rows) == 1 + 6 and ";" in rows[0]  # a header and the six responses, French Excel's separator
+
+
 def test_a_job_page_and_its_file_are_the_owners_only(staff_client: TestClient, store: Store) -> None:
     url = _start(staff_client, BUDGET, "report").headers["location"]
     _wait(staff_client, url)
@@ -292,7 +323,7 @@ def test_an_interviewer_cannot_start_or_see_jobs(client: TestClient, store: Stor
 
 
 @pytest.mark.postgresql
-def test_procrastinate_runs_real_jobs_on_postgresql(tmp_path: Path) -> None:
+def test_procrastinate_runs_real_export_and_pdf_jobs_on_postgresql(tmp_path: Path) -> None:
     from survey.job_queues import ProcrastinateQueue, ensure_queue_schema, run_worker
     from survey.settings import Settings
     from tests.conftest import PG_URL, _postgres_store
@@ -306,10 +337,11 @@ def test_procrastinate_runs_real_jobs_on_postgresql(tmp_path: Path) -> None:
         ensure_queue_schema(store)
         ensure_queue_schema(store)  # a second process starting finds the tables there: nothing to do
         jobs = JobStore(store.engine)
+        export = jobs.create("export", BUDGET, {"format": "parquet", "labels": None, "language": "fr"}, owner)
         report = jobs.create("report", BUDGET, {"language": "en"}, owner)
         cancelled = jobs.create("report", BUDGET, {"language": "fr"}, owner)
         web = ProcrastinateQueue(store.engine.url.render_as_string(hide_password=False))
-        for job_id in (report, cancelled):
+        for job_id in (export, report, cancelled):
             web.submit(job_id)  # what a web process does
         web.stop()
         jobs.cancel(cancelled)
@@ -319,7 +351,12 @@ def test_procrastinate_runs_real_jobs_on_postgresql(tmp_path: Path) -> None:
         assert (done.status, done.progress, done.error) == ("done", 1.0, ""), done  # type: ignore[union-attr]
         assert done.file_name == f"{BUDGET}-synthese-en.pdf"  # type: ignore[union-attr]
         assert (tmp_path / "exports" / done.path).read_bytes().startswith(b"%PDF")  # type: ignore[union-attr]
+        exported = jobs.get(export)
+        assert (exported.status, exported.error) == ("done", ""), exported  # type: ignore[union-attr]
+        with zipfile.ZipFile(tmp_path / "exports" / exported.path) as archive:  # type: ignore[union-attr]
+            assert "LISEZMOI.txt" in archive.namelist()
+            assert any(name.endswith(".parquet") for name in archive.namelist())
         assert jobs.get(cancelled).status == "cancelled"  # type: ignore[union-attr]
-        assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == [done.path]  # type: ignore[union-attr]
+        assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == sorted([done.path, exported.path])  # type: ignore[union-attr]
     finally:
         store.engine.dispose()

@@ -10,13 +10,12 @@ from litestar.response import File, Redirect
 
 from survey import deliverables
 from survey.access import Action, StaffMember
+from survey.deliverables import FORMATS
 from survey.job_store import JobRecord
 from survey.store import QuestionnaireListing, Store
 from survey.web.auth import current_member, require
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
 
-FORMATS: tuple[str, ...] = getattr(deliverables, "FORMATS", ("csv", "csv-fr", "xlsx", "parquet", "sav", "dta",
-                                                               "json"))
 _MEDIA_TYPES = {".zip": "application/zip", ".pdf": "application/pdf"}
 
 
