@@ -31,7 +31,8 @@ PURE_GLOBS = [
     "survey/coded/*.py",
 ]
 FORBIDDEN = {"litestar", "sqlmodel", "sqlalchemy", "alembic", "weasyprint", "jinja2", "uvicorn", "psycopg"}
-# Third-party packages a pure module may use: pydantic/yaml-level helpers, and polars for tables. Extend on purpose, not by accident.
+# Third-party packages a pure module may use: pydantic/yaml-level helpers, polars for tables.
+# Extend on purpose, not by accident.
 ALLOWED_THIRD_PARTY = {"pydantic", "pydantic_core", "annotated_types", "typing_extensions", "yaml", "polars"}
 MAX_LINES = 400
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -138,7 +137,8 @@ def test_unknown_questionnaire_and_bad_database_are_clear_errors(run, monkeypatc
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (["--format", "sas"], "error: --format sas: unknown format — use one of: csv, csv-fr, xlsx, parquet, sav, dta, json"),
+    (["--format", "sas"],
+     "error: --format sas: unknown format — use one of: csv, csv-fr, xlsx, parquet, sav, dta, json"),
     (["--labels", "de"], "error: --labels de: labels in `de`: the questionnaire is written in fr — use one of them, "
                          "or codes"),
     (["-o", "{tmp}/missing/x.zip"], "error: -o {tmp}/missing/x.zip: the folder {tmp}/missing does not exist — "
