@@ -64,8 +64,7 @@ def extend(table: CodedTable, versions: Mapping[str, Questionnaire], raw: pl.Dat
     return CodedTable(
         table.layout,
         pl.concat([table.main, main]),
-        {name: pl.concat([table.repeats[name], part]).sort(RESPONSE_ID, INSTANCE, maintain_order=True)
-         for name, part in repeats.items()},
+        {name: pl.concat([table.repeats[name], part]) for name, part in repeats.items()},
         max(table.last_id, int(raw[RESPONSE_ID].max())),  # type: ignore[arg-type]
     )
 

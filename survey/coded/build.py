@@ -104,8 +104,9 @@ def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.Dat
             inner = {q.name for q in version.all_questions()} - present
             instances = _instances(part, group) if group in present else _no_instances()
             repeats[group].append(_code(instances, variables, layout.questions, inner, [RESPONSE_ID, INSTANCE]))
-    main = pl.concat(mains) if mains else empty_main(layout)
-    return main, {name: pl.concat(parts) if parts else empty_repeat(layout, name) for name, parts in repeats.items()}
+    main = pl.concat(mains).sort(RESPONSE_ID) if mains else empty_main(layout)
+    return main, {name: pl.concat(parts).sort(RESPONSE_ID, INSTANCE) if parts else empty_repeat(layout, name)
+                  for name, parts in repeats.items()}
 
 
 def _no_instances() -> pl.DataFrame:

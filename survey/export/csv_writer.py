@@ -34,10 +34,25 @@ def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+def decimals_as_text(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFrame:
+    """Decimal columns written as people read them: `2.5` (or `2,5`), and `3`, `-7` rather than `3.0`, `-7.0`."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype.is_float():
+            whole = col.is_finite() & (col == col.floor())
+            col = pl.when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
+            if french:
+                col = col.str.replace(".", ",", literal=True)
+        exprs.append(col.alias(name))
+    return frame.select(exprs)
+
+
 def write_frame(frame: pl.DataFrame, target: BinaryIO, *, french: bool = False) -> None:
     """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`)."""
-    neutralised(frame).write_csv(target, include_bom=True, line_terminator="\r\n", separator=";" if french else ",",
-                                 decimal_comma=french, quote_style="necessary", null_value="")
+    text = neutralised(decimals_as_text(frame, french=french))
+    text.write_csv(target, include_bom=True, line_terminator="\r\n", separator=";" if french else ",",
+                   quote_style="necessary", null_value="")
 
 
 def write_rows(stream: TextIO, rows: Iterable[list[str]], *, french: bool = False) -> None:

@@ -1,0 +1,96 @@
+"""The coded table: built once, extended as responses arrive, the same as a rebuild; what the results page
+counts is what an analyst counts in the exported file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+
+import polars as pl
+from factories import CHANNELS, record_lists, sample_questionnaire
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+from test_anonymise import CURRENT, OLD, mixed_records
+
+from survey import coded
+from survey.aggregate import summarise
+from survey.anonymise import anonymise
+from survey.dataset import ResponseRecord
+from survey.export import dataset_csv
+
+QUESTIONNAIRE = sample_questionnaire()
+VERSIONS = {"1": OLD, "2": CURRENT}
+
+
+def _read(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixed_records(), st.lists(st.integers(0, 12), max_size=4))
+def test_extending_in_batches_gives_the_table_a_rebuild_gives(records, cuts):
+    raw = coded.records_frame(records)
+    every = {**VERSIONS, CURRENT.version: CURRENT}
+    whole = coded.build(CURRENT, VERSIONS, raw)
+    table = coded.empty(coded.build_layout(CURRENT, VERSIONS))
+    bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        table = coded.extend(table, every, raw.slice(start, end - start))
+    assert_frame_equal(table.main, whole.main)
+    for name in whole.repeats:
+        assert_frame_equal(table.repeats[name], whole.repeats[name])
+    assert table.last_id == whole.last_id == len(records)
+
+
+@settings(max_examples=60, deadline=None)
+@given(record_lists)
+def test_the_results_page_counts_what_the_exported_file_holds(records):
+    summary = {q.name: q for q in summarise(QUESTIONNAIRE, records).questions()}
+    rows = _read(dataset_csv(anonymise(QUESTIONNAIRE, records)))
+    assert summary["quartier"].answered == sum(1 for row in rows if row["quartier"] not in ("", "-7", "-8", "-9"))
+    in_file = Counter(row["quartier"] for row in rows)
+    assert {r.code: r.count for r in summary["quartier"].rows} == {r.code: in_file[r.code]
+                                                                   for r in summary["quartier"].rows}
+    for name in ("connait_bp", "satisfaction"):
+        in_file = Counter(row[name] for row in rows if row[name])
+        assert {r.code: r.count for r in summary[name].rows if r.count} == dict(in_file), name
+        assert summary[name].no_answer == sum(1 for row in rows if row[name] == "")
+    canaux = summary["canaux"]
+    answered = [row for row in rows if row[f"canaux__{CHANNELS[0]}"] != ""]
+    assert canaux.answered == len(answered)
+    for row_ in canaux.rows:
+        assert row_.count == sum(int(row[f"canaux__{row_.code}"]) for row in answered)
+    ages = [int(row["age"]) for row in rows if row["age"]]
+    figures = {f.key: f.value for f in summary["age"].figures}
+    assert figures["answered"] == len(ages)
+    if ages:
+        assert (figures["minimum"], figures["maximum"]) == (min(ages), max(ages))
+
+
+def test_special_answers_count_apart_even_when_a_number_answer_is_negative():
+    questionnaire = sample_questionnaire()
+    data = questionnaire.model_dump()
+    for page in data["pages"]:
+        for q in page["questions"]:
+            if q["name"] == "age":
+                q["min"], q["special_answers"] = -20, ["dont_know"]
+    questionnaire = type(questionnaire).model_validate(data)
+    at = dt.datetime(2026, 3, 1, 10)
+    records = [ResponseRecord("a", "2026.1", at, {"age": -8}),
+               ResponseRecord("b", "2026.1", at, {"age": {"special": "dont_know"}})]
+    age = {q.name: q for q in summarise(questionnaire, records).questions()}["age"]
+    assert age.answered == 1 and [(r.code, r.count) for r in age.specials] == [("dont_know", 1)], (
+        "the status column, not the value, tells a special answer")
+
+
+def test_each_row_is_coded_with_its_own_version_and_columns_are_typed():
+    at = dt.datetime(2026, 3, 1, 10)
+    records = [ResponseRecord("r1", "1", at, {"ancien": True, "reco": 3}), ResponseRecord("r2", "2", at, {"reco": 9})]
+    table = coded.from_records(CURRENT, records, VERSIONS)
+    assert table.main["ancien"].to_list() == [1, -7], "a question the version answered lacked: not asked (-7)"
+    assert table.main["~ancien"].to_list() == [None, -7]
+    assert table.main["reco"].to_list() == [3, 9]
+    assert table.main.schema["reco"] == pl.Int64 and table.main.schema["quartier"] == pl.String
