@@ -21,7 +21,9 @@ def test_every_setting_is_documented_with_its_default(name: str) -> None:
     row = next((line for line in README.splitlines() if line.startswith(f"| `{variable}`")), None)
     assert row is not None, f"README.md lacks a row for {variable} in its settings table"
     default = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
-    assert f"`{default}`" in row or (default == "" and "(empty)" in row), f"{variable}: default {default!r} not shown"
+    shown = f"`{default}`" in row or (default == "" and "(empty)" in row) or (
+        field.default is None and "(unset)" in row)
+    assert shown, f"{variable}: default {default!r} not shown"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
