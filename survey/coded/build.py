@@ -49,29 +49,39 @@ def _by_question(variables: tuple[Variable, ...]) -> dict[str, list[Variable]]:
     return grouped
 
 
-def _columns(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str],
+_DECODED, _SPECIALS = "\x00decoded", "\x00specials"
+
+
+def _decoded(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str],
              answers: pl.Expr) -> list[pl.Expr]:
-    """One expression per variable, then one status column per question, for a version holding `present`."""
+    """The answers document decoded once: every key the codecs read, and every special answer (one JSON parse
+    each, for all questions)."""
     schema: dict[str, pl.DataType] = {}
-    grouped = _by_question(variables)
-    for name, mine in grouped.items():
+    for name, mine in _by_question(variables).items():
         if name in present:
             schema.update(codec(questions[name]).fields(questions[name], mine))
-    decoded = answers.str.replace_all(_SPECIAL, "null").str.json_decode(pl.Struct(schema)) if schema else None
-    fields = {key: decoded.struct.field(key) for key in schema} if decoded is not None else {}
-    # Every special answer of the document, read once: `"name": {"special": "kind"}` → the kind, per question.
-    found = answers.str.extract_all(f'"[a-z][a-z0-9_]*": ?{_SPECIAL}')
+    plain = answers.str.replace_all(_SPECIAL, "null")
+    # `"name": {"special": "kind"}` pairs, gathered into one small JSON object and decoded as such.
+    pairs = answers.str.extract_all(f'"[a-z][a-z0-9_]*": ?{_SPECIAL}').list.join(", ")
+    kinds = pl.Struct({name: pl.Struct({"special": pl.String()}) for name in _by_question(variables)
+                       if name in present} or {"_": pl.String()})
+    return [plain.str.json_decode(pl.Struct(schema or {"_": pl.String()})).alias(_DECODED),
+            (pl.lit("{") + pairs + pl.lit("}")).str.json_decode(kinds).alias(_SPECIALS)]
+
+
+def _columns(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str]) -> list[pl.Expr]:
+    """One expression per variable, then one status column per question, over the decoded columns."""
     exprs, statuses = [], []
-    for name, mine in grouped.items():
+    for name, mine in _by_question(variables).items():
         if name not in present:
             exprs += [special_literal(v, NOT_ASKED).alias(v.name) for v in mine]
             statuses.append(pl.lit(SPECIAL_CODES[NOT_ASKED], dtype=pl.Int8).alias(status_name(name)))
             continue
-        special = (found.list.eval(pl.element().str.extract(f'^"{name}": ?{_SPECIAL}', 1))
-                   .list.drop_nulls().list.first())
+        special = pl.col(_SPECIALS).struct.field(name).struct.field("special")
         statuses.append(special.replace_strict(SPECIAL_CODES, default=None, return_dtype=pl.Int8)
                         .alias(status_name(name)))
         own = codec(questions[name])
+        fields = {key: pl.col(_DECODED).struct.field(key) for key in own.fields(questions[name], mine)}
         answer = fields[name]
         for v in mine:
             dtype = DTYPES[v.storage]
@@ -87,7 +97,8 @@ def _code(frame: pl.DataFrame, variables: tuple[Variable, ...], questions: Mappi
           present: set[str], keep: list[str]) -> pl.DataFrame:
     """Code one version's rows: the kept system columns, every variable, then the status columns."""
     try:
-        return frame.select(*keep, *_columns(variables, questions, present, pl.col(ANSWERS)))
+        decoded = frame.select(*keep, *_decoded(variables, questions, present, pl.col(ANSWERS)))
+        return decoded.select(*keep, *_columns(variables, questions, present))
     except pl.exceptions.PolarsError as error:
         raise UnreadableAnswers(f"stored answers do not match their questions' types: {error}") from None
 
