@@ -3,11 +3,13 @@
 `coded_table(store, questionnaire_id)` is what every output reads. The table lives in memory (one per process),
 keyed by the exact versions it was built for; a new or changed version rebuilds it. With `SURVEY_CACHE_DIR` set,
 it is also kept as Parquet files there, so a restarted process (or another one) extends it instead of rebuilding.
-On PostgreSQL, responses may become visible out of id order; a count check finds any that were skipped.
+On PostgreSQL, responses may become visible out of id order (a transaction that took id 7 may commit after the one
+that took id 8): the ids read since the last settled point are counted again, and any response found late is added.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -18,12 +20,14 @@ from pathlib import Path
 import polars as pl
 
 from survey import coded, stored_answers
-from survey.coded import RESPONSE_ID, CodedTable, raw_frame
+from survey.coded import RESPONSE_ID, SUBMITTED_AT, CodedTable, raw_frame
 from survey.schema import Questionnaire
 from survey.settings import Settings
 from survey.store import Store
 
 PERSIST_GROWTH = 0.1  # rewrite the Parquet files once the table grew by this share since they were written
+# A response stored longer ago than this is committed: no response with a lower id can still appear.
+SETTLE_AFTER = dt.timedelta(minutes=2)
 
 
 class UnknownQuestionnaire(LookupError):
@@ -44,6 +48,7 @@ class _Kept:
 
     def __init__(self, signature: str, dataset: Dataset, persisted_rows: int):
         self.signature, self.dataset, self.persisted_rows = signature, dataset, persisted_rows
+        self.settled = 0  # every response with an id up to this one is in the table (PostgreSQL)
         self.lock = threading.Lock()
 
 
@@ -71,33 +76,44 @@ class CodedTables:
                 kept = _Kept(signature, Dataset(loaded.questionnaire, versions, table), table.height)
                 self._kept[questionnaire_id] = kept
         with kept.lock:
-            kept.dataset = self._extended(questionnaire_id, kept.dataset)
+            kept.dataset = self._extended(questionnaire_id, kept)
             if self.cache_dir and kept.dataset.table.height > kept.persisted_rows * (1 + PERSIST_GROWTH):
                 self._write(questionnaire_id, signature, kept.dataset.table)
                 kept.persisted_rows = kept.dataset.table.height
             return kept.dataset
 
-    def _extended(self, questionnaire_id: str, dataset: Dataset) -> Dataset:
+    def _extended(self, questionnaire_id: str, kept: _Kept) -> Dataset:
         """The dataset with the responses stored since its table was last extended."""
+        dataset = kept.dataset
         table = dataset.table
         every = {**dataset.versions, dataset.current.version: dataset.current}
         for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
             table = coded.extend(table, every, raw_frame(rows))
         if self.store.engine.dialect.name == "postgresql":
-            table = self._with_late_commits(questionnaire_id, table, every)
+            table = self._with_late_commits(questionnaire_id, table, every, kept)
         return Dataset(dataset.current, dataset.versions, table)
 
-    def _with_late_commits(self, questionnaire_id: str, table: CodedTable, every: dict[str, Questionnaire]
-                           ) -> CodedTable:
-        """Responses with an id below the table's last one, committed after it was read (PostgreSQL only)."""
-        engine = self.store.engine
-        if stored_answers.count_up_to(engine, questionnaire_id, table.last_id) == table.height:
-            return table
-        known = set(table.main[RESPONSE_ID].to_list())
-        missing = [i for i in stored_answers.ids_up_to(engine, questionnaire_id, table.last_id) if i not in known]
-        rows = stored_answers.raw_rows_by_id(engine, questionnaire_id, missing)
-        grown = coded.extend(table, every, raw_frame(rows)) if rows else table
-        return CodedTable(grown.layout, grown.main.sort(RESPONSE_ID), grown.repeats, table.last_id)
+    def _with_late_commits(self, questionnaire_id: str, table: CodedTable, every: dict[str, Questionnaire],
+                           kept: _Kept) -> CodedTable:
+        """Responses with an id below the table's last one, committed after it was read (PostgreSQL only).
+
+        Only ids above the settled point are counted again, so the check stays cheap however large the table.
+        """
+        engine, above = self.store.engine, kept.settled
+        recent = table.main.filter(pl.col(RESPONSE_ID) > above)
+        if stored_answers.count_between(engine, questionnaire_id, above, table.last_id) != recent.height:
+            known = set(recent[RESPONSE_ID].to_list())
+            missing = [i for i in stored_answers.ids_between(engine, questionnaire_id, above, table.last_id)
+                       if i not in known]
+            rows = stored_answers.raw_rows_by_id(engine, questionnaire_id, missing)
+            if rows:
+                grown = coded.extend(table, every, raw_frame(rows))
+                table = CodedTable(grown.layout, grown.main.sort(RESPONSE_ID),
+                                   {n: f.sort(RESPONSE_ID, "instance") for n, f in grown.repeats.items()},
+                                   table.last_id)
+        old = table.main.filter(pl.col(SUBMITTED_AT) < dt.datetime.now(dt.UTC) - SETTLE_AFTER)
+        kept.settled = max(kept.settled, int(old[RESPONSE_ID].max() or 0))  # type: ignore[arg-type]
+        return table
 
     # --- Parquet files, when SURVEY_CACHE_DIR is set -----------------------------------------------------------
 

@@ -62,17 +62,19 @@ def raw_rows_by_id(engine: Engine, questionnaire_id: str, ids: list[int]) -> lis
     return found
 
 
-def count_up_to(engine: Engine, questionnaire_id: str, last_id: int) -> int:
-    """How many responses of the questionnaire have an id up to `last_id`."""
+def count_between(engine: Engine, questionnaire_id: str, above: int, up_to: int) -> int:
+    """How many responses of the questionnaire have an id in (`above`, `up_to`]."""
     query = (select(func.count()).select_from(response_t.join(version_t))
-             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id <= last_id))
+             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id > above,
+                    response_t.c.id <= up_to))
     with engine.connect() as conn:
         return conn.execute(query).scalar_one()
 
 
-def ids_up_to(engine: Engine, questionnaire_id: str, last_id: int) -> list[int]:
-    """Every response id of the questionnaire up to `last_id`."""
+def ids_between(engine: Engine, questionnaire_id: str, above: int, up_to: int) -> list[int]:
+    """Every response id of the questionnaire in (`above`, `up_to`]."""
     query = (select(response_t.c.id).join(version_t, version_t.c.id == response_t.c.version_id)
-             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id <= last_id))
+             .where(version_t.c.questionnaire_id == questionnaire_id, response_t.c.id > above,
+                    response_t.c.id <= up_to))
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
