@@ -1,4 +1,8 @@
-"""All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here."""
+"""All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here.
+
+The staff accounts and sessions (`store_staff.py`) and the staff listings (`store_listings.py`) are mixins of
+`Store`, kept in modules of their own.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +21,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from survey import migrations
-from survey.access import Role, StaffMember
 from survey.dataset import ResponseRecord
 from survey.db import (
     AppSetting,
@@ -33,10 +35,11 @@ from survey.db import (
 )
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
+from survey.store_listings import QUESTIONNAIRE_ID, Listings
+from survey.store_staff import StaffAccounts
 from survey.versions import meaning_changes
 
 DEFAULT_MISSION = Mission(id="default", name="Mission par défaut", client="")
-QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 VERSION_MAX = 32  # characters of a version label (the column's size)
 CURRENT_VERSION_TTL = 5.0  # seconds before a `survey load` from another process is seen by the server
 
@@ -84,20 +87,6 @@ class LoadedVersion:
     questionnaire: Questionnaire
 
 
-@dataclass(frozen=True)
-class QuestionnaireListing:
-    """A line of the staff home: a questionnaire, its mission, versions and response count."""
-
-    id: str
-    title: str
-    mission_id: str
-    mission_name: str
-    client: str
-    versions: list[str]
-    current_version: str
-    responses: int
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -107,7 +96,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store:
+class Store(Listings, StaffAccounts):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
@@ -307,39 +296,6 @@ class Store:
                 del self._versions[row.id]
         return self.version(row.id)
 
-    def listings(self, member: StaffMember | None = None) -> list[QuestionnaireListing]:
-        """Questionnaires with versions and response counts, limited to `member`'s missions."""
-        counts = (select(version_t.c.questionnaire_id, func.count(response_t.c.id).label("n"))
-                  .select_from(version_t.outerjoin(response_t, response_t.c.version_id == version_t.c.id))
-                  .group_by(version_t.c.questionnaire_id).subquery())
-        query = (select(questionnaire_t.c.id, questionnaire_t.c.title, questionnaire_t.c.current_version_id,
-                        mission_t.c.id.label("mission_id"), mission_t.c.name, mission_t.c.client,
-                        func.coalesce(counts.c.n, 0).label("n"))
-                 .join(mission_t, mission_t.c.id == questionnaire_t.c.mission_id)
-                 .outerjoin(counts, counts.c.questionnaire_id == questionnaire_t.c.id)
-                 .order_by(mission_t.c.name, questionnaire_t.c.title))
-        if member is not None and not member.sees_all_missions:
-            query = query.where(questionnaire_t.c.mission_id.in_(sorted(member.missions)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            versions: dict[str, list[tuple[int, str]]] = {}
-            for qid, vid, label in conn.execute(select(version_t.c.questionnaire_id, version_t.c.id,
-                                                       version_t.c.version).order_by(version_t.c.id)):
-                versions.setdefault(qid, []).append((vid, label))
-        listings = []
-        for r in rows:
-            mine = versions.get(r.id, [])
-            current = next((label for vid, label in mine if vid == r.current_version_id), "")
-            listings.append(QuestionnaireListing(r.id, r.title, r.mission_id, r.name, r.client,
-                                                 [label for _, label in mine], current, r.n))
-        return listings
-
-    def listing(self, questionnaire_id: str, member: StaffMember | None = None) -> QuestionnaireListing | None:
-        """One questionnaire if `member` may see it: None both when it is missing and when it is not theirs."""
-        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
-            return None
-        return next((item for item in self.listings(member) if item.id == questionnaire_id), None)
-
     # --- responses -------------------------------------------------------
 
     def store_response(self, version_id: int, submission_key: str, answers: dict[str, Any],
@@ -393,68 +349,4 @@ class Store:
         query = (select(func.count()).select_from(response_t.join(version_t))
                  .where(version_t.c.questionnaire_id == questionnaire_id))
         with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
-
-    # --- staff -------------------------------------------------------------
-
-    def add_user(self, email: str, password_hash: str, role: Role, missions: list[str]) -> int:
-        """Create a member of staff on existing missions (ValueError names a missing one)."""
-        with self.engine.begin() as conn:
-            known = set(conn.execute(select(mission_t.c.id).where(mission_t.c.id.in_(missions))).scalars())
-            missing = [m for m in missions if m not in known]
-            if missing:
-                raise ValueError(f"unknown mission(s): {', '.join(missing)} — load a questionnaire that names it first")
-            if conn.execute(select(user_t.c.id).where(user_t.c.email == email)).first():
-                raise ValueError(f"a user with email {email} already exists")
-            user_id = conn.execute(insert(user_t).values(email=email, password_hash=password_hash, role=role.value,
-                                                         created_at=_now())).inserted_primary_key[0]
-            for mission_id in missions:
-                conn.execute(insert(membership_t).values(user_id=user_id, mission_id=mission_id))
-        return user_id
-
-    def password_hash(self, email: str) -> tuple[int, str] | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(user_t.c.id, user_t.c.password_hash).where(user_t.c.email == email)).first()
-        return (row.id, row.password_hash) if row else None
-
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
-
-    def start_session(self, user_id: int, token_hash: str, expires_at: dt.datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(session_t.delete().where(session_t.c.expires_at < _now()))
-            conn.execute(insert(session_t).values(token_hash=token_hash, user_id=user_id, expires_at=expires_at))
-
-    def end_session(self, token_hash: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(session_t.delete().where(session_t.c.token_hash == token_hash))
-
-    def session_member(self, token_hash: str) -> StaffMember | None:
-        """The member of staff behind a live session token, with their missions."""
-        query = (select(user_t.c.id, user_t.c.email, user_t.c.role)
-                 .join(session_t, session_t.c.user_id == user_t.c.id)
-                 .where(session_t.c.token_hash == token_hash, session_t.c.expires_at > _now()))
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            missions = conn.execute(select(membership_t.c.mission_id)
-                                    .where(membership_t.c.user_id == row.id)).scalars()
-            return StaffMember(row.id, row.email, Role(row.role), frozenset(missions))
-
-    # --- service settings ---------------------------------------------------
-
-    def secret_key(self) -> str:
-        """The service's signing key, made once and kept in the database; processes starting together agree."""
-        query = select(setting_t.c.value).where(setting_t.c.key == "secret_key")
-        with self.engine.connect() as conn:
-            value = conn.execute(query).scalar()
-        if value is not None:
-            return value
-        # Several processes may all find no key: each offers one, the first stored wins, all read that one back.
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        offer = dialect.insert(setting_t).values(key="secret_key", value=secrets.token_urlsafe(48))
-        with self.engine.begin() as conn:
-            conn.execute(offer.on_conflict_do_nothing(index_elements=["key"]))
             return conn.execute(query).scalar_one()

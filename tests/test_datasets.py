@@ -113,3 +113,16 @@ def test_a_response_committed_after_a_later_one_is_still_found(store: Store) -> 
             id=ids[1], version_id=loaded.version_id, submission_key="late", submitted_at=just_now,  # type: ignore[union-attr]
             answers={"connait_bp": True}))
     assert sorted(late.dataset(BUDGET).table.main["response_id"].to_list()) == ids
+
+
+def test_the_staff_listing_counts_only_new_responses_and_stays_right(store: Store,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from survey import store_listings
+
+    _load(store, 5)
+    assert store.listing(BUDGET).responses == 5  # type: ignore[union-attr]
+    add(store, 2, seed=4)
+    assert store.listing(BUDGET).responses == 7, "the responses stored since are added"  # type: ignore[union-attr]
+    assert store.listing(BUDGET).responses == 7, "and not counted twice"  # type: ignore[union-attr]
+    monkeypatch.setattr(store_listings, "FULL_RECOUNT_SECONDS", 0.0)
+    assert store.listing(BUDGET).responses == 7, "a full recount agrees"  # type: ignore[union-attr]

@@ -12,7 +12,8 @@ from survey import deliverables
 from survey.access import Action, StaffMember
 from survey.deliverables import FORMATS
 from survey.job_store import JobRecord
-from survey.store import QuestionnaireListing, Store
+from survey.store import Store
+from survey.store_listings import QuestionnaireListing
 from survey.web.auth import current_member, require
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
 

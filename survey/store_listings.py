@@ -1,0 +1,102 @@
+"""SQL of the staff home's listing: questionnaires, missions, versions, response counts. A mixin of `Store`.
+
+Counting every response at each staff request would cost more as a consultation grows: counts are kept per
+questionnaire and only the responses stored since the last count (a higher id) are counted, with a full recount
+every few minutes so that a response committed late on PostgreSQL is never missed for long.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from survey.access import StaffMember
+from survey.db import Mission, QuestionnaireRow, QuestionnaireVersion, ResponseRow
+
+QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+FULL_RECOUNT_SECONDS = 300.0
+
+mission_t, questionnaire_t = Mission.__table__, QuestionnaireRow.__table__
+version_t, response_t = QuestionnaireVersion.__table__, ResponseRow.__table__
+
+
+@dataclass(frozen=True)
+class QuestionnaireListing:
+    """A line of the staff home: a questionnaire, its mission, versions and response count."""
+
+    id: str
+    title: str
+    mission_id: str
+    mission_name: str
+    client: str
+    versions: list[str]
+    current_version: str
+    responses: int
+
+
+class _Counts:
+    """Responses per questionnaire, and the highest response id counted."""
+
+    def __init__(self) -> None:
+        self.by_questionnaire: dict[str, int] = {}
+        self.last_id = 0
+        self.recounted_at = float("-inf")
+        self.lock = threading.Lock()
+
+
+class Listings:
+    """The questionnaires a member of staff sees, with their versions and response counts."""
+
+    engine: Engine
+
+    def response_counts(self, conn: Connection) -> dict[str, int]:
+        """Responses per questionnaire: only those stored since the last count are counted."""
+        counts: _Counts = self.__dict__.setdefault("_counts", _Counts())  # one per Store, made on first use
+        with counts.lock:
+            full = time.monotonic() - counts.recounted_at > FULL_RECOUNT_SECONDS
+            above = 0 if full else counts.last_id
+            query = (select(version_t.c.questionnaire_id, func.count(response_t.c.id), func.max(response_t.c.id))
+                     .join(version_t, version_t.c.id == response_t.c.version_id)
+                     .where(response_t.c.id > above).group_by(version_t.c.questionnaire_id))
+            found = {qid: (n, top) for qid, n, top in conn.execute(query)}
+            if full:
+                counts.by_questionnaire, counts.last_id, counts.recounted_at = {}, 0, time.monotonic()
+            for qid, (n, top) in found.items():
+                counts.by_questionnaire[qid] = counts.by_questionnaire.get(qid, 0) + n
+                counts.last_id = max(counts.last_id, top)
+            return dict(counts.by_questionnaire)
+
+    def listings(self, member: StaffMember | None = None) -> list[QuestionnaireListing]:
+        """Questionnaires with versions and response counts, limited to `member`'s missions."""
+        query = (select(questionnaire_t.c.id, questionnaire_t.c.title, questionnaire_t.c.current_version_id,
+                        mission_t.c.id.label("mission_id"), mission_t.c.name, mission_t.c.client)
+                 .join(mission_t, mission_t.c.id == questionnaire_t.c.mission_id)
+                 .order_by(mission_t.c.name, questionnaire_t.c.title))
+        if member is not None and not member.sees_all_missions:
+            query = query.where(questionnaire_t.c.mission_id.in_(sorted(member.missions)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            counts = self.response_counts(conn)
+            versions: dict[str, list[tuple[int, str]]] = {}
+            for qid, vid, label in conn.execute(select(version_t.c.questionnaire_id, version_t.c.id,
+                                                       version_t.c.version).order_by(version_t.c.id)):
+                versions.setdefault(qid, []).append((vid, label))
+        listings = []
+        for r in rows:
+            mine = versions.get(r.id, [])
+            current = next((label for vid, label in mine if vid == r.current_version_id), "")
+            listings.append(QuestionnaireListing(r.id, r.title, r.mission_id, r.name, r.client,
+                                                 [label for _, label in mine], current, counts.get(r.id, 0)))
+        return listings
+
+    def listing(self, questionnaire_id: str, member: StaffMember | None = None) -> QuestionnaireListing | None:
+        """One questionnaire if `member` may see it: None both when it is missing and when it is not theirs."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return None
+        return next((item for item in self.listings(member) if item.id == questionnaire_id), None)
+
