@@ -259,7 +259,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "job_requested": {"fr": "Demandé le", "en": "Requested"},
     "job_what": {"fr": "Fichier", "en": "File"},
     "job_state": {"fr": "État", "en": "Status"},
-    "job_kind_export": {"fr": "Données ({format})", "en": "Data ({format})"},
+    "job_kind_export": {"fr": "Données — {format}", "en": "Data — {format}"},
     "job_kind_report": {"fr": "Synthèse (PDF)", "en": "Summary (PDF)"},
     "job_status_queued": {"fr": "En attente", "en": "Waiting"},
     "job_status_running": {"fr": "En cours", "en": "Running"},
