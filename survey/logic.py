@@ -16,23 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from survey.codecs import OTHER, codec, special, special_kind
 from survey.expressions import Expr, Value, evaluate, parse, truthy
 from survey.schema.model import Choice, Question, Questionnaire
-from survey.schema.types import NOT_ASKED, SPECIAL_ANSWERS, Shape
+from survey.schema.types import SPECIAL_ANSWERS
 
-OTHER = "other"  # the choice code `other: true` adds
-
-
-def special(kind: str) -> dict[str, str]:
-    """The stored form of a special answer (`dont_know`, `prefer_not_to_say`) or of a question not asked."""
-    return {"special": kind}
-
-
-def special_kind(answer: Any) -> str | None:
-    """`dont_know`, `prefer_not_to_say`, `not_asked`, or None for an ordinary answer."""
-    if isinstance(answer, dict) and set(answer) == {"special"} and answer["special"] in (*SPECIAL_ANSWERS, NOT_ASKED):
-        return answer["special"]
-    return None
+__all__ = ["OTHER", "special", "special_kind"]  # re-exported: where the logic's callers have always found them
 
 
 @lru_cache(maxsize=8192)
@@ -45,12 +34,7 @@ def expression_value(question: Question, answer: Any) -> Any:
     """What an expression sees of an answer: special answers are null, a repeat group its count."""
     if special_kind(answer) is not None:
         return None
-    shape = question.kind.shape
-    if shape is Shape.REPEAT:
-        return float(len(answer)) if isinstance(answer, list) else 0.0
-    if shape is Shape.MATRIX:
-        return None
-    return answer
+    return codec(question).expression_value(question, answer)
 
 
 def holds(source: str | None, env: Mapping[str, Any], today: str, *, current: Any = None,
@@ -87,7 +71,7 @@ def resolve(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str
             if not page_shown or not holds(question.relevant, env, today):
                 hidden.add(question.name)
                 env[question.name] = None
-            elif question.type == "calculate":
+            elif codec(question).computed:
                 env[question.name] = calculations[question.name] = evaluate(
                     compiled(question.calculation), env, today=today)  # type: ignore[arg-type]
     return Resolution(env, tuple(shown_pages), frozenset(hidden), calculations, today)
@@ -102,7 +86,7 @@ def instance_env(repeat: Question, instance: Mapping[str, Any], env: Mapping[str
         if not holds(question.relevant, inner, today):
             hidden.add(question.name)
             inner[question.name] = None
-        elif question.type == "calculate":
+        elif codec(question).computed:
             inner[question.name] = evaluate(compiled(question.calculation), inner, today=today)  # type: ignore[arg-type]
     return inner, frozenset(hidden)
 
@@ -184,33 +168,12 @@ def _given(answer: Any) -> bool:
 def range_issue(question: Question, answer: Any) -> str | None:
     """`too_small`, `too_late`, `too_long`, `too_many_choices`, `too_few_ranked`… when a typed answer is out of
     its bounds."""
-    shape = question.kind.shape
-    low, high = question.min, question.max
-    if shape in (Shape.INTEGER, Shape.DECIMAL) and isinstance(answer, int | float) and not isinstance(answer, bool):
-        if low is not None and answer < low:
-            return "too_small"
-        if high is not None and answer > high:
-            return "too_large"
-    if shape is Shape.DATE and isinstance(answer, str):
-        if isinstance(low, dt.date) and answer < low.isoformat():
-            return "too_early"
-        if isinstance(high, dt.date) and answer > high.isoformat():
-            return "too_late"
-    if shape is Shape.TEXT and isinstance(answer, str) and question.max_length and len(answer) > question.max_length:
-        return "too_long"
-    if question.type in ("multiple_choice", "ranking") and isinstance(answer, list):
-        # an empty list never gets here: min applies once something is ticked or ranked (required says the rest)
-        ranking = question.type == "ranking"
-        if low is not None and len(answer) < low:
-            return "too_few_ranked" if ranking else "too_few_choices"
-        if high is not None and len(answer) > high:
-            return "too_many_ranked" if ranking else "too_many_choices"
-    return None
+    return codec(question).range_issue(question, answer)
 
 
 def _option_issue(question: Question, answer: Any, codes: list[str], answers: Mapping[str, Any]) -> str | None:
     allowed = set(codes) | ({OTHER} if question.other else set())
-    picked = answer if isinstance(answer, list) else [answer] if isinstance(answer, str) else []
+    picked = codec(question).picked(answer)
     if any(code not in allowed for code in picked):
         return "unknown_option"
     if OTHER in picked and question.other and not str(answers.get(f"{question.name}__other") or "").strip():
@@ -233,15 +196,16 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str 
     offered_codes: dict[str, list[str]] = {}
     issues: dict[str, str] = {}
     for question in questionnaire.questions():
-        if question.name in resolution.hidden or not question.kind.answerable and question.type != "consent":
+        kind = codec(question)
+        if question.name in resolution.hidden or not kind.answered:
             continue
         if only is not None and question.name not in only:  # a page's rules only: the walk is still whole
             continue
         answer = answers.get(question.name)
-        needed = is_required(question, env, today) or question.type == "consent"
+        needed = is_required(question, env, today) or kind.always_required
         if needed:
             required.add(question.name)
-        if question.kind.shape in (Shape.CODE, Shape.CODES, Shape.MATRIX):
+        if kind.offers:
             offered_codes[question.name] = [c.code for c in offered(question, env, today)]
         if not _given(answer):
             if needed:
@@ -251,11 +215,11 @@ def assess(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str 
             if special_kind(answer) not in question.special_answers:
                 issues[question.name] = "unknown_option"
             continue
-        if question.type == "consent" and answer is not True:
+        if kind.refused(answer):
             issues[question.name] = "required"
             continue
         issue = range_issue(question, answer)
-        if issue is None and question.name in offered_codes and question.kind.shape is not Shape.MATRIX:
+        if issue is None and question.name in offered_codes:
             issue = _option_issue(question, answer, offered_codes[question.name], answers)
         if issue is None and not constraint_holds(question, answer, env, today):
             issue = "constraint"

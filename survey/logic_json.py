@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from survey.codecs import codec
 from survey.expressions import to_json
 from survey.logic import compiled, expression_value
 from survey.schema.localise import text_in
@@ -18,7 +19,7 @@ def _tree(source: str | None) -> Any:
 
 def _question(question: Question) -> dict[str, Any]:
     return {
-        "name": question.name, "type": question.type, "shape": question.kind.shape.value,
+        "name": question.name, **codec(question).browser(question),
         "required": question.required, "required_if": _tree(question.required_if),
         "relevant": _tree(question.relevant), "constraint": _tree(question.constraint),
         "calculation": _tree(question.calculation), "choice_filter": _tree(question.choice_filter),

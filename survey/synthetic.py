@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from survey.codecs import codec
 from survey.expressions import evaluate
 from survey.logic import (
-    OTHER,
     compiled,
     constraint_holds,
     expression_value,
@@ -24,16 +24,9 @@ from survey.logic import (
     special,
 )
 from survey.schema import Question, Questionnaire
-from survey.schema.types import Shape
 from survey.validation import finalise
 
-_WORDS = ("projet", "quartier", "jardin", "école", "vélo", "réunion", "budget", "mairie", "parc", "éclairage")
 _TRIES = 20
-
-
-def _bounds(question: Question, low: float, high: float) -> tuple[float, float]:
-    return (question.min if isinstance(question.min, int | float) else low,
-            question.max if isinstance(question.max, int | float) else high)
 
 
 def synthetic_answer(question: Question, rng: random.Random, codes: list[str] | None = None) -> Any:
@@ -42,48 +35,14 @@ def synthetic_answer(question: Question, rng: random.Random, codes: list[str] | 
         return None
     if question.special_answers and rng.random() < 0.05:
         return special(rng.choice(question.special_answers))
-    shape = question.kind.shape
     codes = codes if codes is not None else [c.code for c in question.options()]
-    if question.kind.numeric and codes:  # likert, nps: a point of the scale
-        return int(rng.choice(codes))
-    if shape is Shape.CODE:
-        return rng.choice(codes) if codes else None
-    if shape is Shape.CODES:
-        low, high = _bounds(question, 1, len(codes))
-        if question.type == "ranking":  # every option offered, or the first `max` of a shuffle: `min` holds too
-            return rng.sample(codes, min(int(high), len(codes)))
-        fewest = max(int(low), 1 if question.required else 0)
-        return rng.sample(codes, rng.randint(min(fewest, len(codes)), min(int(high), len(codes))))
-    if shape is Shape.MATRIX:
-        return {item.name: rng.choice(codes) for item in question.items}
-    if shape is Shape.BOOLEAN:
-        return True if question.type == "consent" else rng.random() < 0.6
-    if shape is Shape.INTEGER:
-        low, high = _bounds(question, 0, 100)
-        return rng.randint(int(low), int(high))
-    if shape is Shape.DECIMAL:
-        low, high = _bounds(question, 0, 100)
-        return round(rng.uniform(float(low), float(high)), 2)
-    if shape is Shape.DATE:
-        low = question.min if isinstance(question.min, dt.date) else dt.date(2024, 1, 1)
-        high = question.max if isinstance(question.max, dt.date) else dt.date(2026, 12, 31)
-        return (low + dt.timedelta(days=rng.randint(0, (high - low).days))).isoformat()
-    if shape is Shape.TIME:
-        return f"{rng.randint(8, 20):02d}:{rng.choice((0, 15, 30, 45)):02d}"
-    if question.type == "email":
-        return f"habitant{rng.randint(1, 9999)}@example.fr"
-    if question.type == "phone":
-        return f"06{rng.randint(0, 99_999_999):08d}"
-    if shape is Shape.TEXT:
-        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 12)))
-        return text[: question.max_length] if question.max_length else text
-    return None
+    return codec(question).synthetic(question, rng, codes)
 
 
 def _draw(question: Question, rng: random.Random, env: Mapping[str, Any], today: str,
           codes: list[str] | None) -> Any:
     """A draw that keeps the question's rules: required(-if) and constraint."""
-    needed = is_required(question, env, today) or question.type == "consent"
+    needed = is_required(question, env, today) or codec(question).always_required
     for _ in range(_TRIES):
         value = synthetic_answer(question, rng, codes)
         if value in (None, [], {}) and needed:
@@ -100,7 +59,7 @@ def _instances(question: Question, rng: random.Random, env: Mapping[str, Any], t
     for _ in range(rng.randint(low, max(low, high))):
         instance = {}
         for sub in question.questions:
-            if sub.kind.answerable and sub.relevant is None:
+            if codec(sub).answered and sub.relevant is None:
                 value = _draw(sub, rng, {**env, **instance}, today, None)
                 if value is not None:
                     instance[sub.name] = value
@@ -124,7 +83,7 @@ def synthetic_answers(questionnaire: Questionnaire, rng: random.Random, today: s
             if not page_shown or not holds(question.relevant, env, today):
                 env[question.name] = None  # not asked: null for the expressions below, as in `resolve`
                 continue
-            if question.type == "calculate":
+            if codec(question).computed:
                 env[question.name] = evaluate(compiled(question.calculation), env, today=today)  # type: ignore[arg-type]
                 continue
             value = _answer(question, rng, env, today)
@@ -138,21 +97,16 @@ def _answer(question: Question, rng: random.Random, env: Mapping[str, Any], toda
     """The posted fields of one asked question (its answer and any "Other" text), or None when left empty."""
     if question.repeat_count is not None:
         return None
-    if question.type == "repeat":
+    kind = codec(question)
+    if kind.group:
         return {question.name: _instances(question, rng, env, today)}
-    if not question.kind.answerable and question.type != "consent":
+    if not kind.answered:
         return None
     codes = [c.code for c in offered(question, env, today)] if question.choices else None
     value = _draw(question, rng, env, today, codes)
     if value in (None, [], {}):
         return None
-    fields = {question.name: value}
-    picked = value if isinstance(value, list) else [value]
-    if question.other and rng.random() < 0.1 and question.kind.shape is Shape.CODE:
-        fields = {question.name: OTHER, f"{question.name}__other": rng.choice(_WORDS)}
-    elif question.other and OTHER in picked:
-        fields[f"{question.name}__other"] = rng.choice(_WORDS)
-    return fields
+    return kind.synthetic_fields(question, value, rng)
 
 
 def synthetic_responses(questionnaire: Questionnaire, count: int, seed: int, now: dt.datetime,

@@ -8,15 +8,12 @@ which the browser mirrors; this module adds the checks of each answer's form.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from survey.form_input import EMAIL, Unreadable, read_answer, read_instances, time_of_day
+from survey.codecs import OTHER, Unreadable, codec
 from survey.logic import (
-    OTHER,
     assess,
     constraint_holds,
     instance_env,
@@ -28,7 +25,7 @@ from survey.logic import (
     special_kind,
 )
 from survey.schema.model import Page, Question, Questionnaire
-from survey.schema.types import NOT_ASKED, Shape
+from survey.schema.types import NOT_ASKED
 
 Answer = Any
 
@@ -46,51 +43,6 @@ def _is_empty(value: Answer) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _number_ok(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _shape_issue(question: Question, value: Answer) -> str | None:
-    """Whether a (non-empty, non-special) answer has the form its question's type stores."""
-    shape, codes = question.kind.shape, question.codes
-    extra = {OTHER} if question.other else set()
-    if shape is Shape.CODE:
-        return None if isinstance(value, str) and value in codes | extra else "unknown_option"
-    if shape is Shape.CODES:
-        ok = isinstance(value, list) and all(isinstance(v, str) and v in codes | extra for v in value)
-        return None if ok and len(set(value)) == len(value) else "unknown_option"
-    if shape is Shape.MATRIX:
-        items = {item.name for item in question.items}
-        ok = isinstance(value, dict) and all(k in items and isinstance(v, str) and v in codes for k, v in value.items())
-        return None if ok else "unknown_option"
-    if shape is Shape.TEXT:
-        if not isinstance(value, str):
-            return "not_text"
-        return "not_email" if question.type == "email" and not EMAIL.fullmatch(value) else None
-    if shape is Shape.BOOLEAN:
-        return None if isinstance(value, bool) else "unknown_option"
-    if shape is Shape.DATE:
-        try:
-            dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return "not_date"
-        return None
-    if shape is Shape.TIME:
-        try:
-            return None if isinstance(value, str) and time_of_day(value) == value else "not_time"
-        except ValueError:
-            return "not_time"
-    if shape is Shape.INTEGER:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return "not_integer"
-        return None if not codes or str(value) in codes else "unknown_option"
-    if shape is Shape.DECIMAL:
-        return None if _number_ok(value) else "not_number"
-    if shape is Shape.REPEAT:
-        return None if isinstance(value, list) and all(isinstance(i, dict) for i in value) else "unknown_option"
-    return "unknown_question"  # notes and calculations take no answer
-
-
 def check_answer(question: Question, value: Answer) -> AnswerIssue | None:
     """Check one typed answer's form against its question (the logic's rules come from `assess`)."""
     if _is_empty(value):
@@ -98,8 +50,9 @@ def check_answer(question: Question, value: Answer) -> AnswerIssue | None:
     kind = special_kind(value)
     if kind is not None:
         return None if kind in question.special_answers else AnswerIssue(question.name, "unknown_option")
-    issue = _shape_issue(question, value)
-    if issue is None and question.type == "consent" and value is not True:
+    kind = codec(question)
+    issue = kind.check(question, value)
+    if issue is None and kind.refused(value):
         issue = "required"
     if issue is None:
         issue = range_issue(question, value)
@@ -128,27 +81,20 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
     typed: dict[str, Answer] = {}
     unreadable: dict[str, AnswerIssue] = {}
     for question in page.questions:
-        if question.type == "repeat":
-            typed[question.name], problem = read_instances(question, form)
-            if problem:
-                number, sub, code = problem
-                unreadable[question.name] = AnswerIssue(question.name, "repeat_instance",
-                                                        {"number": number, "question": sub, "code": code})
-            continue
-        if not question.kind.answerable and question.type != "consent":
+        if not codec(question).answered:
             continue
         try:
-            typed[question.name] = read_answer(question, form)
+            typed[question.name] = codec(question).read(question, form)
         except Unreadable as exc:
             typed[question.name] = exc.kept
-            unreadable[question.name] = AnswerIssue(question.name, exc.code)
+            unreadable[question.name] = AnswerIssue(question.name, exc.code, exc.params)
         if question.other:
             other_text = (form.get(f"{question.name}__other") or [""])[0].strip()
             typed[f"{question.name}__other"] = other_text or None
     if questionnaire is None:
         issues = list(unreadable.values())
         for question in page.questions:
-            if question.name not in unreadable and question.kind.answerable:
+            if question.name not in unreadable and codec(question).answered:
                 issue = check_answer(question, typed.get(question.name))
                 if issue:
                     issues.append(issue)
@@ -163,7 +109,7 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
         issue = unreadable.get(question.name) or _form_issue(question, typed.get(question.name))
         if issue is None and question.name in verdict.issues:
             issue = _logic_issue(question, verdict.issues[question.name])
-        if issue is None and question.type == "repeat":
+        if issue is None and codec(question).group:  # a repeat group: its items, each by the rules of a page
             issue = _repeat_issue(question, typed.get(question.name), verdict.resolution.env, verdict.resolution.today)
         if issue:
             issues.append(issue)
@@ -172,7 +118,7 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
 
 def _form_issue(question: Question, value: Answer) -> AnswerIssue | None:
     """Form only: emptiness is the logic's business (required may depend on other answers)."""
-    if _is_empty(value) or question.type == "consent":
+    if _is_empty(value) or codec(question).always_required:
         return None
     return check_answer(question, value)
 
@@ -188,7 +134,7 @@ def _repeat_issue(question: Question, instances: Any, env: Mapping[str, Any], to
     for number, instance in enumerate(instances, start=1):
         inner, hidden = instance_env(question, instance, env, today)
         for sub in question.questions:
-            if sub.name in hidden or not sub.kind.answerable:
+            if sub.name in hidden or not codec(sub).answered:
                 continue
             value = instance.get(sub.name)
             issue = _form_issue(sub, value)
@@ -215,12 +161,12 @@ def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Answer]
             if not _is_empty(value) and special_kind(value) != NOT_ASKED:
                 issues.append(AnswerIssue(question.name, "not_asked"))
             continue
-        if question.type == "calculate" or question.type == "note":
+        if not codec(question).answered:
             continue
         issue = _form_issue(question, value)
         if issue is None and question.name in verdict.issues:
             issue = _logic_issue(question, verdict.issues[question.name])
-        if issue is None and question.type == "repeat":
+        if issue is None and codec(question).group:  # a repeat group: its items, each by the rules of a page
             issue = _repeat_issue(question, value, verdict.resolution.env, verdict.resolution.today)
         if issue:
             issues.append(issue)
@@ -234,10 +180,10 @@ def finalise(questionnaire: Questionnaire, answers: Mapping[str, Answer], today:
     for question in questionnaire.questions():
         if question.name in resolution.hidden:
             stored[question.name] = special(NOT_ASKED)
-        elif question.type == "calculate":
+        elif codec(question).computed:
             if resolution.calculations.get(question.name) is not None:
                 stored[question.name] = resolution.calculations[question.name]
-        elif question.type == "repeat":
+        elif codec(question).group:  # a repeat group: each item by the same rules
             instances = answers.get(question.name) or []
             stored[question.name] = [_finalise_instance(question, i, resolution.env, resolution.today)
                                      for i in instances]
@@ -264,7 +210,7 @@ def _finalise_instance(question: Question, instance: Mapping[str, Any], env: Map
     for sub in question.questions:
         if sub.name in hidden:
             stored[sub.name] = special(NOT_ASKED)
-        elif sub.type == "calculate":
+        elif codec(sub).computed:
             if inner.get(sub.name) is not None:
                 stored[sub.name] = inner[sub.name]
         elif not _is_empty(instance.get(sub.name)):

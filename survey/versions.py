@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from survey.codecs import codec
 from survey.schema.localise import text_in
 from survey.schema.model import Question, Questionnaire
 
@@ -75,7 +76,7 @@ def _meanings(question: Question, language: str) -> dict[tuple[str, str], tuple[
     Scale points and choice codes are keyed alike: a matrix switched from `scale` to `choices` stores both as
     the same texts ('1', '2'…), so they must be compared by what they mean.
     """
-    kind = "point" if question.type == "likert" or (question.type == "matrix" and not question.choices) else "code"
+    kind = "point" if codec(question).points(question) else "code"
     found = {("option", c.code): (kind, str(text_in(c.label, language, language))) for c in question.options()}
     found |= {("item", item.name): ("item", str(text_in(item.label, language, language))) for item in question.items}
     return found

@@ -29,12 +29,14 @@ is stored in place of the value as `{"special": "dont_know"}`, `{"special": "pre
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
+from survey.codecs.parsing import Form, Unreadable, posted, posted_special
 from survey.schema.model import Question
 from survey.schema.types import NOT_ASKED
 
@@ -117,6 +119,84 @@ class Codec:
     def value(self, variable: Variable, answer: pl.Expr, fields: dict[str, pl.Expr]) -> pl.Expr:
         """A column's value for an answer that is neither special nor blank (`fields`: every decoded key)."""
         return answer
+
+    # --- The input side: posted fields → a typed answer, its checks, and back ---------------------------------
+    answered = True  # the respondent answers it on a page (a note and a calculation are not answered)
+    computed = False  # its value is `calculation`'s, taken when the logic's walk reaches it
+    offers = False  # picks among `choices` that relevance and choice filters narrow (the logic lists those offered)
+    always_required = False  # must be answered to go on, whatever `required` says (a consent box)
+    group = False  # holds `questions` answered once per item (a repeat group): each item checked like a page
+    unreadable = "not_text"  # the issue code of a posted text that cannot be read as this type
+
+    def read(self, question: Question, form: Form) -> Any:
+        """The typed answer a question's posted fields hold (a special answer as stored); None when empty.
+
+        Raises `Unreadable`, keeping what was typed."""
+        return posted_special(form, question.name) or self.parse(question, form)
+
+    def parse(self, question: Question, form: Form) -> Any:
+        """The ordinary answer posted: the first non-blank value of the question's field, read by `parse_text`."""
+        values = posted(form, question.name)
+        if not values:
+            return None
+        try:
+            return self.parse_text(question, values[0])
+        except Unreadable:
+            raise
+        except ValueError:
+            raise Unreadable(self.unreadable, values[0]) from None
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        """One posted text as this type's answer; raises ValueError (or `Unreadable`) when it is not one."""
+        return text
+
+    def check(self, question: Question, value: Any) -> str | None:
+        """The issue code when a given (non-empty, non-special) answer is not of the form this type stores."""
+        return "unknown_question"  # notes and calculations take no answer
+
+    def refused(self, value: Any) -> bool:
+        """Whether an answer leaves a question that must be agreed to unagreed (`always_required`)."""
+        return False
+
+    def range_issue(self, question: Question, value: Any) -> str | None:
+        """`too_small`, `too_late`, `too_long`, `too_many_choices`… when a typed answer is out of its bounds."""
+        return None
+
+    def picked(self, value: Any) -> list[str]:
+        """The choice codes an answer picks, to check against those offered and against “Other”."""
+        return []
+
+    def refill(self, question: Question, answer: Any) -> dict[str, list[str]]:
+        """A typed answer back to the posted fields that show it (to refill a page); `read` reads them back."""
+        if isinstance(answer, dict) and set(answer) == {"special"}:
+            return {question.name: [f"@{answer['special']}"]}
+        if answer is None:
+            return {}
+        return self.fields_of(question, answer)
+
+    def fields_of(self, question: Question, answer: Any) -> dict[str, list[str]]:
+        """An ordinary answer's posted fields."""
+        return {question.name: [str(answer)]}
+
+    def expression_value(self, question: Question, answer: Any) -> Any:
+        """What an expression sees of an ordinary answer (special answers are null before this is asked)."""
+        return answer
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        """A plausible ordinary answer drawn at random (`codes`: the options offered), for demos and benchmarks."""
+        return None
+
+    def synthetic_fields(self, question: Question, value: Any, rng: random.Random) -> dict[str, Any]:
+        """The answers a drawn value is posted as (choice codecs add the text of “Other”)."""
+        return {question.name: value}
+
+    def points(self, question: Question) -> bool:
+        """Whether the stored codes are points of a scale (1 = first label) rather than choice codes."""
+        return False
+
+    def browser(self, question: Question) -> dict[str, Any]:
+        """What `survey/static/form.js` is told of the type, to read and check the question's fields."""
+        return {"type": question.type, "shape": question.kind.shape.value}
 
 
 def texts_of(text: object, languages: tuple[str, ...]) -> dict[str, str]:

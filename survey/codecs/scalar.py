@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+
 import polars as pl
 
 from survey.codecs.base import Codec, Context, Variable, specials_of, texts_of
+from survey.codecs.parsing import (
+    EMAIL,
+    PHONE,
+    WORDS,
+    Form,
+    Unreadable,
+    bound,
+    date,
+    is_number,
+    number,
+    number_range,
+    posted,
+    time_of_day,
+    whole_number,
+    whole_number_issue,
+)
 from survey.schema.model import Question
+
+MAX_REPEATS = 200  # the most items of a repeat group one page may post
 
 
 def _one(question: Question, context: Context, storage: str, **more: object) -> list[Variable]:
@@ -26,6 +50,21 @@ class Integer(Codec):
     def variables(self, question: Question, context: Context) -> list[Variable]:
         return _one(question, context, "integer", measure="scale")
 
+    # input side
+    unreadable = "not_number"
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        return whole_number(text)
+
+    def check(self, question: Question, value: Any) -> str | None:
+        return whole_number_issue(question.codes, value)
+
+    def range_issue(self, question: Question, value: Any) -> str | None:
+        return number_range(question.min, question.max, value)
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        return rng.randint(int(bound(question.min, 0)), int(bound(question.max, 100)))
+
 
 class Decimal(Integer):
     """A number with decimals."""
@@ -37,6 +76,16 @@ class Decimal(Integer):
 
     def variables(self, question: Question, context: Context) -> list[Variable]:
         return _one(question, context, "decimal", measure="scale")
+
+    # input side
+    def parse_text(self, question: Question, text: str) -> Any:
+        return number(text)
+
+    def check(self, question: Question, value: Any) -> str | None:
+        return None if is_number(value) else "not_number"
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        return round(rng.uniform(float(bound(question.min, 0)), float(bound(question.max, 100))), 2)
 
 
 class Date(Codec):
@@ -51,6 +100,32 @@ class Date(Codec):
     def value(self, variable: Variable, answer: pl.Expr, fields: dict[str, pl.Expr]) -> pl.Expr:
         return answer.str.slice(0, 10)
 
+    # input side
+    unreadable = "not_date"
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        return date(text).isoformat()
+
+    def check(self, question: Question, value: Any) -> str | None:
+        try:
+            dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return "not_date"
+        return None
+
+    def range_issue(self, question: Question, value: Any) -> str | None:
+        if isinstance(value, str):
+            if isinstance(question.min, dt.date) and value < question.min.isoformat():
+                return "too_early"
+            if isinstance(question.max, dt.date) and value > question.max.isoformat():
+                return "too_late"
+        return None
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        low = question.min if isinstance(question.min, dt.date) else dt.date(2024, 1, 1)
+        high = question.max if isinstance(question.max, dt.date) else dt.date(2026, 12, 31)
+        return (low + dt.timedelta(days=rng.randint(0, (high - low).days))).isoformat()
+
 
 class Time(Codec):
     """A time of day, `HH:MM`."""
@@ -61,11 +136,26 @@ class Time(Codec):
     def variables(self, question: Question, context: Context) -> list[Variable]:
         return _one(question, context, "time")
 
+    # input side
+    unreadable = "not_time"
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        return time_of_day(text)
+
+    def check(self, question: Question, value: Any) -> str | None:
+        try:
+            return None if isinstance(value, str) and time_of_day(value) == value else "not_time"
+        except ValueError:
+            return "not_time"
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        return f"{rng.randint(8, 20):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+
 
 class Text(Codec):
     """Free text, an e-mail address or a phone number: may identify a person."""
 
-    types = ("short_text", "long_text", "email", "phone")
+    types = ("short_text", "long_text")
     summary = "text"
 
     def variables(self, question: Question, context: Context) -> list[Variable]:
@@ -73,6 +163,56 @@ class Text(Codec):
 
     def blank(self, answer: pl.Expr) -> pl.Expr:
         return answer.is_null() | (answer == "")
+
+    # input side
+    def parse(self, question: Question, form: Form) -> Any:
+        """The first value posted, stripped: spaces typed around a text are not part of it."""
+        if not posted(form, question.name):
+            return None
+        return self.parse_text(question, form[question.name][0].strip())
+
+    def check(self, question: Question, value: Any) -> str | None:
+        return None if isinstance(value, str) else "not_text"
+
+    def range_issue(self, question: Question, value: Any) -> str | None:
+        too_long = isinstance(value, str) and question.max_length and len(value) > question.max_length
+        return "too_long" if too_long else None
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12)))
+        return text[: question.max_length] if question.max_length else text
+
+
+class Email(Text):
+    """An e-mail address."""
+
+    types = ("email",)
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        if not EMAIL.fullmatch(text):
+            raise Unreadable("not_email", text)
+        return text
+
+    def check(self, question: Question, value: Any) -> str | None:
+        return super().check(question, value) or (None if EMAIL.fullmatch(value) else "not_email")
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        return f"habitant{rng.randint(1, 9999)}@example.fr"
+
+
+class Phone(Text):
+    """A French phone number, stored as its ten digits (`+33 6 12…` → `0612…`)."""
+
+    types = ("phone",)
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        match = PHONE.fullmatch(re.sub(r"[\s.\-()]", "", text))
+        if not match:
+            raise Unreadable("not_phone", text)
+        return "0" + match.group(1)
+
+    def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
+        return f"06{rng.randint(0, 99_999_999):08d}"
 
 
 class Calculated(Codec):
@@ -89,6 +229,13 @@ class Calculated(Codec):
 
     def value(self, variable: Variable, answer: pl.Expr, fields: dict[str, pl.Expr]) -> pl.Expr:
         return answer.replace({"true": "1", "false": "0"})
+
+    # input side
+    answered = False
+    computed = True
+
+    def parse(self, question: Question, form: Form) -> Any:
+        return None
 
 
 class Repeat(Codec):
@@ -107,11 +254,78 @@ class Repeat(Codec):
     def value(self, variable: Variable, answer: pl.Expr, fields: dict[str, pl.Expr]) -> pl.Expr:
         return answer.list.len()
 
+    # input side: items posted as `{repeat}__{i}__{question}`, how many in `{repeat}__count`
+    group = True
+
+    def read(self, question: Question, form: Form) -> list[dict[str, Any]]:
+        """The items of a repeat group, each an answers object (“Other” texts included). Raises `Unreadable`
+        (`repeat_instance`, keeping every item) at the first answer that cannot be read."""
+        from survey.codecs import codec  # the registry imports this module
+
+        items: list[dict[str, Any]] = []
+        problem: dict[str, Any] | None = None
+        for i in range(repeat_count(question, form)):
+            prefix = f"{question.name}__{i}__"
+            sub_form = {key[len(prefix):]: value for key, value in form.items() if key.startswith(prefix)}
+            item: dict[str, Any] = {}
+            for sub in question.questions:
+                if not codec(sub).answered:
+                    continue
+                try:
+                    value = codec(sub).read(sub, sub_form)
+                except Unreadable as exc:
+                    problem = problem or {"number": i + 1, "question": sub.name, "code": exc.code}
+                    continue
+                if value not in (None, "", [], {}):
+                    item[sub.name] = value
+                other = posted(sub_form, f"{sub.name}__other") if sub.other else []
+                if other:
+                    item[f"{sub.name}__other"] = other[0]
+            items.append(item)
+        if problem:
+            raise Unreadable("repeat_instance", items, problem)
+        return items
+
+    def check(self, question: Question, value: Any) -> str | None:
+        """A list of answers objects (each item's answers are checked by the logic's rules)."""
+        return None if isinstance(value, list) and all(isinstance(i, dict) for i in value) else "unknown_option"
+
+    def refill(self, question: Question, answer: Any) -> dict[str, list[str]]:
+        """The count of items, and each item's fields (its “Other” texts included)."""
+        from survey.codecs import codec  # the registry imports this module
+
+        items = answer if isinstance(answer, list) else []
+        fields: dict[str, list[str]] = {f"{question.name}__count": [str(len(items))]} if items else {}
+        for i, item in enumerate(items):
+            for sub in question.questions:
+                for field, shown in codec(sub).refill(sub, item.get(sub.name)).items():
+                    fields[f"{question.name}__{i}__{field}"] = shown
+                if sub.other and item.get(f"{sub.name}__other"):
+                    fields[f"{question.name}__{i}__{sub.name}__other"] = [str(item[f"{sub.name}__other"])]
+        return fields
+
+    def expression_value(self, question: Question, answer: Any) -> Any:
+        """Expressions see how many items were given."""
+        return float(len(answer)) if isinstance(answer, list) else 0.0
+
+
+def repeat_count(question: Question, form: Mapping[str, Any]) -> int:
+    """How many items of a repeat group the page holds (its hidden `{name}__count` field)."""
+    try:
+        count = int((form.get(f"{question.name}__count") or ["0"])[0])
+    except ValueError:
+        return 0
+    return max(0, min(count, MAX_REPEATS))
+
 
 class Nothing(Codec):
     """A note shows text and stores nothing."""
 
     types = ("note",)
+    answered = False
+
+    def parse(self, question: Question, form: Form) -> Any:
+        return None
 
     def fields(self, question: Question, variables: list[Variable]) -> dict[str, pl.DataType]:
         return {}

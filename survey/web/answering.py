@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.response import Response
 from markupsafe import Markup, escape
 
+from survey.codecs import codec
 from survey.form_input import form_values, read_instances
 from survey.logic import (
     PIPED_NAME,
@@ -48,16 +49,12 @@ def _today() -> str:
 
 
 def _state_values(questionnaire: Questionnaire, page_index: int, answers: dict[str, Any]) -> dict[str, list[str]]:
-    """The fields of a page as stored answers fill them."""
+    """The fields of a page as stored answers fill them (a repeat group's items included)."""
     values: dict[str, list[str]] = {}
     for question in questionnaire.pages[page_index].questions:
         values.update(form_values(question, answers.get(question.name)))
         if question.other and answers.get(f"{question.name}__other"):
             values[f"{question.name}__other"] = [str(answers[f"{question.name}__other"])]
-        for i, instance in enumerate(answers.get(question.name) or [] if question.type == "repeat" else []):
-            for sub in question.questions:
-                for field, shown in form_values(sub, instance.get(sub.name)).items():
-                    values[f"{question.name}__{i}__{field}"] = shown
     return values
 
 
@@ -77,7 +74,7 @@ def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire
     repeat_counts: dict[str, int] = {}
     repeat_fixed: dict[str, int | None] = {}
     for question in page.questions:
-        if question.type != "repeat":
+        if not codec(question).group:
             continue
         low, high = repeat_bounds(question, resolution.env, today)
         instances = state.answers.get(question.name) or []
@@ -96,7 +93,7 @@ def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire
         errors={issue.question: issue for issue in issues}, issues=[i for i in issues if i.question in shown],
         hidden_fields=hidden_fields, shown=" ".join(shown),
         offered={q.name: [c.code for c in offered(q, resolution.env, today)] for q in page.questions
-                 if q.options() and q.type not in ("likert", "nps", "matrix")},
+                 if codec(q).offers},
         ordered=lambda q: ordered_options(q, q.options(), state.key), piped=piper,
         repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
         is_last=state.page == (resolution.shown_pages or [state.page])[-1], is_first=state.page == min(
@@ -151,7 +148,7 @@ def edit_repeat(questionnaire: Questionnaire, state: FormState, fields: dict[str
     kind, _, rest = action.partition(":")
     name, _, index = rest.partition(":")
     question: Question | None = next((q for q in questionnaire.pages[state.page].questions
-                                      if q.name == name and q.type == "repeat"), None)
+                                      if q.name == name and codec(q).group), None)
     if question is None:
         return state
     instances, _ = read_instances(question, fields)

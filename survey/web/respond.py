@@ -7,6 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 
+from survey.codecs import codec
 from survey.logic import resolve
 from survey.messages import LANGUAGES
 from survey.schema import Questionnaire
@@ -76,7 +77,7 @@ async def answer_page(request: Request, services: Services, questionnaire_id: st
     resolution = resolve(questionnaire, answers, _today())  # once, for every decision below
     now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolution.hidden
     appeared = {name for name in now_shown - posted_shown
-                if questionnaire.question(name).kind.answerable or questionnaire.question(name).type == "repeat"}
+                if codec(questionnaire.question(name)).answered}
     if appeared and "shown" in fields:  # without JavaScript: questions this page's answers open, asked now
         seen = [issue for issue in issues if issue.question in posted_shown]
         return show(state.moved(answers=answers), issues=seen, raw=fields, notice="new_questions",
