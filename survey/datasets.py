@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import threading
 import weakref
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from survey.schema import Questionnaire
 from survey.settings import Settings
 from survey.store import Store
 
+log = logging.getLogger("survey.datasets")
 PERSIST_GROWTH = 0.1  # rewrite the Parquet files once the table grew by this share since they were written
 # A response stored longer ago than this is committed: no response with a lower id can still appear.
 SETTLE_AFTER = dt.timedelta(minutes=2)
@@ -163,6 +165,25 @@ def coded_tables(store: Store) -> CodedTables:
             cache_dir = Settings().cache_dir
             found = _tables[store] = CodedTables(store, cache_dir)
         return found
+
+
+WARM_UP_FROM = 5_000  # responses from which a questionnaire's table is built when the server starts
+
+
+def warm_up(store: Store) -> threading.Thread:
+    """Build the tables of large questionnaires in the background, so that the first results page or export
+    after a start does not wait for it (small ones are built on first use, in well under a second)."""
+    def build() -> None:
+        for listing in store.listings():
+            if listing.responses >= WARM_UP_FROM:
+                try:
+                    dataset(store, listing.id)
+                except Exception:  # a table that cannot be built now will say why when it is asked for
+                    log.exception("could not build the coded table of %s", listing.id)
+
+    thread = threading.Thread(target=build, name="coded-tables-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def dataset(store: Store, questionnaire_id: str) -> Dataset:

@@ -126,3 +126,12 @@ def test_the_staff_listing_counts_only_new_responses_and_stays_right(store: Stor
     assert store.listing(BUDGET).responses == 7, "and not counted twice"  # type: ignore[union-attr]
     monkeypatch.setattr(store_listings, "FULL_RECOUNT_SECONDS", 0.0)
     assert store.listing(BUDGET).responses == 7, "a full recount agrees"  # type: ignore[union-attr]
+
+
+def test_large_questionnaires_are_built_in_the_background_at_start(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _load(store, 3)
+    monkeypatch.setattr(datasets, "WARM_UP_FROM", 3)
+    datasets.warm_up(store).join(timeout=60)
+    kept = datasets.coded_tables(store)._kept
+    assert BUDGET in kept and kept[BUDGET].dataset.table.height == 3

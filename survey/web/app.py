@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from survey import datasets
 from survey.errors import QuestionnaireInvalid
 from survey.job_queues import make_jobs
 from survey.settings import Settings
@@ -82,7 +83,8 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},
         state=State({"store": store, "settings": settings}),
-        on_startup=[jobs.queue.start],  # take up jobs a restart left queued
+        # Take up jobs a restart left queued; build large questionnaires' coded tables before anyone asks.
+        on_startup=[jobs.queue.start, lambda: datasets.warm_up(store)],
         on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections
         openapi_config=None,
         debug=False,
