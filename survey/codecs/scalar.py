@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 from collections.abc import Mapping
@@ -17,7 +18,6 @@ from survey.codecs.parsing import (
     WORDS,
     Form,
     Unreadable,
-    bound,
     date,
     is_number,
     number,
@@ -30,6 +30,16 @@ from survey.codecs.parsing import (
 from survey.schema.model import Question
 
 MAX_REPEATS = 200  # the most items of a repeat group one page may post
+
+
+def span(low: Any, high: Any, default_low: Any, default_high: Any) -> tuple[Any, Any]:
+    """The bounds synthetic answers are drawn in: a question's `min` and `max`, defaults where it has none, moved
+    clear of the bound it sets (`max: -1` alone draws up to -1, not from 0 to 100)."""
+    if low is None:
+        low = default_low if high is None else min(default_low, high)
+    if high is None:
+        high = max(default_high, low)
+    return low, high
 
 
 def _one(question: Question, context: Context, storage: str, **more: object) -> list[Variable]:
@@ -63,7 +73,8 @@ class Integer(Codec):
         return number_range(question.min, question.max, value)
 
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
-        return rng.randint(int(bound(question.min, 0)), int(bound(question.max, 100)))
+        low, high = span(question.min, question.max, 0, 100)
+        return rng.randint(math.ceil(low), math.floor(high))
 
 
 class Decimal(Integer):
@@ -85,7 +96,8 @@ class Decimal(Integer):
         return None if is_number(value) else "not_number"
 
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
-        return round(rng.uniform(float(bound(question.min, 0)), float(bound(question.max, 100))), 2)
+        low, high = span(question.min, question.max, 0.0, 100.0)
+        return min(max(round(rng.uniform(low, high), 2), low), high)  # rounding must not step out of bounds
 
 
 class Date(Codec):
@@ -122,8 +134,7 @@ class Date(Codec):
         return None
 
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
-        low = question.min if isinstance(question.min, dt.date) else dt.date(2024, 1, 1)
-        high = question.max if isinstance(question.max, dt.date) else dt.date(2026, 12, 31)
+        low, high = span(question.min, question.max, dt.date(2024, 1, 1), dt.date(2026, 12, 31))
         return (low + dt.timedelta(days=rng.randint(0, (high - low).days))).isoformat()
 
 
