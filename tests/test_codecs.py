@@ -194,3 +194,9 @@ def test_an_unreadable_repeat_item_keeps_every_item_and_says_which() -> None:
         codec(repeat).read(repeat, {"r__count": ["2"], "r__0__age": ["12"], "r__1__age": ["douze"]})
     assert (caught.value.code, caught.value.kept, caught.value.params) == (
         "repeat_instance", [{"age": 12}, {}], {"number": 2, "question": "age", "code": "not_number"})
+
+
+def test_form_js_has_one_field_reader_per_question_type() -> None:
+    script = (ROOT / "survey/static/form.js").read_text(encoding="utf-8")
+    table = script[script.index("var READERS = {"):script.index("\n  };", script.index("var READERS = {"))]
+    assert sorted(re.findall(r"^    ([a-z_]+):", table, flags=re.MULTILINE)) == sorted(QUESTION_TYPES)

@@ -255,23 +255,6 @@
     return m ? (m[1].length < 2 ? "0" : "") + m[1] + ":" + (m[2] || "00") : null;
   }
 
-  function typed(q, text) {
-    if (q.shape === "integer") {
-      var whole = number(text);
-      return whole !== null && Number.isInteger(whole) ? whole : null;
-    }
-    if (q.shape === "decimal") return number(text);
-    if (q.shape === "date") return date(text);
-    if (q.shape === "time") return timeOfDay(text);
-    if (q.shape === "boolean") return text === "1" ? true : text === "0" ? false : null;
-    if (q.type === "email") return /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(text) ? text : null;
-    if (q.type === "phone") {
-      var m = /^(?:\+33|0033|0)([1-9][0-9]{8})$/.exec(text.replace(new RegExp("[" + SPACE + ".\\-()]", "g"), ""));
-      return m ? "0" + m[1] : null;
-    }
-    return text;
-  }
-
   function values(fields, name) {
     return (fields[name] || []).map(strip).filter(function (v) { return v !== ""; });
   }
@@ -289,6 +272,66 @@
     return ranks.sort(function (a, b) { return a[0] - b[0]; }).map(function (r) { return r[1]; });
   }
 
+  function email(text) { return /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(text) ? text : null; }
+
+  function phone(text) {
+    var m = /^(?:\+33|0033|0)([1-9][0-9]{8})$/.exec(text.replace(new RegExp("[" + SPACE + ".\\-()]", "g"), ""));
+    return m ? "0" + m[1] : null;
+  }
+
+  function whole(text) {
+    var n = number(text);
+    return n !== null && Number.isInteger(n) ? n : null;
+  }
+
+  function yesNo(text) { return text === "1" ? true : text === "0" ? false : null; }
+
+  function same(text) { return text; }
+
+  /* The first non-blank value, read by `parse`. */
+  function first(parse) {
+    return function (q, fields, own) { return own.length ? parse(own[0]) : null; };
+  }
+
+  /* A text: the first value as typed, spaces around it aside (blank when nothing was typed). */
+  function firstText(parse) {
+    return function (q, fields, own) { return own.length ? parse(strip(fields[q.name][0])) : null; };
+  }
+
+  function nothing() { return null; }
+
+  /* How each question type's fields are read: one handler per type, as `survey/codecs/` has one codec per type
+     (`own`: the question's own non-blank values). A new type adds its handler here. */
+  var READERS = {
+    single_choice: first(same),
+    dropdown: first(same),
+    multiple_choice: function (q, fields, own) { return own.filter(function (v, i) { return own.indexOf(v) === i; }); },
+    ranking: function (q, fields) { return ranking(q, fields); },
+    likert: first(whole),
+    nps: first(whole),
+    matrix: function (q, fields) {
+      var rows = {};
+      (q.items || []).forEach(function (item) {
+        var picked = values(fields, q.name + "__" + item);
+        if (picked.length) rows[item] = picked[0];
+      });
+      return rows;
+    },
+    integer: first(whole),
+    decimal: first(number),
+    date: first(date),
+    time: first(timeOfDay),
+    yes_no: first(yesNo),
+    consent: first(yesNo),
+    short_text: firstText(same),
+    long_text: firstText(same),
+    email: firstText(email),
+    phone: firstText(phone),
+    calculate: nothing,
+    note: nothing,
+    repeat: nothing,  // its items are read by readPage: only their count matters to expressions
+  };
+
   /* The typed answer a question's fields hold (fields: name → [posted values]); null when empty or unreadable. */
   function readAnswer(q, fields) {
     var own = values(fields, q.name);
@@ -297,18 +340,7 @@
         return {special: own[k].slice(1)};
       }
     }
-    if (q.shape === "codes" && q.type === "ranking") return ranking(q, fields);
-    if (q.shape === "codes") return own.filter(function (v, i) { return own.indexOf(v) === i; });
-    if (q.shape === "matrix") {
-      var rows = {};
-      (q.items || []).forEach(function (item) {
-        var picked = values(fields, q.name + "__" + item);
-        if (picked.length) rows[item] = picked[0];
-      });
-      return rows;
-    }
-    if (q.shape === "none" || q.shape === "computed" || q.shape === "repeat" || !own.length) return null;
-    return typed(q, q.shape === "text" ? strip(fields[q.name][0]) : own[0]);
+    return READERS[q.type](q, fields, own);
   }
 
   /* The answers of one page's questions (and their “Other” texts) from its fields. */
