@@ -8,7 +8,6 @@ code, blank, or the codec's value. A question the row's version did not have is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import polars as pl
@@ -23,7 +22,6 @@ ANSWERS = "answers"
 DTYPES: dict[str, pl.DataType] = {"category": pl.String(), "text": pl.String(), "date": pl.String(),
                                   "time": pl.String(), "integer": pl.Int64(), "decimal": pl.Float64()}
 _SPECIAL = r'\{"special": ?"([a-z_]+)"\}'
-_PREFIX = "\x00"  # decoded answers get this prefix so that no question name clashes with a system column
 
 
 class UnreadableAnswers(ValueError):
@@ -127,18 +125,20 @@ def _no_instances() -> pl.DataFrame:
 def _instances(part: pl.DataFrame, group: str) -> pl.DataFrame:
     """One row per instance of a repeat group: its response, its number (1, 2…), its answers document.
 
-    A loop over responses that have instances (not over cells): each instance's document is then coded like a
-    response's.
+    A loop over instance numbers (at most the group's `max`), not over responses: the n-th items of every
+    response are taken together; each item's document is then coded like a response's.
     """
+    # The group's list, cut out of the document once; its n-th item is then read from that short text.
     lists = part.select(RESPONSE_ID, pl.col(ANSWERS).str.json_path_match(f"$.{group}").alias("items"))
-    ids, numbers, documents = [], [], []
-    for response_id, items in lists.filter(pl.col("items").str.starts_with("[")).iter_rows():
-        for number, instance in enumerate(json.loads(items), start=1):
-            ids.append(response_id)
-            numbers.append(number)
-            documents.append(json.dumps(instance if isinstance(instance, dict) else {}))
-    return pl.DataFrame({RESPONSE_ID: ids, INSTANCE: numbers, ANSWERS: documents},
-                        schema={RESPONSE_ID: pl.Int64, INSTANCE: pl.Int64, ANSWERS: pl.String})
+    lists = lists.filter(pl.col("items").str.starts_with("["))
+    counts = pl.col("items").str.replace_all(_SPECIAL, "null").str.json_decode(
+        pl.List(pl.Struct({"_": pl.String()}))).list.len()
+    counted = lists.with_columns(counts.alias("count"))
+    parts = [counted.filter(pl.col("count") > i).select(
+        RESPONSE_ID, pl.lit(i + 1, pl.Int64).alias(INSTANCE),
+        pl.col("items").str.json_path_match(f"$[{i}]").alias(ANSWERS))
+        for i in range(int(counted["count"].max() or 0))]
+    return pl.concat(parts).sort(RESPONSE_ID, INSTANCE) if parts else _no_instances()
 
 
 def empty_main(layout: Layout) -> pl.DataFrame:
