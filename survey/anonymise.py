@@ -101,16 +101,16 @@ def export_layout(layout: Layout, include_free_text: bool = False) -> ExportLayo
     return ExportLayout((*MAIN_ADDED, *main), repeats)
 
 
-def layout(questionnaire: Questionnaire, include_free_text: bool = False, *, language: str | None = None,
+def layout(questionnaire: Questionnaire, include_free_text: bool = False, *,
            versions: Mapping[str, Questionnaire] | None = None) -> ExportLayout:
     """The export's columns: the three it adds, the current version's, then those only older versions had."""
     return export_layout(build_layout(questionnaire, versions), include_free_text)
 
 
-def columns(questionnaire: Questionnaire, include_free_text: bool = False, *, language: str | None = None,
+def columns(questionnaire: Questionnaire, include_free_text: bool = False, *,
             versions: Mapping[str, Questionnaire] | None = None) -> tuple[Variable, ...]:
-    """The main table's columns (see `layout`)."""
-    return layout(questionnaire, include_free_text, language=language, versions=versions).columns
+    """The main table's columns (see `layout`); their texts are in every language, the codebook picks one."""
+    return layout(questionnaire, include_free_text, versions=versions).columns
 
 
 def _fresh_ids(count: int) -> list[str]:
@@ -122,13 +122,16 @@ def _fresh_ids(count: int) -> list[str]:
 
 
 def _labelled(variable: Variable, language: str) -> pl.Expr:
-    """A column with its codes written as labels in `language` (special codes as their meaning)."""
+    """A coded column with its codes written as labels in `language`, special codes as their meaning.
+
+    Only columns with value labels change: numbers, ranks, dates and texts keep their type (and their special
+    codes, which the codebook explains), so a number column stays a number column in every format.
+    """
     col = pl.col(variable.name)
-    mapping = {str(code): translate(f"report_{kind}", language) for kind, code in SPECIAL_CODES.items()}
-    if variable.role != "rank":
-        mapping |= {value.code: value.labels.get(language, value.code) for value in variable.values}
-    if not variable.values and not variable.specials:
+    if not variable.values:
         return col
+    mapping = {str(code): translate(f"report_{kind}", language) for kind, code in SPECIAL_CODES.items()}
+    mapping |= {value.code: value.labels.get(language, value.code) for value in variable.values}
     return col.cast(pl.String).replace(mapping)
 
 

@@ -193,11 +193,6 @@ def seed(questionnaire: str, n: Annotated[int, typer.Option("-n", help="How many
                f"in {seconds:.1f} s ({n / max(seconds, 1e-9):.0f}/s)")
 
 
-def _deliver(item, output: Path) -> None:  # noqa: ANN001
-    output.write_bytes(item.content)
-    typer.echo(f"wrote {output} ({len(item.content)} bytes)")
-
-
 def _writable(output: Path, suffix: str) -> None:
     """A bad output path is one clear line, before any work: wrong suffix, missing folder, no permission."""
     if output.suffix.lower() != suffix:
@@ -233,7 +228,7 @@ def export(questionnaire: str,
     except deliverables.UnknownQuestionnaire:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
     except deliverables.ExportError as exc:
-        raise _fail(f"--labels {labels}: {exc}" if labels else str(exc)) from None
+        raise _fail(f"--labels {labels}: {exc}" if str(exc).startswith("labels in") else str(exc)) from None
     except OSError as exc:
         raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
     typer.echo(f"wrote {written} ({written.stat().st_size} bytes)")

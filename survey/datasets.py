@@ -13,20 +13,24 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from survey import coded, stored_answers
-from survey.coded import RESPONSE_ID, SUBMITTED_AT, CodedTable, raw_frame
+from survey.coded import RESPONSE_ID, SUBMITTED_AT, VERSION, CodedTable, raw_frame
 from survey.schema import Questionnaire
 from survey.settings import Settings
-from survey.store import Store
+from survey.store import LoadedVersion, Store
 
 log = logging.getLogger("survey.datasets")
+Progress = Callable[[float, str], None]
 PERSIST_GROWTH = 0.1  # rewrite the Parquet files once the table grew by this share since they were written
 # A response stored longer ago than this is committed: no response with a lower id can still appear.
 SETTLE_AFTER = dt.timedelta(minutes=2)
@@ -43,6 +47,10 @@ class Dataset:
     current: Questionnaire
     versions: dict[str, Questionnaire]
     table: CodedTable
+
+
+class _VersionsChanged(Exception):
+    """A response to a version loaded after the table's versions were read."""
 
 
 class _Kept:
@@ -62,14 +70,10 @@ class CodedTables:
         self._kept: dict[str, _Kept] = {}
         self._lock = threading.Lock()
 
-    def dataset(self, questionnaire_id: str) -> Dataset:
-        """The questionnaire's coded table with every response stored so far."""
-        loaded = self.store.current(questionnaire_id)
-        if loaded is None:
-            raise UnknownQuestionnaire(questionnaire_id)
-        stamps = stored_answers.version_stamps(self.store.engine, questionnaire_id)
-        signature = hashlib.sha256(json.dumps([loaded.version_id, *[(s.id, s.content_hash) for s in stamps]])
-                                   .encode()).hexdigest()
+    def dataset(self, questionnaire_id: str, progress: Progress | None = None) -> Dataset:
+        """The questionnaire's coded table with every response stored so far; `progress` is called after each
+        batch of responses coded (an export job's cancel button is checked there)."""
+        signature, loaded = self.signature(questionnaire_id)
         with self._lock:
             kept = self._kept.get(questionnaire_id)
             if kept is None or kept.signature != signature:
@@ -78,19 +82,39 @@ class CodedTables:
                 kept = _Kept(signature, Dataset(loaded.questionnaire, versions, table), table.height)
                 self._kept[questionnaire_id] = kept
         with kept.lock:
-            kept.dataset = self._extended(questionnaire_id, kept)
+            try:
+                kept.dataset = self._extended(questionnaire_id, kept, progress)
+            except _VersionsChanged:  # a version loaded since the signature was read: build for those there are now
+                with self._lock:
+                    self._kept.pop(questionnaire_id, None)
+                return self.dataset(questionnaire_id, progress)
             if self.cache_dir and kept.dataset.table.height > kept.persisted_rows * (1 + PERSIST_GROWTH):
                 self._write(questionnaire_id, signature, kept.dataset.table)
                 kept.persisted_rows = kept.dataset.table.height
             return kept.dataset
 
-    def _extended(self, questionnaire_id: str, kept: _Kept) -> Dataset:
+    def signature(self, questionnaire_id: str) -> tuple[str, LoadedVersion]:
+        """What a table is built for: the coding, the version served and every version's content."""
+        loaded = self.store.current(questionnaire_id)
+        if loaded is None:
+            raise UnknownQuestionnaire(questionnaire_id)
+        stamps = stored_answers.version_stamps(self.store.engine, questionnaire_id)
+        signature = hashlib.sha256(json.dumps([coded.CODING_VERSION, loaded.version_id,
+                                               *[(s.id, s.content_hash) for s in stamps]]).encode()).hexdigest()
+        return signature, loaded
+
+    def _extended(self, questionnaire_id: str, kept: _Kept, progress: Progress | None) -> Dataset:
         """The dataset with the responses stored since its table was last extended."""
         dataset = kept.dataset
         table = dataset.table
         every = {**dataset.versions, dataset.current.version: dataset.current}
         for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
-            table = coded.extend(table, every, raw_frame(rows))
+            raw = raw_frame(rows)
+            if not set(raw[VERSION].unique()) <= set(every):
+                raise _VersionsChanged(questionnaire_id)
+            table = coded.extend(table, every, raw)
+            if progress is not None:
+                progress(0.05, f"{table.height}")
         if self.store.engine.dialect.name == "postgresql":
             table = self._with_late_commits(questionnaire_id, table, every, kept)
         return Dataset(dataset.current, dataset.versions, table)
@@ -131,13 +155,17 @@ class CodedTables:
             meta = json.loads((folder / "table.json").read_text(encoding="utf-8"))
             if not self.cache_dir or meta["signature"] != signature:
                 return empty
-            main = pl.read_parquet(folder / "main.parquet")
-            repeats = {name: pl.read_parquet(folder / f"repeat-{name}.parquet") for name in empty.repeats}
+            # Files written after this table.json hold more rows: keep those it accounts for, extend the rest.
+            last_id = int(meta["last_id"])
+            kept = pl.col(RESPONSE_ID) <= last_id
+            main = pl.read_parquet(folder / "main.parquet").filter(kept)
+            repeats = {name: pl.read_parquet(folder / f"repeat-{name}.parquet").filter(kept)
+                       for name in empty.repeats}
         except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
             return empty  # no file, or an unreadable one: build afresh
         if main.schema != empty.main.schema or any(repeats[n].schema != empty.repeats[n].schema for n in repeats):
             return empty
-        return CodedTable(empty.layout, main, repeats, int(meta["last_id"]))
+        return CodedTable(empty.layout, main, repeats, last_id)
 
     def _write(self, questionnaire_id: str, signature: str, table: CodedTable) -> None:
         """Write the table's files next to each other, each through a temporary file and a rename."""
@@ -145,12 +173,19 @@ class CodedTables:
         folder.mkdir(parents=True, exist_ok=True)
         frames = {"main.parquet": table.main, **{f"repeat-{n}.parquet": f for n, f in table.repeats.items()}}
         for name, frame in frames.items():
-            partial = folder / f".{name}.partial"
+            partial = _partial(folder, name)
             frame.write_parquet(partial)
             partial.replace(folder / name)
-        meta = folder / ".table.json.partial"
+        meta = _partial(folder, "table.json")
         meta.write_text(json.dumps({"signature": signature, "last_id": table.last_id}), encoding="utf-8")
         meta.replace(folder / "table.json")
+
+
+def _partial(folder: Path, name: str) -> Path:
+    """A temporary file of this process's own beside `name`, to be renamed over it once written."""
+    handle, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".partial")
+    os.close(handle)
+    return Path(path)
 
 
 _tables: weakref.WeakKeyDictionary[Store, CodedTables] = weakref.WeakKeyDictionary()
@@ -186,6 +221,6 @@ def warm_up(store: Store) -> threading.Thread:
     return thread
 
 
-def dataset(store: Store, questionnaire_id: str) -> Dataset:
+def dataset(store: Store, questionnaire_id: str, progress: Progress | None = None) -> Dataset:
     """The questionnaire's coded table with every response stored so far (see `CodedTables.dataset`)."""
-    return coded_tables(store).dataset(questionnaire_id)
+    return coded_tables(store).dataset(questionnaire_id, progress)

@@ -14,9 +14,10 @@ from pathlib import Path
 from survey import datasets
 from survey.aggregate import Summary, summarise_table
 from survey.anonymise import AnonymisedTable, anonymise_table
-from survey.coded import VERSION
+from survey.coded import VERSION, UnreadableAnswers
 from survey.datasets import UnknownQuestionnaire
 from survey.export.archive import FORMATS, About, write_archive
+from survey.export.errors import ExportError
 from survey.schema import Questionnaire
 from survey.schema.localise import localise, text_in
 from survey.store import Store
@@ -26,10 +27,6 @@ REPORT_LANGUAGES = ("fr", "en")
 
 __all__ = ["FORMATS", "Deliverable", "ExportError", "UnknownQuestionnaire", "anonymised", "report", "summary",
            "write_export", "write_report"]
-
-
-class ExportError(ValueError):
-    """An export asked with a format or language the questionnaire does not offer (one line for the user)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ def _quiet(fraction: float, message: str) -> None:
 def anonymised(store: Store, questionnaire_id: str, include_free_text: bool = False,
                labels: str | None = None) -> AnonymisedTable:
     """Every response, anonymised: the main table and one table per repeat group (linked by export id)."""
-    found = datasets.dataset(store, questionnaire_id)
+    found = _dataset(store, questionnaire_id)
     check_labels(found.current, labels)
     return anonymise_table(found.table, include_free_text, labels=labels)
 
@@ -65,19 +62,27 @@ def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *,
     if fmt not in FORMATS:
         raise ExportError(f"unknown format `{fmt[:16]}` — use one of: {', '.join(FORMATS)}")
     step(0.0, "table")
-    found = datasets.dataset(store, questionnaire_id)
+    found = _dataset(store, questionnaire_id, step)
     check_labels(found.current, labels)
     table = anonymise_table(found.table, include_free_text, labels=labels)
     per_version = dict(found.table.main[VERSION].value_counts(sort=True).iter_rows())
-    title = str(text_in(found.current.title, labels or found.current.language, found.current.language))
+    title = str(text_in(found.current.title, labels or language, found.current.language))
     about = About(questionnaire_id, title, {label: per_version.get(label, 0) for label in found.versions},
-                  dt.datetime.now(dt.UTC), labels, include_free_text)
+                  dt.datetime.now(dt.UTC), labels, include_free_text, labels or language)
     return write_archive(table, fmt, output, about, step)
+
+
+def _dataset(store: Store, questionnaire_id: str, progress: Progress | None = None) -> datasets.Dataset:
+    """The questionnaire's coded table; stored answers it cannot read are one line, not a traceback."""
+    try:
+        return datasets.dataset(store, questionnaire_id, progress)
+    except UnreadableAnswers as exc:
+        raise ExportError(f"{questionnaire_id}: {exc} — the stored answers need repair before any export") from None
 
 
 def summary(store: Store, questionnaire_id: str, language: str = "fr") -> tuple[Questionnaire, Summary]:
     """The aggregated results that both the staff page and the PDF show (texts in `language`)."""
-    found = datasets.dataset(store, questionnaire_id)
+    found = _dataset(store, questionnaire_id)
     return localise(found.current, language), summarise_table(found.table, found.current, language)
 
 

@@ -310,7 +310,7 @@ def test_codebook_documents_special_codes_and_repeat_tables():
     assert ("-7", "Non concerné (question non posée)") in {(r[6], r[7]) for r in book if r[1] == "ancien"}, (
         "a question some versions lack may be not asked")
     assert {row[1] for row in book if row[0] == "enfants"} == {"export_id", "instance", "age_enfant", "ecole"}
-    english = read_csv(codebook_csv(layout(CURRENT, language="en").columns, "en"))
+    english = read_csv(codebook_csv(layout(CURRENT).columns, "en"))
     assert ["quartier", "quartier", "District", "dropdown", "", "nord", "North"] in [r[1:] for r in english]
 
 

@@ -81,14 +81,8 @@ def test_a_cache_folder_lets_another_process_extend_instead_of_rebuilding(store:
 
 
 def _signature_and_versions(tables: CodedTables) -> tuple:
-    import hashlib
-    import json
-
-    loaded = tables.store.current(BUDGET)
-    stamps = stored_answers.version_stamps(tables.store.engine, BUDGET)
-    signature = hashlib.sha256(json.dumps([loaded.version_id, *[(s.id, s.content_hash) for s in stamps]])  # type: ignore[union-attr]
-                               .encode()).hexdigest()
-    return signature, loaded.questionnaire, tables.store.versions(BUDGET)  # type: ignore[union-attr]
+    signature, loaded = tables.signature(BUDGET)
+    return signature, loaded.questionnaire, tables.store.versions(BUDGET)
 
 
 def test_an_unknown_questionnaire_is_a_clear_error(store: Store) -> None:

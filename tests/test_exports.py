@@ -192,14 +192,17 @@ def test_french_csv_opens_in_a_french_excel(store: Store, tmp_path: Path) -> Non
     questionnaire = load_questionnaire(ROOT / "questionnaires" / "agents-participation.yaml")
     store.load(questionnaire)
     loaded = store.current(questionnaire.id)
-    store.store_many(loaded.version_id, [("k1", {"heures_participation": 2.5}, dt.datetime(2026, 6, 1, tzinfo=dt.UTC))])  # type: ignore[union-attr]
+    at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    store.store_many(loaded.version_id, [("k1", {"heures_participation": 2.5}, at),  # type: ignore[union-attr]
+                                         ("k2", {"heures_participation": -2.5}, at),
+                                         ("k3", {"heures_participation": 1e20}, at)])
     out = deliverables.write_export(store, questionnaire.id, "csv-fr", tmp_path / "fr.zip")
     with zipfile.ZipFile(out) as archive:
         data = archive.read(f"{questionnaire.id}.csv")
     assert data.startswith("\ufeff".encode()) and b"\r\n" in data
-    header, row = data.decode("utf-8-sig").splitlines()[:2]
-    cells = dict(zip(header.split(";"), row.split(";"), strict=True))
-    assert cells["heures_participation"] == "2,5"
+    header, *rows = data.decode("utf-8-sig").splitlines()
+    hours = {dict(zip(header.split(";"), row.split(";"), strict=True))["heures_participation"] for row in rows}
+    assert hours == {"2,5", "-2,5", "1e+20"}, "decimal comma, a negative number is no formula, nothing lost"
 
 
 def test_a_later_response_is_in_the_next_export_and_its_items_join(store: Store, tmp_path: Path) -> None:
@@ -215,3 +218,56 @@ def test_a_later_response_is_in_the_next_export_and_its_items_join(store: Store,
         assert len(tables[""]) == count
         ids = {row["export_id"] for row in tables[""]}
         assert {row["export_id"] for row in tables["projets_votes"]} <= ids
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_labels_replace_codes_and_numbers_stay_numbers(store: Store, tmp_path: Path, fmt: str) -> None:
+    questionnaire = load_questionnaire(ROOT / "questionnaires" / "agents-participation.yaml")
+    store.load(questionnaire)
+    loaded = store.current(questionnaire.id)
+    at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    store.store_many(loaded.version_id, [  # type: ignore[union-attr]
+        ("k1", {"heures_participation": 2.5, "recommandation": 9}, at),
+        ("k2", {"heures_participation": {"special": "dont_know"}, "recommandation": 3}, at)])
+    out = deliverables.write_export(store, questionnaire.id, fmt, tmp_path / "l.zip", labels="fr")
+    with zipfile.ZipFile(out) as archive:
+        main = read_tables(archive, fmt, questionnaire.id)[""]
+    assert sorted(row["heures_participation"] for row in main) == ["-8", "2.5"], "a number column keeps numbers"
+    nps = next(q for q in questionnaire.questions() if q.name == "recommandation")
+    assert nps.type == "nps" and sorted(row["recommandation"] for row in main) == ["3", "9"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_questionnaire_with_no_response_exports_empty_tables(store: Store, tmp_path: Path, fmt: str) -> None:
+    store.load(load_questionnaire(ROOT / "questionnaires" / "budget-participatif-habitants.yaml"))
+    out = deliverables.write_export(store, "budget-participatif-habitants", fmt, tmp_path / "e.zip")
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        readme = archive.read("LISEZMOI.txt").decode()
+    assert "Réponses : 0" in readme and len(names) == 4, names
+
+
+def test_a_table_too_large_for_excel_is_one_clear_error_and_no_file(store: Store, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from survey.export import formats
+
+    _seeded(store, "budget-participatif-habitants", 3)
+    monkeypatch.setattr(formats, "XLSX_MAX_ROWS", 2)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(deliverables.ExportError, match="do not fit in an Excel sheet"):
+        deliverables.write_export(store, "budget-participatif-habitants", "xlsx", folder / "x.zip")
+    assert list(folder.iterdir()) == [], "nothing half-written"
+
+
+def test_spss_numbers_codes_by_position_unless_they_are_plain_distinct_numbers() -> None:
+    from survey.codecs import ValueLabel, Variable
+    from survey.export.statistical import value_numbers
+
+    def column(*codes: str) -> Variable:
+        return Variable("q", "q", "single_choice", "category", {}, values=tuple(ValueLabel(c, {}) for c in codes))
+
+    assert value_numbers(column("1", "2", "5")) == {"1": 1, "2": 2, "5": 5}
+    assert value_numbers(column("01", "1")) == {"01": 1, "1": 2}, "two codes that read as the same number"
+    assert value_numbers(column("-8", "1")) == {"-8": 1, "1": 2}, "a code that reads as a missing code"
+    assert value_numbers(column("nord", "sud")) == {"nord": 1, "sud": 2}

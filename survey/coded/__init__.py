@@ -31,6 +31,9 @@ from survey.coded.layout import Layout, build_layout, identifying_names, status_
 from survey.dataset import ResponseRecord
 from survey.schema.model import Questionnaire
 
+# Bump when the way answers are coded changes: tables kept on disk by an older release are then rebuilt.
+CODING_VERSION = 1
+
 
 @dataclass(frozen=True)
 class CodedTable:
@@ -94,6 +97,6 @@ def from_records(current: Questionnaire, records: Iterable[ResponseRecord],
     return build(current, versions, raw)
 
 
-__all__ = ["ANSWERS", "INSTANCE", "RESPONSE_ID", "SUBMITTED_AT", "VERSION", "CodedTable", "Layout",
+__all__ = ["ANSWERS", "CODING_VERSION", "INSTANCE", "RESPONSE_ID", "SUBMITTED_AT", "VERSION", "CodedTable", "Layout",
            "UnreadableAnswers", "build", "build_layout", "empty", "extend", "from_records", "identifying_names",
            "raw_frame", "records_frame", "status_name"]

@@ -34,6 +34,7 @@ class About:
     exported_at: dt.datetime
     labels: str | None
     include_free_text: bool
+    language: str = "fr"  # of the codebook's and read-me's texts: the labels' language, or the one asked for
 
 
 def _in_file(fmt: str, table: AnonymisedTable):  # noqa: ANN202 - the codebook's InFile, or None
@@ -67,7 +68,7 @@ def write_archive(table: AnonymisedTable, fmt: str, output: Path, about: About,
                 write(part, path)
                 archive.write(path, path.name)
                 path.unlink()
-            language = about.labels or "fr"
+            language = about.language
             book = codebook_csv(table.columns, language, {n: t.columns for n, t in table.repeats.items()},
                                 french=fmt == "csv-fr", in_file=_in_file(fmt, table))
             archive.writestr("codebook.csv", book)

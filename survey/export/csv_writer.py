@@ -22,12 +22,12 @@ BOM = "\ufeff"
 _TRIGGER = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_TRIGGERS) + "]"
 
 
-def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text column with formula-like cells prefixed by `'`, and the header likewise (vectorised)."""
+def neutralised(frame: pl.DataFrame, texts: set[str] | None = None) -> pl.DataFrame:
+    """Every text column (or those in `texts`) with formula-like cells prefixed by `'`, and the header likewise."""
     exprs = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
-        if dtype == pl.String:
+        if dtype == pl.String and (texts is None or name in texts):
             risky = col.str.contains(_TRIGGER) & ~col.str.contains(f"^{PLAIN_NUMBER}$")
             col = pl.when(risky).then(pl.lit("'") + col).otherwise(col)
         exprs.append(col.alias(neutralise(name)))
@@ -40,7 +40,8 @@ def decimals_as_text(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFra
     for name, dtype in frame.schema.items():
         col = pl.col(name)
         if dtype.is_float():
-            whole = col.is_finite() & (col == col.floor())
+            # Within ±2^53 a whole float is exactly an integer; beyond, it is written as polars writes floats.
+            whole = col.is_finite() & (col == col.floor()) & (col.abs() < 2.0**53)
             col = pl.when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
             if french:
                 col = col.str.replace(".", ",", literal=True)
@@ -50,7 +51,8 @@ def decimals_as_text(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFra
 
 def write_frame(frame: pl.DataFrame, target: BinaryIO, *, french: bool = False) -> None:
     """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`)."""
-    text = neutralised(decimals_as_text(frame, french=french))
+    texts = {name for name, dtype in frame.schema.items() if dtype == pl.String}  # numbers we write need no prefix
+    text = neutralised(decimals_as_text(frame, french=french), texts)
     text.write_csv(target, include_bom=True, line_terminator="\r\n", separator=";" if french else ",",
                    quote_style="necessary", null_value="")
 

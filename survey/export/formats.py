@@ -15,13 +15,10 @@ import xlsxwriter
 
 from survey.anonymise import AnonymisedTable
 from survey.export.csv_writer import write_frame
+from survey.export.errors import TooLargeForFormat
 from survey.export.metadata import variable_metadata
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet size, header row aside
-
-
-class TooLargeForFormat(ValueError):
-    """A table that a file format cannot hold (Excel's million rows)."""
 
 
 def write_csv_file(table: AnonymisedTable, path: Path) -> None:

@@ -26,8 +26,11 @@ def value_numbers(column: Column) -> dict[str, int] | None:
     if column.storage != "category" or not column.values:
         return None
     codes = [value.code for value in column.values]
-    if all(re.fullmatch(r"-?\d+", code) for code in codes):
-        return {code: int(code) for code in codes}
+    # The code itself when it reads as one number and only one (`1`, not `01`), unlike any special code.
+    as_numbers = {code: int(code) for code in codes if re.fullmatch(r"0|-?[1-9]\d*", code)}
+    if len(as_numbers) == len(codes) and len(set(as_numbers.values())) == len(codes) and not (
+            set(as_numbers.values()) & set(SPECIAL_CODES.values())):
+        return as_numbers
     return {code: number for number, code in enumerate(codes, start=1)}
 
 
