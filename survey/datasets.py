@@ -17,8 +17,8 @@ import os
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -42,11 +42,16 @@ class UnknownQuestionnaire(LookupError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """A questionnaire's current version, every version by label, and its coded table."""
+    """A questionnaire's current version, every version by label, and its coded table.
+
+    `derived` keeps what is computed from this very table (a summary per language): a dataset with new
+    responses is a new object, with nothing derived yet.
+    """
 
     current: Questionnaire
     versions: dict[str, Questionnaire]
     table: CodedTable
+    derived: dict[object, object] = field(default_factory=dict, compare=False)
 
 
 class _VersionsChanged(Exception):
@@ -108,15 +113,23 @@ class CodedTables:
         dataset = kept.dataset
         table = dataset.table
         every = {**dataset.versions, dataset.current.version: dataset.current}
-        for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
-            raw = raw_frame(rows)
-            if not set(raw[VERSION].unique()) <= set(every):
-                raise _VersionsChanged(questionnaire_id)
-            table = coded.extend(table, every, raw)
-            if progress is not None:
-                progress(0.05, f"{table.height}")
+
+        def batches() -> Iterator[pl.DataFrame]:
+            coded_so_far = 0
+            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
+                raw = raw_frame(rows)
+                if not set(raw[VERSION].unique()) <= set(every):
+                    raise _VersionsChanged(questionnaire_id)
+                yield raw
+                coded_so_far += raw.height
+                if progress is not None:
+                    progress(0.05, f"{coded_so_far}")
+
+        table = coded.extend_many(table, every, batches())
         if self.store.engine.dialect.name == "postgresql":
             table = self._with_late_commits(questionnaire_id, table, every, kept)
+        if table is dataset.table:
+            return dataset  # nothing new: what was derived from it still holds
         return Dataset(dataset.current, dataset.versions, table)
 
     def _with_late_commits(self, questionnaire_id: str, table: CodedTable, every: dict[str, Questionnaire],

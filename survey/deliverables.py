@@ -83,7 +83,10 @@ def _dataset(store: Store, questionnaire_id: str, progress: Progress | None = No
 def summary(store: Store, questionnaire_id: str, language: str = "fr") -> tuple[Questionnaire, Summary]:
     """The aggregated results that both the staff page and the PDF show (texts in `language`)."""
     found = _dataset(store, questionnaire_id)
-    return localise(found.current, language), summarise_table(found.table, found.current, language)
+    key = ("summary", language)
+    if key not in found.derived:  # computed once per table state and language
+        found.derived[key] = (localise(found.current, language), summarise_table(found.table, found.current, language))
+    return found.derived[key]  # type: ignore[return-value]
 
 
 def report(store: Store, questionnaire_id: str, language: str = "fr") -> Deliverable:

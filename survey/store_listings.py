@@ -61,7 +61,8 @@ class Listings:
             full = time.monotonic() - counts.recounted_at > FULL_RECOUNT_SECONDS
             above = 0 if full else counts.last_id
             query = (select(version_t.c.questionnaire_id, func.count(response_t.c.id), func.max(response_t.c.id))
-                     .join(version_t, version_t.c.id == response_t.c.version_id)
+                     .select_from(response_t)
+                     .join(version_t, version_t.c.id == response_t.c.version_id + 0)  # the id range, not the index
                      .where(response_t.c.id > above).group_by(version_t.c.questionnaire_id))
             found = {qid: (n, top) for qid, n, top in conn.execute(query)}
             if full:

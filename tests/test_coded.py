@@ -94,3 +94,10 @@ def test_each_row_is_coded_with_its_own_version_and_columns_are_typed():
     assert table.main["~ancien"].to_list() == [None, -7]
     assert table.main["reco"].to_list() == [3, 9]
     assert table.main.schema["reco"] == pl.Int64 and table.main.schema["quartier"] == pl.String
+
+
+def test_times_read_as_text_from_either_database_are_the_same_instants():
+    rows = [(1, "2", "2026-06-01 10:00:00.123456", "{}"), (2, "2", "2026-06-01 10:00:00", "{}"),
+            (3, "2", "2026-06-01T10:00:00+00:00", "{}")]
+    frame = coded.raw_frame(rows)
+    assert frame[coded.SUBMITTED_AT].to_list() == [dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC)] * 3

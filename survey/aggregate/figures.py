@@ -25,11 +25,19 @@ def row(code: str, label: str, count: int, total: int, language: str) -> Row:
 
 
 def counts(values: pl.Series) -> dict[str, int]:
-    """How many times each value occurs, values written as text."""
+    """How many times each value occurs, values written as text (counted in their own type: a few distinct
+    values are turned into text, not a million)."""
     if values.is_empty():
         return {}
-    table = values.cast(pl.String).value_counts()
-    return dict(zip(table[:, 0].to_list(), table[:, 1].to_list(), strict=True))
+    table = values.value_counts()
+    return {_key(value): n for value, n in zip(table[:, 0].to_list(), table[:, 1].to_list(), strict=True)}
+
+
+def _key(value: object) -> str:
+    """A counted value as text: `3` for the integer 3 (and for 3.0), the code itself for a code."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def histogram(values: pl.Series | Sequence[float], integer: bool, language: str = "fr") -> tuple[Row, ...]:

@@ -59,9 +59,11 @@ class _Question:
     def __init__(self, question: Question, frame: pl.DataFrame, variables: list[Variable],
                  current: list[Variable], language: str):
         self.question, self.variables, self.language = question, variables, language
-        status = frame[status_name(question.name)]
-        self.specials = _special_rows(question, status, language)
-        self.ordinary = frame.filter(status.is_null()).select(v.name for v in variables)
+        status = status_name(question.name)
+        self.specials = _special_rows(question, frame[status], language)
+        # Only this question's columns are filtered: copying every column per question made a page slow.
+        mine = frame.select(status, *(v.name for v in variables))
+        self.ordinary = mine.filter(pl.col(status).is_null()).drop(status)
         self.offered = {v.name: {value.code for value in v.values} for v in current}
         self.offered_options = {v.option for v in current if v.option}
 

@@ -61,15 +61,29 @@ def empty(layout: Layout) -> CodedTable:
 
 def extend(table: CodedTable, versions: Mapping[str, Questionnaire], raw: pl.DataFrame) -> CodedTable:
     """The table with the raw rows (`raw_frame`) of responses stored since appended, in response id order."""
-    if raw.is_empty():
+    return extend_many(table, versions, [raw])
+
+
+def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batches: Iterable[pl.DataFrame]
+                ) -> CodedTable:
+    """The table with several batches of raw rows appended (each batch's ids above the previous one's).
+
+    The coded batches are joined once at the end: appending them one by one would copy the growing table at
+    every batch, and hold two copies of it at the peak.
+    """
+    mains, repeats, last_id = [table.main], {name: [part] for name, part in table.repeats.items()}, table.last_id
+    for raw in batches:
+        if raw.is_empty():
+            continue
+        main, groups = code_rows(table.layout, versions, raw.sort(RESPONSE_ID))
+        mains.append(main)
+        for name, part in groups.items():
+            repeats[name].append(part)
+        last_id = max(last_id, int(raw[RESPONSE_ID].max()))  # type: ignore[arg-type]
+    if len(mains) == 1:
         return table
-    main, repeats = code_rows(table.layout, versions, raw.sort(RESPONSE_ID))
-    return CodedTable(
-        table.layout,
-        pl.concat([table.main, main]),
-        {name: pl.concat([table.repeats[name], part]) for name, part in repeats.items()},
-        max(table.last_id, int(raw[RESPONSE_ID].max())),  # type: ignore[arg-type]
-    )
+    return CodedTable(table.layout, pl.concat(mains), {name: pl.concat(parts) for name, parts in repeats.items()},
+                      last_id)
 
 
 def build(current: Questionnaire, versions: Mapping[str, Questionnaire], raw: pl.DataFrame) -> CodedTable:
@@ -98,5 +112,5 @@ def from_records(current: Questionnaire, records: Iterable[ResponseRecord],
 
 
 __all__ = ["ANSWERS", "CODING_VERSION", "INSTANCE", "RESPONSE_ID", "SUBMITTED_AT", "VERSION", "CodedTable", "Layout",
-           "UnreadableAnswers", "build", "build_layout", "empty", "extend", "from_records", "identifying_names",
-           "raw_frame", "records_frame", "status_name"]
+           "UnreadableAnswers", "build", "build_layout", "empty", "extend", "extend_many", "from_records",
+           "identifying_names", "raw_frame", "records_frame", "status_name"]

@@ -21,7 +21,6 @@ RESPONSE_ID, VERSION, SUBMITTED_AT, INSTANCE = "response_id", "version", "submit
 ANSWERS = "answers"
 DTYPES: dict[str, pl.DataType] = {"category": pl.String(), "text": pl.String(), "date": pl.String(),
                                   "time": pl.String(), "integer": pl.Int64(), "decimal": pl.Float64()}
-_SPECIAL = r'\{"special": ?"([a-z_]+)"\}'
 
 
 class UnreadableAnswers(ValueError):
@@ -29,7 +28,17 @@ class UnreadableAnswers(ValueError):
 
 
 def raw_frame(rows: list[tuple[int, str, object, str]]) -> pl.DataFrame:
-    """(response id, version label, submitted at, answers JSON text) rows as the frame `code_rows` reads."""
+    """(response id, version label, submitted at, answers JSON text) rows as the frame `code_rows` reads.
+
+    The time may be a datetime (UTC), or its text as the databases write it (`2026-06-01 10:00:00.123456`, to
+    the second at least), parsed here in one go.
+    """
+    if rows and isinstance(rows[0][2], str):
+        frame = pl.DataFrame(rows, schema={RESPONSE_ID: pl.Int64, VERSION: pl.String, SUBMITTED_AT: pl.String,
+                                           ANSWERS: pl.String}, orient="row")
+        at = (pl.col(SUBMITTED_AT).str.slice(0, 19).str.replace("T", " ", literal=True)
+              .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us").dt.replace_time_zone("UTC"))
+        return frame.with_columns(at)
     return pl.DataFrame(rows, schema={RESPONSE_ID: pl.Int64, VERSION: pl.String,
                                       SUBMITTED_AT: pl.Datetime("us", "UTC"), ANSWERS: pl.String}, orient="row")
 
@@ -47,35 +56,43 @@ def _by_question(variables: tuple[Variable, ...]) -> dict[str, list[Variable]]:
     return grouped
 
 
-_DECODED, _SPECIALS = "\x00decoded", "\x00specials"
+_DECODED = "\x00decoded"
+# `"name": {"special": "kind"}` becomes `"name": null, "~name": "kind"`: the answer reads as blank in its own
+# type, and the special answer as a text beside it, at any depth (a repeat group's items included).
+_SPECIAL_PAIR = r'"([a-z][a-z0-9_]*)": ?\{"special": ?"([a-z_]+)"\}'
+_SPECIAL_REWRITE = '"${1}": null, "~${1}": "${2}"'
 
 
-def _decoded(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str],
-             answers: pl.Expr) -> list[pl.Expr]:
-    """The answers document decoded once: every key the codecs read, and every special answer (one JSON parse
-    each, for all questions)."""
+def _schema(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str],
+            layout: Layout) -> dict[str, pl.DataType]:
+    """What to decode from a document holding `present` questions: every key the codecs read, the special
+    answer beside each question, and a repeat group's items with theirs (for its own table)."""
     schema: dict[str, pl.DataType] = {}
     for name, mine in _by_question(variables).items():
         if name in present:
             schema.update(codec(questions[name]).fields(questions[name], mine))
-    plain = answers.str.replace_all(_SPECIAL, "null")
-    # `"name": {"special": "kind"}` pairs, gathered into one small JSON object and decoded as such.
-    pairs = answers.str.extract_all(f'"[a-z][a-z0-9_]*": ?{_SPECIAL}').list.join(", ")
-    kinds = pl.Struct({name: pl.Struct({"special": pl.String()}) for name in _by_question(variables)
-                       if name in present} or {"_": pl.String()})
-    return [plain.str.json_decode(pl.Struct(schema or {"_": pl.String()})).alias(_DECODED),
-            (pl.lit("{") + pairs + pl.lit("}")).str.json_decode(kinds).alias(_SPECIALS)]
+            schema[f"~{name}"] = pl.String()
+            if name in layout.repeats:
+                items = _schema(layout.repeats[name], questions, set(_by_question(layout.repeats[name])), layout)
+                schema[name] = pl.List(pl.Struct(items))
+    return schema
+
+
+def decode(answers: pl.Expr, schema: dict[str, pl.DataType]) -> pl.Expr:
+    """The answers documents decoded in one JSON parse each, special answers read apart."""
+    rewritten = answers.str.replace_all(_SPECIAL_PAIR, _SPECIAL_REWRITE)
+    return rewritten.str.json_decode(pl.Struct(schema or {"_": pl.String()})).alias(_DECODED)
 
 
 def _columns(variables: tuple[Variable, ...], questions: Mapping[str, Question], present: set[str]) -> list[pl.Expr]:
-    """One expression per variable, then one status column per question, over the decoded columns."""
+    """One expression per variable, then one status column per question, over the decoded documents."""
     exprs, statuses = [], []
     for name, mine in _by_question(variables).items():
         if name not in present:
             exprs += [special_literal(v, NOT_ASKED).alias(v.name) for v in mine]
             statuses.append(pl.lit(SPECIAL_CODES[NOT_ASKED], dtype=pl.Int8).alias(status_name(name)))
             continue
-        special = pl.col(_SPECIALS).struct.field(name).struct.field("special")
+        special = pl.col(_DECODED).struct.field(f"~{name}")
         statuses.append(special.replace_strict(SPECIAL_CODES, default=None, return_dtype=pl.Int8)
                         .alias(status_name(name)))
         own = codec(questions[name])
@@ -91,54 +108,42 @@ def _columns(variables: tuple[Variable, ...], questions: Mapping[str, Question],
     return exprs + statuses
 
 
-def _code(frame: pl.DataFrame, variables: tuple[Variable, ...], questions: Mapping[str, Question],
-          present: set[str], keep: list[str]) -> pl.DataFrame:
-    """Code one version's rows: the kept system columns, every variable, then the status columns."""
-    try:
-        decoded = frame.select(*keep, *_decoded(variables, questions, present, pl.col(ANSWERS)))
-        return decoded.select(*keep, *_columns(variables, questions, present))
-    except pl.exceptions.PolarsError as error:
-        raise UnreadableAnswers(f"stored answers do not match their questions' types: {error}") from None
+def _items(decoded: pl.DataFrame, group: str) -> pl.DataFrame:
+    """One row per item of a repeat group: its response, its number (1, 2…) and its decoded answers."""
+    items = decoded.select(RESPONSE_ID, pl.col(_DECODED).struct.field(group).alias(_DECODED))
+    items = items.filter(pl.col(_DECODED).list.len() > 0)
+    numbered = items.with_columns(pl.int_ranges(1, pl.col(_DECODED).list.len() + 1, dtype=pl.Int64).alias(INSTANCE))
+    return numbered.explode(_DECODED, INSTANCE).select(RESPONSE_ID, INSTANCE, _DECODED)
 
 
 def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.DataFrame
               ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Raw rows of any versions → the main table's coded rows and each repeat group's (by response id)."""
     mains, repeats = [], {name: [] for name in layout.repeats}
+    keep = [RESPONSE_ID, VERSION, SUBMITTED_AT]
     for (label,), part in raw.group_by(VERSION, maintain_order=True):
         version = versions[str(label)]
         present = {q.name for q in version.questions()}
-        mains.append(_code(part, layout.variables, layout.questions, present, [RESPONSE_ID, VERSION, SUBMITTED_AT]))
-        for group, variables in layout.repeats.items():
-            inner = {q.name for q in version.all_questions()} - present
-            instances = _instances(part, group) if group in present else _no_instances()
-            repeats[group].append(_code(instances, variables, layout.questions, inner, [RESPONSE_ID, INSTANCE]))
+        inner = {q.name for q in version.all_questions()} - present
+        try:
+            decoded = part.select(*keep, decode(pl.col(ANSWERS), _schema(layout.variables, layout.questions,
+                                                                          present, layout)))
+            mains.append(decoded.select(*keep, *_columns(layout.variables, layout.questions, present)))
+            for group, variables in layout.repeats.items():
+                items = _items(decoded, group) if group in present else _no_items()
+                repeats[group].append(items.select(RESPONSE_ID, INSTANCE,
+                                                   *_columns(variables, layout.questions, inner)))
+        except pl.exceptions.PolarsError as error:
+            raise UnreadableAnswers(f"stored answers of version {label} do not match their questions' types: "
+                                    f"{str(error).splitlines()[0]}") from None
     main = pl.concat(mains).sort(RESPONSE_ID) if mains else empty_main(layout)
     return main, {name: pl.concat(parts).sort(RESPONSE_ID, INSTANCE) if parts else empty_repeat(layout, name)
                   for name, parts in repeats.items()}
 
 
-def _no_instances() -> pl.DataFrame:
-    return pl.DataFrame(schema={RESPONSE_ID: pl.Int64, INSTANCE: pl.Int64, ANSWERS: pl.String})
-
-
-def _instances(part: pl.DataFrame, group: str) -> pl.DataFrame:
-    """One row per instance of a repeat group: its response, its number (1, 2…), its answers document.
-
-    A loop over instance numbers (at most the group's `max`), not over responses: the n-th items of every
-    response are taken together; each item's document is then coded like a response's.
-    """
-    # The group's list, cut out of the document once; its n-th item is then read from that short text.
-    lists = part.select(RESPONSE_ID, pl.col(ANSWERS).str.json_path_match(f"$.{group}").alias("items"))
-    lists = lists.filter(pl.col("items").str.starts_with("["))
-    counts = pl.col("items").str.replace_all(_SPECIAL, "null").str.json_decode(
-        pl.List(pl.Struct({"_": pl.String()}))).list.len()
-    counted = lists.with_columns(counts.alias("count"))
-    parts = [counted.filter(pl.col("count") > i).select(
-        RESPONSE_ID, pl.lit(i + 1, pl.Int64).alias(INSTANCE),
-        pl.col("items").str.json_path_match(f"$[{i}]").alias(ANSWERS))
-        for i in range(int(counted["count"].max() or 0))]
-    return pl.concat(parts).sort(RESPONSE_ID, INSTANCE) if parts else _no_instances()
+def _no_items() -> pl.DataFrame:
+    """A repeat group's items where the version has no such group."""
+    return pl.DataFrame(schema={RESPONSE_ID: pl.Int64, INSTANCE: pl.Int64, _DECODED: pl.Struct({"_": pl.String()})})
 
 
 def empty_main(layout: Layout) -> pl.DataFrame:
