@@ -54,6 +54,15 @@ class Dataset:
     derived: dict[object, object] = field(default_factory=dict, compare=False)
 
 
+CELLS_PER_BATCH = 500_000  # responses are coded this many cells at a time: memory stays near the table's own
+
+
+def batch_size(columns: int) -> int:
+    """How many responses to code at once: fewer for wide questionnaires, so a batch's working memory stays small
+    (polars keeps what a batch used), but not so few that the per-batch planning dominates."""
+    return max(500, min(20_000, CELLS_PER_BATCH // max(1, columns)))
+
+
 class _VersionsChanged(Exception):
     """A response to a version loaded after the table's versions were read."""
 
@@ -116,7 +125,8 @@ class CodedTables:
 
         def batches() -> Iterator[pl.DataFrame]:
             coded_so_far = 0
-            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id):
+            size = batch_size(len(table.layout.variables))
+            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id, size):
                 raw = raw_frame(rows)
                 if not set(raw[VERSION].unique()) <= set(every):
                     raise _VersionsChanged(questionnaire_id)
