@@ -60,7 +60,7 @@ CELLS_PER_BATCH = 500_000  # responses are coded this many cells at a time: memo
 def batch_size(columns: int) -> int:
     """How many responses to code at once: fewer for wide questionnaires, so a batch's working memory stays small
     (polars keeps what a batch used), but not so few that the per-batch planning dominates."""
-    return max(500, min(20_000, CELLS_PER_BATCH // max(1, columns)))
+    return max(5_000, min(20_000, CELLS_PER_BATCH // max(1, columns)))
 
 
 class _VersionsChanged(Exception):
@@ -73,6 +73,7 @@ class _Kept:
     def __init__(self, signature: str, dataset: Dataset, persisted_rows: int):
         self.signature, self.dataset, self.persisted_rows = signature, dataset, persisted_rows
         self.settled = 0  # every response with an id up to this one is in the table (PostgreSQL)
+        self.plans: dict = {}  # each version's coding expressions, built once for this table's layout
         self.lock = threading.Lock()
 
 
@@ -135,7 +136,7 @@ class CodedTables:
                 if progress is not None:
                     progress(0.05, f"{coded_so_far}")
 
-        table = coded.extend_many(table, every, batches())
+        table = coded.extend_many(table, every, batches(), kept.plans)
         if self.store.engine.dialect.name == "postgresql":
             table = self._with_late_commits(questionnaire_id, table, every, kept)
         if table is dataset.table:

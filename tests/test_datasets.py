@@ -39,9 +39,9 @@ def test_new_responses_extend_the_table_and_equal_a_rebuild(store: Store, monkey
     read_after: list[int] = []
     original = stored_answers.raw_rows
 
-    def spy(engine, questionnaire_id, after_id=0, **kw):  # noqa: ANN001, ANN202
+    def spy(engine, questionnaire_id, after_id=0, *more):  # noqa: ANN001, ANN202
         read_after.append(after_id)
-        return original(engine, questionnaire_id, after_id)
+        return original(engine, questionnaire_id, after_id, *more)
 
     monkeypatch.setattr(stored_answers, "raw_rows", spy)
     add(store, 3, seed=2)

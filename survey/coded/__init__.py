@@ -64,18 +64,20 @@ def extend(table: CodedTable, versions: Mapping[str, Questionnaire], raw: pl.Dat
     return extend_many(table, versions, [raw])
 
 
-def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batches: Iterable[pl.DataFrame]
-                ) -> CodedTable:
+def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batches: Iterable[pl.DataFrame],
+                plans: dict | None = None) -> CodedTable:
     """The table with several batches of raw rows appended (each batch's ids above the previous one's).
 
     The coded batches are joined once at the end: appending them one by one would copy the growing table at
-    every batch, and hold two copies of it at the peak.
+    every batch, and hold two copies of it at the peak. `plans` keeps each version's coding expressions for the
+    next call (pass the same dict for the same layout).
     """
     mains, repeats, last_id = [table.main], {name: [part] for name, part in table.repeats.items()}, table.last_id
+    plans = {} if plans is None else plans
     for raw in batches:
         if raw.is_empty():
             continue
-        main, groups = code_rows(table.layout, versions, raw.sort(RESPONSE_ID))
+        main, groups = code_rows(table.layout, versions, raw.sort(RESPONSE_ID), plans)
         mains.append(main)
         for name, part in groups.items():
             repeats[name].append(part)

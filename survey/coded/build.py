@@ -9,6 +9,7 @@ code, blank, or the codec's value. A question the row's version did not have is 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -116,23 +117,42 @@ def _items(decoded: pl.DataFrame, group: str) -> pl.DataFrame:
     return numbered.explode(_DECODED, INSTANCE).select(RESPONSE_ID, INSTANCE, _DECODED)
 
 
-def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.DataFrame
-              ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """Raw rows of any versions → the main table's coded rows and each repeat group's (by response id)."""
+@dataclass
+class _Plan:
+    """The expressions that code one version's documents: built once, used for every batch."""
+
+    schema: dict[str, pl.DataType]
+    main: list[pl.Expr]
+    repeats: dict[str, list[pl.Expr]]
+    present: set[str]
+
+
+def _plan(layout: Layout, version: Questionnaire) -> _Plan:
+    present = {q.name for q in version.questions()}
+    inner = {q.name for q in version.all_questions()} - present
+    return _Plan(_schema(layout.variables, layout.questions, present, layout),
+                 _columns(layout.variables, layout.questions, present),
+                 {group: _columns(variables, layout.questions, inner) for group, variables in layout.repeats.items()},
+                 present)
+
+
+def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.DataFrame,
+              plans: dict[str, _Plan] | None = None) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Raw rows of any versions → the main table's coded rows and each repeat group's (by response id).
+
+    `plans` keeps each version's expressions between batches (a wide questionnaire has over a thousand).
+    """
+    plans = {} if plans is None else plans
     mains, repeats = [], {name: [] for name in layout.repeats}
     keep = [RESPONSE_ID, VERSION, SUBMITTED_AT]
     for (label,), part in raw.group_by(VERSION, maintain_order=True):
-        version = versions[str(label)]
-        present = {q.name for q in version.questions()}
-        inner = {q.name for q in version.all_questions()} - present
+        plan = plans.get(str(label)) or plans.setdefault(str(label), _plan(layout, versions[str(label)]))
         try:
-            decoded = part.select(*keep, decode(pl.col(ANSWERS), _schema(layout.variables, layout.questions,
-                                                                          present, layout)))
-            mains.append(decoded.select(*keep, *_columns(layout.variables, layout.questions, present)))
-            for group, variables in layout.repeats.items():
-                items = _items(decoded, group) if group in present else _no_items()
-                repeats[group].append(items.select(RESPONSE_ID, INSTANCE,
-                                                   *_columns(variables, layout.questions, inner)))
+            decoded = part.select(*keep, decode(pl.col(ANSWERS), plan.schema))
+            mains.append(decoded.select(*keep, *plan.main))
+            for group, exprs in plan.repeats.items():
+                items = _items(decoded, group) if group in plan.present else _no_items()
+                repeats[group].append(items.select(RESPONSE_ID, INSTANCE, *exprs))
         except pl.exceptions.PolarsError as error:
             raise UnreadableAnswers(f"stored answers of version {label} do not match their questions' types: "
                                     f"{str(error).splitlines()[0]}") from None
