@@ -18,6 +18,7 @@ from survey.coded import VERSION, UnreadableAnswers
 from survey.datasets import UnknownQuestionnaire
 from survey.export.archive import FORMATS, About, write_archive
 from survey.export.errors import ExportError
+from survey.export.files import atomic_output
 from survey.schema import Questionnaire
 from survey.schema.localise import localise, text_in
 from survey.store import Store
@@ -110,12 +111,7 @@ def write_report(store: Store, questionnaire_id: str, output: Path, *, language:
     step(0.1, "summary")
     item = report(store, questionnaire_id, language)
     step(0.9, "pdf")
-    partial = output.with_name(f".{output.name}.partial")
-    try:
+    with atomic_output(output) as partial:
         partial.write_bytes(item.content)
-        partial.replace(output)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     step(1.0, output.name)
     return output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from survey.anonymise import AnonymisedTable, Column
 from survey.export.codebook import codebook_csv
+from survey.export.files import atomic_output
 from survey.export.formats import WRITERS
 from survey.export.readme import readme_text
 from survey.export.statistical import stata_names, value_numbers, write_dta_file, write_sav_file
@@ -58,26 +59,20 @@ def write_archive(table: AnonymisedTable, fmt: str, output: Path, about: About,
     suffix, write = _WRITERS[fmt]
     step = progress or (lambda fraction, message: None)
     parts = {about.questionnaire_id: table, **{f"{about.questionnaire_id}.{n}": t for n, t in table.repeats.items()}}
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with tempfile.TemporaryDirectory(prefix="survey-export-") as folder, \
-                zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            for number, (stem, part) in enumerate(parts.items()):
-                step(0.1 + 0.8 * number / len(parts), f"{stem}{suffix}")
-                path = Path(folder) / f"{stem}{suffix}"
-                write(part, path)
-                archive.write(path, path.name)
-                path.unlink()
-            language = about.language
-            book = codebook_csv(table.columns, language, {n: t.columns for n, t in table.repeats.items()},
-                                french=fmt == "csv-fr", in_file=_in_file(fmt, table))
-            archive.writestr("codebook.csv", book)
-            files = [f"{stem}{suffix}" for stem in parts]
-            counts = {name: t.frame.height for name, t in table.repeats.items()}
-            archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files))
-        partial.replace(output)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with atomic_output(output) as partial, tempfile.TemporaryDirectory(prefix="survey-export-") as folder, \
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for number, (stem, part) in enumerate(parts.items()):
+            step(0.1 + 0.8 * number / len(parts), f"{stem}{suffix}")
+            path = Path(folder) / f"{stem}{suffix}"
+            write(part, path)
+            archive.write(path, path.name)
+            path.unlink()
+        language = about.language
+        book = codebook_csv(table.columns, language, {n: t.columns for n, t in table.repeats.items()},
+                            french=fmt == "csv-fr", in_file=_in_file(fmt, table))
+        archive.writestr("codebook.csv", book)
+        files = [f"{stem}{suffix}" for stem in parts]
+        counts = {name: t.frame.height for name, t in table.repeats.items()}
+        archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files))
     step(1.0, output.name)
     return output
