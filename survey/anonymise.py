@@ -136,6 +136,7 @@ def _labelled(variable: Variable, language: str) -> pl.Expr:
 
 
 def _coded_columns(variables: Iterable[Variable], labels: str | None) -> list[pl.Expr]:
+    """The columns as exported: codes, or labels in the language `labels`."""
     return [_labelled(v, labels) if labels else pl.col(v.name) for v in variables]
 
 
@@ -145,7 +146,9 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     shape = export_layout(table.layout, include_free_text)
     data = [v for v in shape.columns if v.question]
     seed = (rng or secrets.SystemRandom()).getrandbits(63)
-    shuffled = table.main.sample(fraction=1.0, shuffle=True, seed=seed) if table.height else table.main
+    # Only the exported columns are shuffled (a copy): not the free text left out, nor the status columns.
+    source = table.main.select(RESPONSE_ID, CODED_VERSION, SUBMITTED_AT, *(v.name for v in data))
+    shuffled = source.sample(fraction=1.0, shuffle=True, seed=seed) if table.height else source
     ids = pl.Series(EXPORT_ID, _fresh_ids(shuffled.height), dtype=pl.String)
     main = shuffled.select(
         pl.lit(ids).alias(EXPORT_ID) if shuffled.height else pl.lit(None, pl.String).alias(EXPORT_ID),

@@ -1,6 +1,6 @@
 """Each questionnaire's coded table, kept up to date: built once, then extended with the responses stored since.
 
-`coded_table(store, questionnaire_id)` is what every output reads. The table lives in memory (one per process),
+`dataset(store, questionnaire_id)` is what every output reads. The table lives in memory (one per process),
 keyed by the exact versions it was built for; a new or changed version rebuilds it. With `SURVEY_CACHE_DIR` set,
 it is also kept as Parquet files there, so a restarted process (or another one) extends it instead of rebuilding.
 On PostgreSQL, responses may become visible out of id order (a transaction that took id 7 may commit after the one

@@ -32,6 +32,8 @@ __all__ = ["FORMATS", "Deliverable", "ExportError", "UnknownQuestionnaire", "ano
 
 @dataclass(frozen=True)
 class Deliverable:
+    """A file to hand over: its name, media type and bytes (the PDF summary)."""
+
     filename: str
     media_type: str
     content: bytes
