@@ -49,12 +49,17 @@ def decimals_as_text(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFra
     return frame.select(exprs)
 
 
+SLICE_ROWS = 100_000  # rows turned into text at a time: the text of a whole million-row table is not held at once
+
+
 def write_frame(frame: pl.DataFrame, target: BinaryIO, *, french: bool = False) -> None:
-    """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`)."""
+    """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`), a slice of rows at a time."""
     texts = {name for name, dtype in frame.schema.items() if dtype == pl.String}  # numbers we write need no prefix
-    text = neutralised(decimals_as_text(frame, french=french), texts)
-    text.write_csv(target, include_bom=True, line_terminator="\r\n", separator=";" if french else ",",
-                   quote_style="necessary", null_value="")
+    slices = list(frame.iter_slices(SLICE_ROWS)) if frame.height else [frame]
+    for number, part in enumerate(slices):
+        text = neutralised(decimals_as_text(part, french=french), texts)
+        text.write_csv(target, include_bom=number == 0, include_header=number == 0, line_terminator="\r\n",
+                       separator=";" if french else ",", quote_style="necessary", null_value="")
 
 
 def write_rows(stream: TextIO, rows: Iterable[list[str]], *, french: bool = False) -> None:

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from survey.anonymise import AnonymisedTable
-from survey.export.csv_writer import write_frame
+from survey.export.csv_writer import SLICE_ROWS, write_frame
 from survey.export.errors import TooLargeForFormat
 from survey.export.metadata import variable_metadata
 
@@ -56,14 +56,16 @@ def write_xlsx_file(table: AnonymisedTable, path: Path) -> None:
 
 
 def write_parquet_file(table: AnonymisedTable, path: Path) -> None:
-    """Parquet, typed; each column's label, value labels and missing codes in its field metadata."""
-    arrow = table.frame.to_arrow()
+    """Parquet, typed; each column's label, value labels and missing codes in its field metadata. Written a
+    slice of rows at a time, so the Arrow copy of a whole million-row table is never held at once."""
     fields = []
-    for field, column in zip(arrow.schema, table.columns, strict=True):
+    for field, column in zip(table.frame.head(0).to_arrow().schema, table.columns, strict=True):
         meta = variable_metadata(column, table.language or "fr")
         fields.append(field.with_metadata({"survey": json.dumps(meta, ensure_ascii=False)}))
-    schema = pa.schema(fields, metadata={"survey": json.dumps({"table": table.frame.columns[:1]})})
-    pq.write_table(arrow.cast(schema), path, compression="zstd")
+    schema = pa.schema(fields, metadata={"survey": json.dumps({"labels": table.language})})
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for part in table.frame.iter_slices(SLICE_ROWS):
+            writer.write_table(part.to_arrow().cast(schema))
 
 
 def write_json_file(table: AnonymisedTable, path: Path) -> None:
