@@ -108,8 +108,12 @@ def serve(host: Annotated[str | None, typer.Option(help="Default: SURVEY_HOST.")
 
     settings = Settings()
     _store()  # fail early and clearly on a bad database URL
+    try:
+        web_app = create_app(settings)
+    except ValueError as exc:  # a setting that cannot work here (the PostgreSQL job queue on SQLite): one line
+        raise _fail(str(exc)) from None
     typer.echo(f"Serving on http://{host or settings.host}:{port or settings.port} — database {settings.database_url}")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+    uvicorn.run(web_app, host=host or settings.host, port=port or settings.port,
                 access_log=settings.access_log, log_level=settings.log_level, server_header=False)
 
 

@@ -175,3 +175,13 @@ def _copy_with_choice_lists(folder: Path, source: str) -> Path:
 def _pinned(source: str) -> str:
     """The questionnaire text with its version label set to 2026.1, so the labels tests expect are known."""
     return re.sub(r"^version: .*$", 'version: "2026.1"', source, count=1, flags=re.M)
+
+
+def test_serve_with_the_postgresql_job_queue_on_sqlite_is_one_clear_line(run, monkeypatch: pytest.MonkeyPatch
+                                                                          ) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SURVEY_JOB_QUEUE", "procrastinate")
+    result = run("serve")
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1].startswith(
+        "error: SURVEY_JOB_QUEUE=procrastinate needs PostgreSQL"), result.output
+    assert "Traceback" not in result.output
