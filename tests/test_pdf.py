@@ -10,6 +10,7 @@ import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pypdf
 import pytest
 from factories import record, sample_questionnaire
 
@@ -17,8 +18,6 @@ from survey.aggregate import summarise
 from survey.report.charts import bar_chart
 from survey.report.pdf import AssetFetcher, ResourceRefused, render_pdf, render_report_html
 from survey.templating import TEMPLATES_DIR, environment
-
-pypdf = pytest.importorskip("pypdf")
 
 PAYLOADS = (
     "<script>alert(1)</script>",

@@ -5,20 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from test_schema import HEADER  # the same file head: questions start on line 8
 
 from survey.errors import Problem, QuestionnaireInvalid
 from survey.schema import Questionnaire, parse_questionnaire
 from survey.versions import meaning_changes
-
-HEADER = """\
-id: essai
-version: "1"
-title: Essai
-privacy_notice: Réponses anonymes.
-pages:
-  - id: page-1
-    questions:
-"""  # questions start on line 8
 
 # Questions the cases below refer to: lines 8 to 24.
 EARLIER = """\

@@ -37,7 +37,7 @@ def summarise_table(table: CodedTable, questionnaire: Questionnaire, language: s
         current.setdefault(variable.question, []).append(variable)
     asked = [q for page in local.pages for q in page.questions if q.name in every]
     # Each question's counts are independent column scans, and polars releases the interpreter while it counts:
-    # two at a time use both cores (a results page of a million responses halves).
+    # a few at a time use both cores (a results page of a million responses: 0.44 → 0.35 s).
     with ThreadPoolExecutor(max_workers=SUMMARY_THREADS) as pool:
         done = dict(zip((q.name for q in asked), pool.map(
             lambda q: summarise_question(q, table.main, every[q.name], current[q.name], language), asked),

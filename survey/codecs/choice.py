@@ -13,11 +13,9 @@ from survey.codecs.parsing import (
     Form,
     Unreadable,
     bound,
-    number_range,
     posted,
-    whole_number,
-    whole_number_issue,
 )
+from survey.codecs.scalar import WholeNumberInput
 from survey.schema.model import Question
 
 OTHER = "other"  # the choice code `other: true` adds
@@ -201,7 +199,7 @@ class Ranking(MultipleChoice):
         return rng.sample(codes, min(int(bound(question.max, len(codes))), len(codes)))
 
 
-class Scale(Codec):
+class Scale(WholeNumberInput, Codec):
     """A point on a labelled scale (likert: 1 = first label) or a 0–10 score (NPS)."""
 
     types = ("likert", "nps")
@@ -219,19 +217,7 @@ class Scale(Codec):
     def value(self, variable: Variable, answer: pl.Expr, fields: dict[str, pl.Expr]) -> pl.Expr:
         return answer
 
-    # input side
-    unreadable = "not_number"
-
-    def parse_text(self, question: Question, text: str) -> Any:
-        return whole_number(text)
-
-    def check(self, question: Question, value: Any) -> str | None:
-        """One of the scale's points."""
-        return whole_number_issue(question.codes, value)
-
-    def range_issue(self, question: Question, value: Any) -> str | None:
-        return number_range(question.min, question.max, value)
-
+    # input side: WholeNumberInput's (a point of the scale)
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
         return int(rng.choice(codes))
 

@@ -48,7 +48,25 @@ def _one(question: Question, context: Context, storage: str, **more: object) -> 
                      **more)]
 
 
-class Integer(Codec):
+class WholeNumberInput:
+    """The input side of the codecs whose answer is a whole number (integers, scale points, NPS scores)."""
+
+    unreadable = "not_number"
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        """A whole number as typed in France (`1 200`)."""
+        return whole_number(text)
+
+    def check(self, question: Question, value: Any) -> str | None:
+        """A whole number, and one of the question's points when it has some."""
+        return whole_number_issue(question.codes, value)
+
+    def range_issue(self, question: Question, value: Any) -> str | None:
+        """Within `min`/`max`."""
+        return number_range(question.min, question.max, value)
+
+
+class Integer(WholeNumberInput, Codec):
     """A whole number."""
 
     types = ("integer",)
@@ -60,18 +78,7 @@ class Integer(Codec):
     def variables(self, question: Question, context: Context) -> list[Variable]:
         return _one(question, context, "integer", measure="scale")
 
-    # input side
-    unreadable = "not_number"
-
-    def parse_text(self, question: Question, text: str) -> Any:
-        return whole_number(text)
-
-    def check(self, question: Question, value: Any) -> str | None:
-        return whole_number_issue(question.codes, value)
-
-    def range_issue(self, question: Question, value: Any) -> str | None:
-        return number_range(question.min, question.max, value)
-
+    # input side: WholeNumberInput's
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
         low, high = span(question.min, question.max, 0, 100)
         return rng.randint(math.ceil(low), math.floor(high))
