@@ -122,6 +122,44 @@ class Job(SQLModel, table=True):
     finished_at: dt.datetime | None = None
 
 
+class ApiToken(SQLModel, table=True):
+    """A personal API token: shown once when made; only its SHA-256 is kept. Acts as its owner, nothing more."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per account or per address (`key` is "account:<email>" or "address:<sha256>")."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    last_failure_at: dt.datetime | None = None
+    locked_until: dt.datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, to which questionnaire and why: exports, raw exports, state changes, unlocks."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_questionnaire_at", "questionnaire_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    actor: str = Field(default="", max_length=254)  # e-mail or "cli:<user>", kept if the account goes
+    action: str = Field(max_length=32)
+    questionnaire_id: str | None = Field(default=None, max_length=64)
+    reason: str = ""
+    detail: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+
+
 metadata = SQLModel.metadata
 
 
