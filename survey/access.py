@@ -19,12 +19,16 @@ class Action(StrEnum):
     VIEW_QUESTIONNAIRES = "view_questionnaires"  # staff home, versions, counts
     VIEW_RESULTS = "view_results"  # the summary page
     DOWNLOAD = "download"  # anonymised CSV, codebook, PDF
+    UNLOCK_LOGINS = "unlock_logins"  # lift a login lock after too many failed passwords
 
+
+# What an evaluator or a consultant does on their missions; the service's own administration is left out.
+_MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Action.DOWNLOAD})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EVALUATOR: frozenset(Action),
-    Role.CONSULTANT: frozenset(Action),
+    Role.EVALUATOR: _MISSION_WORK,
+    Role.CONSULTANT: _MISSION_WORK,
     # Interviewers collect answers; they do not take data away.
     Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES}),
 }
