@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from survey.expressions.patterns import compiled
+from survey.expressions.patterns import compiled, matches
 from survey.expressions.syntax import (
     Binary,
     Boolean,
@@ -126,7 +126,7 @@ def _regex(text: Value, pattern: Value) -> bool | None:
     matcher = compiled(pattern) if isinstance(pattern, str) else None
     if matcher is None:
         return None
-    return text is not None and matcher.fullmatch(to_text(text)) is not None
+    return text is not None and matches(matcher, to_text(text))
 
 
 # name → (fewest arguments, most arguments or None for any number, implementation). `if` is handled lazily.
