@@ -1,7 +1,7 @@
 """All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here.
 
-The staff accounts and sessions (`store_staff.py`) and the staff listings (`store_listings.py`) are mixins of
-`Store`, kept in modules of their own.
+The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`) and the API tokens
+(`store_tokens.py`) are mixins of `Store`, kept in modules of their own.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_staff import StaffAccounts
+from survey.store_tokens import ApiTokens
 from survey.versions import meaning_changes
 
 DEFAULT_MISSION = Mission(id="default", name="Mission par défaut", client="")
@@ -96,7 +97,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts):
+class Store(Listings, StaffAccounts, ApiTokens):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):

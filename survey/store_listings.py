@@ -7,6 +7,7 @@ every few minutes so that a response committed late on PostgreSQL is never misse
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -37,6 +38,22 @@ class QuestionnaireListing:
     versions: list[str]
     current_version: str
     responses: int
+
+
+@dataclass(frozen=True)
+class VersionListing:
+    """One version of a questionnaire: when it was loaded and first served, its exact response count."""
+
+    label: str
+    loaded_at: dt.datetime
+    served_at: dt.datetime | None
+    responses: int
+    current: bool
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives back naive datetimes; every time stored here is UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 class _Counts:
@@ -101,3 +118,21 @@ class Listings:
             return None
         return next((item for item in self.listings(member) if item.id == questionnaire_id), None)
 
+
+    def version_listing(self, questionnaire_id: str) -> list[VersionListing]:
+        """Every version of a questionnaire, oldest first, with responses counted exactly (no cached count)."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return []
+        ids = select(version_t.c.id).where(version_t.c.questionnaire_id == questionnaire_id)
+        counted = (select(response_t.c.version_id, func.count().label("n"))  # on the (version, time) index
+                   .where(response_t.c.version_id.in_(ids)).group_by(response_t.c.version_id).subquery())
+        query = (select(version_t.c.version, version_t.c.loaded_at, version_t.c.served_at,
+                        func.coalesce(counted.c.n, 0).label("n"),
+                        (questionnaire_t.c.current_version_id == version_t.c.id).label("current"))
+                 .join(questionnaire_t, questionnaire_t.c.id == version_t.c.questionnaire_id)
+                 .outerjoin(counted, counted.c.version_id == version_t.c.id)
+                 .where(version_t.c.questionnaire_id == questionnaire_id).order_by(version_t.c.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [VersionListing(r.version, _aware(r.loaded_at), _aware(r.served_at), r.n, bool(r.current))  # type: ignore[arg-type]
+                for r in rows]
