@@ -110,6 +110,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login": {"fr": "Se connecter", "en": "Sign in"},
     "logout": {"fr": "Se déconnecter", "en": "Sign out"},
     "login_failed": {"fr": "Adresse e-mail ou mot de passe incorrect.", "en": "Wrong email address or password."},
+    # One message for a locked e-mail and a locked address, known account or not: it tells an attacker nothing.
+    "login_locked": {
+        "fr": "Trop de tentatives de connexion ont échoué. Réessayez dans {minutes} minute(s), ou demandez à un "
+              "administrateur de débloquer l’accès.",
+        "en": "Too many failed sign-in attempts. Try again in {minutes} minute(s), or ask an administrator to "
+              "unlock access.",
+    },
+    "login_locks_title": {"fr": "Connexions bloquées", "en": "Locked sign-ins"},
+    "login_locks_intro": {
+        "fr": "Après trop de mots de passe erronés, une adresse e-mail ou une adresse réseau est bloquée pour une "
+              "durée qui double à chaque nouvel échec. Débloquer efface le compte des échecs ; l’action est "
+              "inscrite au journal d’audit.",
+        "en": "After too many wrong passwords, an e-mail address or a network address is locked for a time that "
+              "doubles with each further failure. Unlocking clears the count of failures; it is recorded in the "
+              "audit log.",
+    },
+    "login_locks_none": {"fr": "Aucune connexion bloquée.", "en": "No sign-in is locked."},
+    "login_lock_key": {"fr": "E-mail ou adresse réseau", "en": "E-mail or network address"},
+    "login_lock_failures": {"fr": "Échecs", "en": "Failures"},
+    "login_lock_until": {"fr": "Bloqué jusqu’à (UTC)", "en": "Locked until (UTC)"},
+    "login_lock_address": {"fr": "adresse réseau {fingerprint}", "en": "network address {fingerprint}"},
+    "unlock": {"fr": "Débloquer", "en": "Unlock"},
+    "unlocked": {"fr": "Débloqué : {who}.", "en": "Unlocked: {who}."},
     "staff_home": {"fr": "Questionnaires", "en": "Questionnaires"},
     "mission": {"fr": "Mission", "en": "Mission"},
     "client": {"fr": "Collectivité", "en": "Local government"},

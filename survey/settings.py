@@ -33,6 +33,18 @@ class Settings(BaseSettings):
         False, description="Send cookies only over HTTPS. Set to `true` whenever the service is behind HTTPS."
     )
     session_hours: int = Field(8, description="Hours a staff login stays valid without activity.")
+    login_account_attempts: int = Field(
+        5, ge=1, description="Failed logins in a row on one e-mail address before it is locked (whether or not an "
+        "account has it).",
+    )
+    login_address_attempts: int = Field(
+        50, ge=1, description="Failed logins in a row from one client address before it is locked, whatever the "
+        "e-mails tried.",
+    )
+    login_lock_minutes: int = Field(
+        1, ge=1, description="Minutes of the first lock; each further failure doubles it.",
+    )
+    login_lock_max_minutes: int = Field(60, ge=1, description="Longest lock, in minutes.")
     form_hours: int = Field(24, description="Hours a respondent has to finish a questionnaire once started.")
     access_log: bool = Field(
         False, description="Print one line per request. Off by default: such lines hold IP addresses."

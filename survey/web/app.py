@@ -21,6 +21,8 @@ from survey.store import Store, VersionConflict
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
+from survey.web.headers import security_headers
+from survey.web.login_guard import LoginGuard
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
 from survey.web.respond import RespondController
@@ -82,7 +84,9 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        state=State({"store": store, "settings": settings}),
+        state=State({"store": store, "settings": settings,
+                     "login_guard": LoginGuard.from_settings(store, settings, secret)}),
+        before_send=[security_headers(settings.secure_cookies)],
         # Take up jobs a restart left queued; build large questionnaires' coded tables before anyone asks.
         on_startup=[jobs.queue.start, lambda: datasets.warm_up(store)],
         on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections

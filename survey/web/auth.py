@@ -1,4 +1,4 @@
-"""Staff login: argon2id passwords, a fresh session token at every login, HttpOnly SameSite cookies."""
+"""Staff login: argon2id passwords, throttled per e-mail and per address, a fresh session token at every login."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from litestar.response import Redirect, Response
 from survey.access import Action, StaffMember
 from survey.passwords import hash_password, needs_rehash, verify_password
 from survey.store import Store
+from survey.store_throttle import Attempt
+from survey.throttle import minutes_left
+from survey.web.login_guard import LoginGuard
 from survey.web.pages import Form, ServicesDep, form_value, render
 
 SESSION_COOKIE = "survey_session"
@@ -59,6 +62,15 @@ def login_redirect(request: Request) -> Redirect:
     return Redirect(f"/login?next={quote(target)}", status_code=303)
 
 
+def _locked(request: Request, data: Form, email: str, until: dt.datetime) -> Response:
+    """429 with the wait in minutes; the same page whether the e-mail, the address or both are locked."""
+    now = dt.datetime.now(dt.UTC)
+    response = render(request, "login.html", status=429, next=_safe_next(form_value(data, "next")), failed=False,
+                      email=email, locked_minutes=minutes_left(until, now))
+    response.headers["Retry-After"] = str(max(1, int((until - now).total_seconds()) + 1))
+    return response
+
+
 class AuthController(Controller):
     @get("/login", name="login")
     async def login_form(self, request: Request) -> Response:
@@ -68,11 +80,18 @@ class AuthController(Controller):
     def login(self, request: Request, services: ServicesDep, data: Form) -> Response:
         email = (form_value(data, "email") or "").strip().lower()
         password = form_value(data, "password") or ""
+        guard: LoginGuard = request.app.state.login_guard
+        attempt = guard.begin(request, email)  # counted before the password is checked: parallel guesses wait
+        if not isinstance(attempt, Attempt):
+            return _locked(request, data, email, attempt)
         found = services.store.password_hash(email)
         if found is None or not verify_password(found[1], password):
             verify_password(None, password) if found is None else None  # same time whether the email exists or not
+            if attempt.locked_until is not None:  # this failure was one too many
+                return _locked(request, data, email, attempt.locked_until)
             return render(request, "login.html", status=401, next=_safe_next(form_value(data, "next")), failed=True,
                           email=email)
+        guard.succeeded(attempt, email)
         user_id, stored_hash = found
         if needs_rehash(stored_hash):
             services.store.set_password_hash(user_id, hash_password(password))

@@ -43,7 +43,8 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
     response = Response(html, status_code=status, media_type=MediaType.HTML,
                         headers={"Content-Language": lang, "Cache-Control": "no-store"})
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True,
+                            secure=request.app.state.settings.secure_cookies)
     return response
 
 
