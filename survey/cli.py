@@ -1,4 +1,4 @@
-"""The `survey` command: serve, load, list, validate, user add, seed, export, report."""
+"""The `survey` command: serve, load, list, validate, user add, unlock, seed, export, report."""
 
 from __future__ import annotations
 
@@ -154,6 +154,26 @@ def user_add(email: str,
     except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"user {user_id} created: {email} ({role.value}), missions: {', '.join(mission or []) or 'none'}")
+
+
+@app.command()
+def unlock(email: Annotated[str, typer.Argument(help="The e-mail address locked after failed logins.")],
+           address: Annotated[str | None, typer.Option(
+               help="Also unlock this client address (an IP, as the server sees it).")] = None) -> None:
+    """Lift the lock that failed logins put on an e-mail (and on an address); recorded in the audit log."""
+    import getpass
+
+    from survey import store_throttle
+    from survey.throttle import account_key, address_key
+
+    store = _store()
+    keys = [account_key(email)]
+    if address:
+        keys.append(address_key(address.strip(), Settings().secret_key or store.secret_key()))
+    actor = f"cli:{getpass.getuser()}"
+    for key, shown in zip(keys, [email.strip().lower(), address], strict=False):
+        done = store_throttle.unlock(store.engine, key, actor=actor)
+        typer.echo(f"{shown}: {'unlocked' if done else 'no failed login recorded, nothing to unlock'}")
 
 
 SEED_CHUNK = 2000  # responses drawn per task and stored per transaction

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from survey.db import LoginThrottle
 from survey.store_audit import record_audit
-from survey.throttle import FORGET_AFTER, ThrottleRule
+from survey.throttle import ACCOUNT_PREFIX, FORGET_AFTER, ThrottleRule, key_label
 
 throttle_t = LoginThrottle.__table__
 
@@ -50,6 +50,15 @@ class Lock:
     key: str
     failures: int
     locked_until: dt.datetime
+
+    @property
+    def is_account(self) -> bool:
+        return self.key.startswith(ACCOUNT_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """The e-mail, or a short fingerprint of the address."""
+        return key_label(self.key)
 
 
 def begin_attempt(engine: Engine, rules: dict[str, ThrottleRule], now: dt.datetime) -> Attempt | dt.datetime:
@@ -126,7 +135,7 @@ def current_locks(engine: Engine, now: dt.datetime) -> list[Lock]:
              .where(throttle_t.c.locked_until > now))
     with engine.connect() as conn:
         locks = [Lock(row.key, row.failures, row.locked_until) for row in conn.execute(query)]
-    return sorted(locks, key=lambda lock: (not lock.key.startswith("account:"), -lock.locked_until.timestamp()))
+    return sorted(locks, key=lambda lock: (not lock.is_account, -lock.locked_until.timestamp()))
 
 
 def unlock(engine: Engine, key: str, *, actor: str, actor_id: int | None = None) -> bool:

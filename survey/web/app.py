@@ -23,6 +23,7 @@ from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
 from survey.web.headers import security_headers
 from survey.web.login_guard import LoginGuard
+from survey.web.logins import LoginLocksController
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
 from survey.web.respond import RespondController
@@ -78,6 +79,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
 
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
+                        LoginLocksController,
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

@@ -23,25 +23,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
-# The API's documentation page (Litestar's OpenAPI UI) is an HTML shell that loads its viewer from a CDN with
-# inline bootstrapping code; it alone gets these, and it still may not be framed. The schema itself
-# (`/schema/openapi.json`, `.yaml`) is data and keeps the strict policy.
-DOCUMENTATION_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com",
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://fonts.googleapis.com",
-    "img-src 'self' data: https://cdn.jsdelivr.net",
-    "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
-DOCUMENTATION_PATH = "/schema"
-_SCHEMA_FILES = (".json", ".yaml", ".yml")
-
 # Only features Chromium knows: an unknown name is itself reported as an error in the console.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer", "microphone",
@@ -49,6 +30,8 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 ))
 
 SECURITY_HEADERS = {
+    # One policy for every route: the API reference at /schema is a plain page too (survey/web/api/).
+    "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
@@ -59,14 +42,6 @@ HSTS = "max-age=31536000"  # sent only with secure cookies, that is behind HTTPS
 
 Message = dict[str, Any]
 Hook = Callable[[Message, dict[str, Any]], Coroutine[Any, Any, None]]
-
-
-def content_security_policy(path: str) -> str:
-    """The policy of a path: strict everywhere but the API documentation page."""
-    documentation = path == DOCUMENTATION_PATH or path.startswith(DOCUMENTATION_PATH + "/")
-    if documentation and not path.endswith(_SCHEMA_FILES):
-        return DOCUMENTATION_POLICY
-    return CONTENT_SECURITY_POLICY
 
 
 def secure_cookie(header: bytes) -> bytes:
@@ -80,9 +55,9 @@ def security_headers(secure_cookies: bool) -> Hook:
     static = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
     if secure_cookies:
         static.append((b"strict-transport-security", HSTS.encode()))
-    owned = {name for name, _ in static} | {b"content-security-policy"}
+    owned = {name for name, _ in static}
 
-    async def add_headers(message: Message, scope: dict[str, Any]) -> None:
+    async def add_headers(message: Message, _scope: dict[str, Any]) -> None:
         if message["type"] != "http.response.start":
             return
         # Ours replace any a handler set, so that the policy is decided here and only here.
@@ -90,7 +65,6 @@ def security_headers(secure_cookies: bool) -> Hook:
         headers = [(name, value) for name, value in headers if name not in owned]
         if secure_cookies:
             headers = [(name, secure_cookie(value) if name == b"set-cookie" else value) for name, value in headers]
-        policy = content_security_policy(scope.get("path", ""))
-        message["headers"] = [*headers, *static, (b"content-security-policy", policy.encode())]
+        message["headers"] = [*headers, *static]
 
     return add_headers
