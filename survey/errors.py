@@ -45,6 +45,7 @@ class ErrorCode(Enum):
         "break the circle: one of them must not use the others",
     )
     CHOICES_FILE = ("`choices_from`: {detail}", "{fix}")
+    FILE_LIMIT = ("over a limit for questionnaire files: {detail}", "{fix}")
 
     def format(self, **params: object) -> tuple[str, str]:
         """Return (what is wrong, how to fix it) with the parameters filled in."""

@@ -17,10 +17,12 @@ from survey.schema.logic_checks import check_logic
 from survey.schema.model import Questionnaire
 from survey.schema.problems import Collector, Path_, suggest
 from survey.schema.scope import Entry, entries_of, salvage
+from survey.schema.yaml_limits import MAX_FILE_BYTES, MAX_NODES, CountingComposer, LimitExceeded, check_alias_expansion
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: `code: no` or `code: on` stay text, as an evaluator means them."""
+class _Loader(CountingComposer, yaml.SafeLoader):
+    """YAML 1.2 booleans only: `code: no` or `code: on` stay text, as an evaluator means them; aliases and the
+    number of values limited (`survey.schema.yaml_limits`) before anything is unfolded."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -32,10 +34,11 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
+def _compose(text: str, filename: str, max_nodes: int | None = None) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML, remembering the line of every mapping key and list item."""
     try:
         loader = _Loader(text)
+        loader.max_nodes = max_nodes
     except yaml.reader.ReaderError as exc:  # a control character, refused before parsing starts
         what, fix = ErrorCode.YAML_SYNTAX.format(detail=f"character #x{exc.character:04x} is not allowed")
         line = text.count("\n", 0, exc.position) + 1
@@ -43,6 +46,7 @@ def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
     lines: dict[Path_, int] = {}
     try:
         root = loader.get_single_node()
+        check_alias_expansion(root, loader.alias_uses)
 
         def build(node: yaml.Node, path: Path_) -> Any:
             lines.setdefault(path, node.start_mark.line + 1)
@@ -63,6 +67,9 @@ def _compose(text: str, filename: str) -> tuple[Any, dict[Path_, int]]:
         what, fix = ErrorCode.YAML_SYNTAX.format(detail=getattr(exc, "problem", None) or str(exc))
         line = mark.line + 1 if mark else 1
         raise QuestionnaireInvalid([Problem(filename, line, None, what, fix, "YAML_SYNTAX")]) from None
+    except LimitExceeded as exc:
+        what, fix = ErrorCode.FILE_LIMIT.format(detail=exc.detail, fix=exc.fix)
+        raise QuestionnaireInvalid([Problem(filename, exc.line, None, what, fix, "FILE_LIMIT")]) from None
     except RecursionError:
         what, fix = ErrorCode.YAML_SYNTAX.format(detail="an alias (`*name`) contains itself, or nesting is too deep")
         raise QuestionnaireInvalid([Problem(filename, 1, None, what, fix, "YAML_SYNTAX")]) from None
@@ -127,12 +134,14 @@ def _check_bounds(col: Collector, entries: list[Entry]) -> None:
                     detail=f"a question of type `{q.type}` needs {want}", fix=fix)
 
 
-def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: Path | None = None) -> Questionnaire:
+def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: Path | None = None,
+                        *, max_nodes: int | None = None) -> Questionnaire:
     """Parse questionnaire YAML; raise `QuestionnaireInvalid` listing every problem, located.
 
-    `base_dir` is the folder `choices_from` CSV files are read from (the questionnaire file's own).
+    `base_dir` is the folder `choices_from` CSV files are read from (the questionnaire file's own). Aliases are
+    always limited; `max_nodes` also limits the number of values (files people write: `MAX_NODES`).
     """
-    data, lines = _compose(text, filename)
+    data, lines = _compose(text, filename, max_nodes)
     col = Collector(filename, data, lines)
     if not isinstance(data, dict):
         col.add((), ErrorCode.NOT_A_MAPPING)
@@ -161,13 +170,20 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     """Read and parse one questionnaire file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # never more than the limit in memory, whatever the file's size
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise QuestionnaireInvalid(
             [Problem(str(path), 1, None, f"cannot read the file: {reason}", "check the path and save it as UTF-8")]
         ) from None
-    return parse_questionnaire(text, str(path), path.parent)
+    if len(data) > MAX_FILE_BYTES:
+        what, fix = ErrorCode.FILE_LIMIT.format(
+            detail=f"the file is larger than {MAX_FILE_BYTES:,} bytes",
+            fix="split the questionnaire, or move long choice lists to `choices_from` CSV files")
+        raise QuestionnaireInvalid([Problem(str(path), 1, None, what, fix, "FILE_LIMIT")])
+    return parse_questionnaire(text, str(path), path.parent, max_nodes=MAX_NODES)
 
 
 class _Dumper(yaml.SafeDumper):
