@@ -19,6 +19,8 @@ app = typer.Typer(help="Questionnaires for evaluating citizen participation.", n
                   pretty_exceptions_enable=False, add_completion=False)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+token_app = typer.Typer(help="Personal API tokens of staff.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -174,6 +176,51 @@ def unlock(email: Annotated[str, typer.Argument(help="The e-mail address locked 
     for key, shown in zip(keys, [email.strip().lower(), address], strict=False):
         done = store_throttle.unlock(store.engine, key, actor=actor)
         typer.echo(f"{shown}: {'unlocked' if done else 'no failed login recorded, nothing to unlock'}")
+
+
+@token_app.command("add")
+def token_add(email: str,
+              name: Annotated[str, typer.Option(help="What the token is for, e.g. \"dashboard\".")]) -> None:
+    """Make an API token acting as EMAIL; it is printed this once (only its hash is kept)."""
+    store = _store()
+    user_id = store.user_id(email)
+    if user_id is None:
+        raise _fail(f"no member of staff {email.strip().lower()!r} — create the account first with `survey user add`")
+    try:
+        token_id, token = store.add_token(user_id, name)
+    except ValueError as exc:
+        raise _fail(f"--name: {exc}") from None
+    typer.echo(f"token {token_id} made for {email.strip().lower()} ({name.strip()}); copy it now, "
+               "it is not shown again:", err=True)
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list(email: Annotated[str | None, typer.Argument(help="Only this member's tokens.")] = None) -> None:
+    """API tokens (never the tokens themselves): id, owner, name, made, last used, revoked."""
+    store = _store()
+    user_id = None
+    if email is not None:
+        user_id = store.user_id(email)
+        if user_id is None:
+            raise _fail(f"no member of staff {email.strip().lower()!r} — see `survey token list`")
+
+    def when(moment: dt.datetime | None) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    for item in store.tokens(user_id):
+        typer.echo(f"{item.id}\t{item.email}\t{item.name}\tmade={when(item.created_at)}\t"
+                   f"last_used={when(item.last_used_at)}\t" + (f"revoked={when(item.revoked_at)}" if item.revoked_at
+                                                                 else "active"))
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID", help="The id `survey token list` shows.")]
+                 ) -> None:
+    """Revoke an API token at once: requests carrying it get 401."""
+    if not _store().revoke_token(token_id):
+        raise _fail(f"no active token {token_id} — see `survey token list`")
+    typer.echo(f"token {token_id} revoked")
 
 
 SEED_CHUNK = 2000  # responses drawn per task and stored per transaction

@@ -18,6 +18,7 @@ from survey.errors import QuestionnaireInvalid
 from survey.job_queues import make_jobs
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
+from survey.web.api import api_router, openapi_config
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
@@ -28,6 +29,7 @@ from survey.web.pages import Services
 from survey.web.preview import PreviewController
 from survey.web.respond import RespondController
 from survey.web.staff import StaffController
+from survey.web.tokens import TokensController
 
 log = logging.getLogger("survey")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -80,6 +82,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController,
+                        TokensController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
@@ -92,7 +95,8 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         # Take up jobs a restart left queued; build large questionnaires' coded tables before anyone asks.
         on_startup=[jobs.queue.start, lambda: datasets.warm_up(store)],
         on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections
-        openapi_config=None,
+        openapi_config=openapi_config(),  # /schema and /schema/openapi.json describe the API (survey/web/api/)
+        include_in_schema=False,  # pages are not part of the API: only the API's router opts back in
         debug=False,
     )
 
