@@ -28,7 +28,7 @@ def _question(question: Question) -> dict[str, Any]:
         if question.min is None else question.min.isoformat(),
         "max": question.max if isinstance(question.max, int | float) else None
         if question.max is None else question.max.isoformat(),
-        "max_length": question.max_length, "special_answers": list(question.special_answers),
+        "max_length": codec(question).length_limit(question), "special_answers": list(question.special_answers),
         "other": question.other, "items": [item.name for item in question.items],
     }
 

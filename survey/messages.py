@@ -47,6 +47,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Item {number}: an answer is missing or not accepted.",
     },
     "not_asked": {"fr": "Cette question ne vous était pas posée.", "en": "This question was not for you."},
+    "bad_character": {
+        "fr": "Votre réponse contient un caractère invisible ou mal encodé (caractère de contrôle, octet nul…) qui "
+              "ne peut pas être enregistré : retirez-le, par exemple en retapant le texte au lieu de le coller.",
+        "en": "Your answer holds an invisible or badly encoded character (a control character, a null byte…) that "
+              "cannot be recorded: remove it, e.g. by typing the text again instead of pasting it.",
+    },
+    "other_bad_character": {
+        "fr": "Votre précision « Autre » contient un caractère invisible ou mal encodé qui ne peut pas être "
+              "enregistré : retirez-le, par exemple en retapant le texte.",
+        "en": "Your “Other” text holds an invisible or badly encoded character that cannot be recorded: remove "
+              "it, e.g. by typing the text again.",
+    },
+    "other_too_long": {"fr": "Votre précision « Autre » dépasse {max} caractères.",
+                       "en": "Your “Other” text is longer than {max} characters."},
     # --- answering
     "yes": {"fr": "Oui", "en": "Yes"},
     "no": {"fr": "Non", "en": "No"},

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from survey.codecs import codec
+from survey.codecs.parsing import OTHER_MAX_LENGTH
+from survey.schema import Question
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -21,4 +25,12 @@ def environment(templates_dir: str = str(TEMPLATES_DIR)) -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates change with a deploy, not while serving: no stat() per include
     )
+    # The `maxlength` of text fields: the limits the server enforces (a question's own, or its type's default).
+    env.globals["length_limit"] = _length_limit
+    env.globals["other_max_length"] = OTHER_MAX_LENGTH
     return env
+
+
+def _length_limit(question: Question) -> int | None:
+    """The most characters a question's text field takes; None for answers that are not typed text."""
+    return codec(question).length_limit(question)

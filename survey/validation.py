@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey.codecs import OTHER, Unreadable, codec
+from survey.codecs.parsing import OTHER_MAX_LENGTH, unsafe_character, without_unsafe
 from survey.logic import (
     assess,
     constraint_holds,
@@ -63,8 +64,8 @@ def check_answer(question: Question, value: Answer) -> AnswerIssue | None:
 
 def _logic_issue(question: Question, code: str) -> AnswerIssue:
     params: dict[str, Any] = {"min": question.min, "max": question.max}
-    if question.max_length:
-        params["max"] = question.max_length
+    if code == "too_long":
+        params["max"] = codec(question).length_limit(question)
     if code == "constraint" and question.constraint_message:
         params = {"message": question.constraint_message}
     return AnswerIssue(question.name, code, params)
@@ -80,6 +81,7 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
     """
     typed: dict[str, Answer] = {}
     unreadable: dict[str, AnswerIssue] = {}
+    other_issues: dict[str, AnswerIssue] = {}  # the answer is read; only its “Other” text is refused
     for question in page.questions:
         if not codec(question).answered:
             continue
@@ -90,12 +92,15 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
             unreadable[question.name] = AnswerIssue(question.name, exc.code, exc.params)
         if question.other:
             other_text = (form.get(f"{question.name}__other") or [""])[0].strip()
+            if issue := other_issue(question, typed.get(question.name), other_text):
+                other_issues[question.name] = issue
+                other_text = without_unsafe(other_text)
             typed[f"{question.name}__other"] = other_text or None
     if questionnaire is None:
         issues = list(unreadable.values())
         for question in page.questions:
             if question.name not in unreadable and codec(question).answered:
-                issue = check_answer(question, typed.get(question.name))
+                issue = other_issues.get(question.name) or check_answer(question, typed.get(question.name))
                 if issue:
                     issues.append(issue)
         return typed, issues
@@ -106,7 +111,8 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
         if question.name in verdict.resolution.hidden:
             typed.pop(question.name, None)
             continue
-        issue = unreadable.get(question.name) or _form_issue(question, typed.get(question.name))
+        issue = (unreadable.get(question.name) or other_issues.get(question.name)
+                 or _form_issue(question, typed.get(question.name)))
         if issue is None and question.name in verdict.issues:
             issue = _logic_issue(question, verdict.issues[question.name])
         if issue is None and codec(question).group:  # a repeat group: its items, each by the rules of a page
@@ -114,6 +120,20 @@ def read_page(page: Page, form: Mapping[str, Sequence[str]], *, questionnaire: Q
         if issue:
             issues.append(issue)
     return typed, issues
+
+
+def other_issue(question: Question, answer: Answer, text: Any) -> AnswerIssue | None:
+    """What is wrong with the text typed for “Other, please specify” when “Other” is picked (otherwise it is not
+    kept): refused characters, or too long."""
+    if text is None or text == "" or OTHER not in codec(question).picked(answer):
+        return None
+    if not isinstance(text, str):
+        return AnswerIssue(question.name, "not_text")
+    if unsafe_character(text):
+        return AnswerIssue(question.name, "other_bad_character")
+    if len(text) > OTHER_MAX_LENGTH:
+        return AnswerIssue(question.name, "other_too_long", {"max": OTHER_MAX_LENGTH})
+    return None
 
 
 def _form_issue(question: Question, value: Answer) -> AnswerIssue | None:
@@ -137,7 +157,8 @@ def _repeat_issue(question: Question, instances: Any, env: Mapping[str, Any], to
             if sub.name in hidden or not codec(sub).answered:
                 continue
             value = instance.get(sub.name)
-            issue = _form_issue(sub, value)
+            issue = _form_issue(sub, value) or (other_issue(sub, value, instance.get(f"{sub.name}__other"))
+                                                if sub.other else None)
             if issue is None and _is_empty(value) and is_required(sub, inner, today):
                 issue = AnswerIssue(sub.name, "required")
             if issue is None and not _is_empty(value) and not constraint_holds(sub, value, inner, today):
@@ -164,6 +185,8 @@ def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Answer]
         if not codec(question).answered:
             continue
         issue = _form_issue(question, value)
+        if issue is None and question.other:
+            issue = other_issue(question, value, answers.get(f"{question.name}__other"))
         if issue is None and question.name in verdict.issues:
             issue = _logic_issue(question, verdict.issues[question.name])
         if issue is None and codec(question).group:  # a repeat group: its items, each by the rules of a page

@@ -44,6 +44,8 @@ UNREFERABLE = set(KEYWORDS) | set(FUNCTIONS)  # names an expression cannot (or s
 DATA_KEYS = ["commune", "zone", "public"]
 
 _free_text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
+# What a respondent may type: no control characters, no lone surrogates (README "Question types" refuses them).
+typed_characters = st.characters(exclude_categories=("Cs", "Cc"))
 labels = st.one_of(st.sampled_from(YAML_HOSTILE), _free_text)
 optional_text = st.one_of(st.just(""), labels)
 codes = st.one_of(st.sampled_from(CODE_HOSTILE),
@@ -364,7 +366,7 @@ def answer_to(question: Question) -> st.SearchStrategy[Any]:
         return st.from_regex(r"0[1-9][0-9]{8}", fullmatch=True)
     if shape is Shape.TEXT:
         # stripped and not blank, as the web keeps typed text
-        return st.text(min_size=1, max_size=question.max_length or 80).map(str.strip).filter(bool)
+        return st.text(typed_characters, min_size=1, max_size=question.max_length or 80).map(str.strip).filter(bool)
     if shape is Shape.INTEGER:
         return st.integers(-10**9 if low is None else low, 10**9 if high is None else high)
     if shape is Shape.DECIMAL:
@@ -410,7 +412,7 @@ def _answer(draw: st.DrawFn, question: Question, into: dict[str, Any]) -> None:
             answer = [*answer[: most - 1], OTHER]
         else:
             answer = OTHER
-        into[f"{question.name}__other"] = draw(st.text(min_size=1, max_size=30).filter(str.strip))
+        into[f"{question.name}__other"] = draw(st.text(typed_characters, min_size=1, max_size=30).filter(str.strip))
     into[question.name] = answer
 
 

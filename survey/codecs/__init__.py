@@ -11,12 +11,24 @@ from __future__ import annotations
 from survey.codecs.base import SPECIAL_CODES, Codec, Context, ValueLabel, Variable
 from survey.codecs.choice import OTHER, Consent, Matrix, MultipleChoice, Ranking, Scale, SingleChoice, YesNo
 from survey.codecs.parsing import Form, Unreadable, special, special_kind
-from survey.codecs.scalar import Calculated, Date, Decimal, Email, Integer, Nothing, Phone, Repeat, Text, Time
+from survey.codecs.scalar import (
+    Calculated,
+    Date,
+    Decimal,
+    Email,
+    Integer,
+    LongText,
+    Nothing,
+    Phone,
+    Repeat,
+    Text,
+    Time,
+)
 from survey.schema.model import Question
 from survey.schema.types import QUESTION_TYPES
 
 _ALL: list[Codec] = [SingleChoice(), MultipleChoice(), Ranking(), Scale(), Matrix(), YesNo(), Consent(), Integer(),
-                     Decimal(), Date(), Time(), Text(), Email(), Phone(), Calculated(), Repeat(), Nothing()]
+                     Decimal(), Date(), Time(), Text(), LongText(), Email(), Phone(), Calculated(), Repeat(), Nothing()]
 CODECS: dict[str, Codec] = {name: c for c in _ALL for name in c.types}
 CODECS["nps"] = Scale(summary="nps")
 

@@ -162,6 +162,10 @@ class Codec:
         """`too_small`, `too_late`, `too_long`, `too_many_choices`… when a typed answer is out of its bounds."""
         return None
 
+    def length_limit(self, question: Question) -> int | None:
+        """The most characters a typed answer may hold; None when the answer is not typed text."""
+        return None
+
     def picked(self, value: Any) -> list[str]:
         """The choice codes an answer picks, to check against those offered and against “Other”."""
         return []

@@ -20,6 +20,12 @@ from survey.schema.types import NOT_ASKED, SPECIAL_ANSWERS
 Form = Mapping[str, Sequence[str]]  # field name → the values posted under it
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?:\+33|0033|0)([1-9][0-9]{8})")
+# Characters no typed text keeps: C0 controls (NUL included: PostgreSQL refuses it in JSON), DEL, C1 controls, and
+# lone surrogates (UTF-8 cannot hold them). A one-line text keeps the tab; a paragraph keeps tab, LF and CR too.
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+UNSAFE_IN_LINE = re.compile(f"[{_UNSAFE}\n\r]")
+UNSAFE_IN_PARAGRAPH = re.compile(f"[{_UNSAFE}]")
+OTHER_MAX_LENGTH = 500  # the text typed for “Other, please specify”
 WORDS = ("projet", "quartier", "jardin", "école", "vélo", "réunion", "budget", "mairie", "parc", "éclairage")
 
 
@@ -30,6 +36,16 @@ class Unreadable(ValueError):
     def __init__(self, code: str, kept: Any = None, params: Mapping[str, Any] | None = None):
         super().__init__(code)
         self.code, self.kept, self.params = code, kept, dict(params or {})
+
+
+def unsafe_character(text: str, multiline: bool = False) -> bool:
+    """Whether a typed text holds a character that is refused (a control character, a lone surrogate)."""
+    return (UNSAFE_IN_PARAGRAPH if multiline else UNSAFE_IN_LINE).search(text) is not None
+
+
+def without_unsafe(text: str, multiline: bool = False) -> str:
+    """The text with its refused characters taken out: what is kept to show again beside the message."""
+    return (UNSAFE_IN_PARAGRAPH if multiline else UNSAFE_IN_LINE).sub("", text)
 
 
 def special(kind: str) -> dict[str, str]:

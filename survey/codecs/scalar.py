@@ -24,8 +24,10 @@ from survey.codecs.parsing import (
     number_range,
     posted,
     time_of_day,
+    unsafe_character,
     whole_number,
     whole_number_issue,
+    without_unsafe,
 )
 from survey.schema.model import Question
 
@@ -171,10 +173,12 @@ class Time(Codec):
 
 
 class Text(Codec):
-    """Free text, an e-mail address or a phone number: may identify a person."""
+    """One line of free text (and the base of e-mails and phone numbers): may identify a person."""
 
-    types = ("short_text", "long_text")
+    types = ("short_text",)
     summary = "text"
+    default_max_length = 500  # characters, when the question sets no `max_length`
+    multiline = False  # a paragraph keeps its line breaks; one line does not take any
 
     def variables(self, question: Question, context: Context) -> list[Variable]:
         return _one(question, context, "text", identifying=True)
@@ -184,16 +188,26 @@ class Text(Codec):
 
     # input side
     def parse(self, question: Question, form: Form) -> Any:
-        """The first value posted, stripped: spaces typed around a text are not part of it."""
+        """The first value posted, stripped: spaces typed around a text are not part of it. A control character
+        or a lone surrogate is refused here, before anything is kept (what is kept to show again lacks it)."""
         if not posted(form, question.name):
             return None
-        return self.parse_text(question, form[question.name][0].strip())
+        text = form[question.name][0].strip()
+        if unsafe_character(text, self.multiline):
+            raise Unreadable("bad_character", without_unsafe(text, self.multiline))
+        return self.parse_text(question, text)
 
     def check(self, question: Question, value: Any) -> str | None:
-        return None if isinstance(value, str) else "not_text"
+        if not isinstance(value, str):
+            return "not_text"
+        return "bad_character" if unsafe_character(value, self.multiline) else None
+
+    def length_limit(self, question: Question) -> int | None:
+        """The question's `max_length`, or the type's default: no text is unbounded."""
+        return question.max_length or self.default_max_length
 
     def range_issue(self, question: Question, value: Any) -> str | None:
-        too_long = isinstance(value, str) and question.max_length and len(value) > question.max_length
+        too_long = isinstance(value, str) and len(value) > self.length_limit(question)  # type: ignore[operator]
         return "too_long" if too_long else None
 
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
@@ -201,10 +215,24 @@ class Text(Codec):
         return text[: question.max_length] if question.max_length else text
 
 
+class LongText(Text):
+    """A paragraph of free text: keeps its line breaks."""
+
+    types = ("long_text",)
+    default_max_length = 10_000
+    multiline = True
+
+    def parse_text(self, question: Question, text: str) -> Any:
+        """Line breaks as `\\n`: browsers post a textarea's as `\\r\\n` but count them as one character against
+        its `maxlength`, as the server then does."""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class Email(Text):
     """An e-mail address."""
 
     types = ("email",)
+    default_max_length = 254  # the longest address mail servers deliver to (RFC 5321)
 
     def parse_text(self, question: Question, text: str) -> Any:
         if not EMAIL.fullmatch(text):
@@ -222,6 +250,7 @@ class Phone(Text):
     """A French phone number, stored as its ten digits (`+33 6 12…` → `0612…`)."""
 
     types = ("phone",)
+    default_max_length = 30  # ten digits, or +33 and nine, with the spaces and dots people type
 
     def parse_text(self, question: Question, text: str) -> Any:
         match = PHONE.fullmatch(re.sub(r"[\s.\-()]", "", text))
