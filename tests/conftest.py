@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Iterator
@@ -22,6 +23,31 @@ from survey.web.app import create_app
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
+
+
+def _own_database(url: str) -> str:
+    """A database of this test run's own beside `url`'s, so that runs at the same time never drop each other's."""
+    if not url:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"{make_url(url).database or 'test'}_run{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    atexit.register(drop)
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _own_database(PG_URL)
 PASSWORD = "correct horse battery"
 
 # Two cores, shared with other work: no per-example deadline; CI explores the same examples on every run.
