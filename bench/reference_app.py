@@ -30,7 +30,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from survey.messages import LANGUAGES, translate
 from survey.schema import Questionnaire, load_questionnaire
@@ -50,6 +50,19 @@ INSERT = ("INSERT INTO response (version_id, submission_key, submitted_at, answe
           "ON CONFLICT (submission_key) DO NOTHING")
 HTML_HEADERS = {"Content-Language": "fr", "Cache-Control": "no-store"}
 Form = Annotated[dict[str, list[str] | str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class RenderEveryTime:
+    """The page template's question cache, keeping nothing: the reference renders every question every time."""
+
+    def key(self, _question: object) -> None:
+        return None
+
+    def get(self, _key: object) -> None:
+        return None
+
+    def keep(self, _key: object, html: str) -> Markup:
+        return Markup(html)
 
 
 def connect(database: str) -> sqlite3.Connection:
@@ -72,7 +85,8 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
               "languages": LANGUAGES, "errors": {}, "issues": [], "questionnaire": questionnaire,
               "page_count": len(questionnaire.pages), "prefix": "", "hidden_fields": set(), "offered": {},
               "ordered": lambda q: q.options(), "piped": escape, "repeat_counts": {}, "repeat_fixed": {},
-              "notice": None, "preview": None, "action": f"/s/{questionnaire.id}", "shown": "", "logic": "{}"}
+              "notice": None, "preview": None, "action": f"/s/{questionnaire.id}", "shown": "", "logic": "{}",
+              "fragments": RenderEveryTime()}
 
     def page_html(index: int, key: str, answers: dict[str, list[str]]) -> Response[str]:
         page = questionnaire.pages[index]

@@ -25,23 +25,15 @@ from survey.logic import (
     repeat_bounds,
     resolve,
 )
-from survey.logic_json import page_logic, questionnaire_logic
+from survey.logic_json import page_logic
 from survey.messages import LANGUAGES
 from survey.schema import Question, Questionnaire
 from survey.validation import AnswerIssue, read_page
 from survey.web.form_state import FormSigner, FormState
+from survey.web.page_cache import PageCache
 from survey.web.pages import render
 
-_LOGIC_CACHE: dict[int, tuple[Questionnaire, str]] = {}
-
-
-def _logic(questionnaire: Questionnaire) -> str:
-    """The logic JSON of a (localised) questionnaire, built once per object."""
-    cached = _LOGIC_CACHE.get(id(questionnaire))
-    if cached is None or cached[0] is not questionnaire:
-        cached = (questionnaire, questionnaire_logic(questionnaire))
-        _LOGIC_CACHE[id(questionnaire)] = cached
-    return cached[1]
+PAGE_CACHE = PageCache()
 
 
 def _today() -> str:
@@ -85,21 +77,22 @@ def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire
                               for name in instance_env(question, instance, resolution.env, today)[1]}
     shown = [q.name for q in page.questions if q.name not in resolution.hidden]
     piper = _piper(questionnaire, resolution.env, state.language)
+    values = raw if raw is not None else _state_values(questionnaire, state.page, state.answers)
+    errors = {issue.question: issue for issue in issues}
+    offers = {q.name: [c.code for c in offered(q, resolution.env, today)] for q in page.questions if codec(q).offers}
     return render(
         request, "respond_page.html", status=422 if issues else 200, language=state.language,
         questionnaire=questionnaire, page=page, page_number=_position(resolution.shown_pages, state.page),
         page_count=max(len(resolution.shown_pages), 1), prefix="",
-        values=raw if raw is not None else _state_values(questionnaire, state.page, state.answers),
-        errors={issue.question: issue for issue in issues}, issues=[i for i in issues if i.question in shown],
-        hidden_fields=hidden_fields, shown=" ".join(shown),
-        offered={q.name: [c.code for c in offered(q, resolution.env, today)] for q in page.questions
-                 if codec(q).offers},
+        values=values, errors=errors, issues=[i for i in issues if i.question in shown],
+        hidden_fields=hidden_fields, shown=" ".join(shown), offered=offers,
+        fragments=PAGE_CACHE.fragments(questionnaire, state.language, values, errors, hidden_fields, offers),
         ordered=lambda q: ordered_options(q, q.options(), state.key), piped=piper,
         repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
         is_last=state.page == (resolution.shown_pages or [state.page])[-1], is_first=state.page == min(
             resolution.shown_pages or [0]), action=action, state=signer.dump(state),
         languages=LANGUAGES,
-        logic=page_logic(questionnaire, _logic(questionnaire), state.page, state.answers, today),
+        logic=page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today),
     )
 
 
