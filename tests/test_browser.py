@@ -139,3 +139,41 @@ def _answer_visible_required(page) -> None:  # noqa: ANN001
             selects.first.select_option(index=1)
         elif texts.count() and not texts.first.input_value():
             texts.first.fill("1")
+
+
+def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], browser) -> None:  # noqa: ANN001
+    """With JavaScript on, the respondent and staff pages load their scripts and styles without a CSP report."""
+    from survey.access import Role
+    from survey.passwords import hash_password
+
+    base, database = server
+    store = Store.from_url(database)
+    store.add_user("csp-admin@example.fr", hash_password("correct horse battery"), Role.ADMIN, [])
+    page = browser.new_page()
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(f"console {message.type}: {message.text}")
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text else None)
+    page.on("pageerror", lambda error: reports.append(f"page error: {error}"))
+    # Violations are also events in the page; this listener is injected by the browser, so the CSP allows it.
+    page.add_init_script("window.cspViolations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+    def visit(url: str) -> None:
+        page.goto(f"{base}{url}")
+        assert page.evaluate("window.cspViolations") == [], url
+
+    visit(f"/s/{QID}")
+    assert page.evaluate("typeof window.SurveyExpressions") == "object"  # the form's scripts did run
+    page.get_by_role("group", name="budget participatif de la Ville").get_by_label("Oui").check()
+    page.get_by_role("button", name="Suivant").click()  # a page answered with the scripts on
+    assert page.evaluate("window.cspViolations") == []
+    visit("/login")
+    page.fill("#email", "csp-admin@example.fr")
+    page.fill("#password", "correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.url.endswith("/staff")
+    for url in ("/staff", f"/staff/q/{QID}", f"/staff/q/{QID}/preview", "/staff/logins", "/staff/nothing-here"):
+        visit(url)
+    page.close()
+    assert reports == []
