@@ -26,6 +26,7 @@ PURE_GLOBS = [
     "survey/form_input.py",
     "survey/versions.py",
     "survey/access.py",
+    "survey/throttle.py",
     "survey/synthetic.py",
     "survey/codecs/*.py",
     "survey/coded/*.py",
