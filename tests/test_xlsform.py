@@ -185,11 +185,16 @@ def test_what_cannot_be_carried_over_is_listed(tmp_path: Path) -> None:
               ["text", "nom", "Nom", "${photo} != ''", "Anonyme", "Obligatoire !", "nom.png"],
               ["integer", "n", "Nombre", "pulldata('f', 'c', 'k', ${nom}) > 1", None, None, None]]
     questionnaire, report = convert(tmp_path, survey)
-    assert [q.name for q in questionnaire.all_questions()] == ["nom", "n"]
+    types = {q.name: q.type for q in questionnaire.all_questions()}
+    assert types == {"position": "short_text", "photo": "note", "voix": "note", "nom": "short_text", "n": "integer"}
+    assert questionnaire.question("position").help == "[XLSForm : une position GPS, à saisir en texte]"
+    assert questionnaire.question("photo").help == "[XLSForm : une photo, non collecté ici]"
     assert questionnaire.question("nom").relevant is None and questionnaire.question("n").relevant is None
     lines = "\n".join(report.lines())
-    for expected in ("row 2: `debut`: device metadata", "row 3: `position`: a GPS location (type `geopoint`)",
-                     "row 4: `photo`: a photo", "row 5: `voix`: an audio recording",
+    for expected in ("row 2: `debut`: device metadata (type `start`) is left out",
+                     "row 3: `position`: a GPS location (type `geopoint`) is asked as a marked text question",
+                     "row 4: `photo`: a photo (type `image`) is kept as a marked note: nothing is collected",
+                     "row 5: `voix`: an audio recording (type `audio`) is kept as a marked note",
                      "row 6: column 'relevant': `${photo} != ''` is not carried over: it uses `${photo}`",
                      "row 6: default `Anonyme` is not carried over", "row 6: `required_message` is not carried",
                      "row 6: column 'media::image' (`nom.png`) is not carried over",
@@ -215,18 +220,17 @@ def test_broken_workbooks_get_located_errors(tmp_path: Path) -> None:
         "broken.xlsx: sheet 'survey': the workbook has no 'survey' sheet — name the sheet of questions `survey`"]
     found = problems(tmp_path, [["type", "name", "label", "relevant"],
                                 ["integr", "age", "Âge", None],
-                                ["select_one communes", "commune", "Commune", None],
+                                ["select_one quartiers", "quartier", "Quartier", None],
                                 ["text", "nom", "Nom", "${age} >> 3"],
                                 ["begin group", "g", "G", None]],
                      [["list_name", "name", "label"], [None, "x", "X"], ["communes", "a b", "A B"]])
     assert found == [
         "broken.xlsx: sheet 'choices', row 2, column 'list_name': the choice has no `list_name` — name the list it "
         "belongs to",
-        "broken.xlsx: sheet 'choices', row 3, column 'name': choice name `a b` cannot be a code — use letters, digits, "
-        "`_`, `.` or `-` (e.g. `saint_aubin`)",
         "broken.xlsx: sheet 'survey', row 2, column 'type': unknown type 'integr' — use an XLSForm type such as "
-        "integer, int, decimal, date, time, note, calculate, acknowledge, text (did you mean `integer`?)",
-        "broken.xlsx: sheet 'survey', row 3, column 'type': list `communes` is not on the choices sheet — write "
+        "text, integer, decimal, select_one LIST, select_multiple LIST, date, note, calculate (did you mean "
+        "`integer`?)",
+        "broken.xlsx: sheet 'survey', row 3, column 'type': list `quartiers` is not on the choices sheet — write "
         "`select_one LIST` and add the list to the choices sheet",
         "broken.xlsx: sheet 'survey', row 4, column 'relevant': cannot read the expression `${age} >> 3`: expected a "
         "value, found `>` — correct it: `${name}` for a question, `and`, `or`, `selected(${q}, 'code')`…",
@@ -235,10 +239,12 @@ def test_broken_workbooks_get_located_errors(tmp_path: Path) -> None:
 
 
 def test_problems_our_checks_find_point_at_the_row(tmp_path: Path) -> None:
-    found = problems(tmp_path, [["type", "name", "label"], ["text", "nom", "Nom"], ["select_one un", "choix", "Choix"]],
-                     [["list_name", "name", "label"], ["un", "a", "A"]])
-    assert found == ["broken.xlsx: sheet 'survey', row 3: a question of type `single_choice` needs `choices` — add "
-                     "`choices:` with at least two `code`/`label` entries"]
+    found = problems(tmp_path, [["type", "name", "label", "relevant"], ["text", "nom", "Nom", None],
+                                ["select_one deux", "choix", "Choix", None],
+                                ["integer", "n", "Nombre", "selected(${choix}, 'c')"]],
+                     [["list_name", "name", "label"], ["deux", "a", "A"], ["deux", "b", "B"]])
+    assert len(found) == 1
+    assert found[0].startswith("broken.xlsx: sheet 'survey', row 4: expression in `relevant`: `choix` has no code 'c'")
 
 
 def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:

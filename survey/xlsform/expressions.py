@@ -60,8 +60,10 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-def from_xlsform(text: str, rename: Callable[[str], str], *, in_choice_filter: bool = False) -> str:
-    """Our canonical text for an XLSForm expression; `rename` maps an XLSForm question name to ours."""
+def from_xlsform(text: str, rename: Callable[[str], str], *, in_choice_filter: bool = False,
+                 literal: Callable[[str], str] = str) -> str:
+    """Our canonical text for an XLSForm expression; `rename` maps an XLSForm question name to ours (or to a stand-in
+    such as `null`), `literal` a quoted text (a choice name that was given another code)."""
     out: list[str] = []
     tokens = [m for m in _TOKEN.finditer(text) if m.lastgroup != "space"]
     i = 0
@@ -72,7 +74,7 @@ def from_xlsform(text: str, rename: Callable[[str], str], *, in_choice_filter: b
         if kind == "ref":
             out.append(rename(match.group("ref_name")))
         elif kind == "string":  # '' is XLSForm's "not answered": our null
-            out.append(to_text(Text(value[1:-1])) if len(value) > 2 else "null")
+            out.append(to_text(Text(literal(value[1:-1]))) if len(value) > 2 else "null")
         elif kind == "number":
             out.append(("0" + value if value.startswith(".") else value).removesuffix("."))
         elif kind == "word":

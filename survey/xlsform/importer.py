@@ -19,51 +19,80 @@ from survey.errors import QuestionnaireInvalid
 from survey.expressions import parse, to_text
 from survey.schema.loader import parse_questionnaire, to_yaml
 from survey.schema.model import Questionnaire
+from survey.schema.types import SPECIAL_ANSWERS
 from survey.xlsform.expressions import BadExpression, Unsupported, from_xlsform
 from survey.xlsform.mapping import CHOICE_RELEVANT, EXTRA, generated_terms, split
+from survey.xlsform.order import order_calculations
 from survey.xlsform.reader import Located, Row, Workbook, WorkbookInvalid, read_workbook
 from survey.xlsform.sheets import SheetReader
 from survey.xlsform.tables import (
-    CHOICE_TYPES,
     CONSUMED_APPEARANCES,
     NO,
-    NOT_CARRIED,
     PLACEHOLDER_NOTICE,
-    SIMPLE_TYPES,
     YES,
     ConversionReport,
     identifier,
     kept,
     slug,
 )
+from survey.xlsform.types import RowType, known_spellings, read_type
 
 
 @dataclass
 class _Node:
-    kind: str  # group, repeat, question
+    kind: str  # group, repeat, loop, question
     row: Row
     children: list[_Node] = field(default_factory=list)
+    type: RowType | None = None
+
+
+def _survey_sheet(book: Workbook) -> str | None:
+    """When no sheet is named `survey` and exactly one sheet has `type` and `name` columns, read it as the survey
+    sheet (pyxform takes a lone sheet for the survey); its name, or None."""
+    if "survey" in book.sheets:
+        return None
+    candidates = [name for name, headers in book.headers.items() if {"type", "name"} <= set(headers)]
+    if len(candidates) != 1:
+        return None
+    book.sheets["survey"] = [Row("survey", row.number, row.cells) for row in book.sheets[candidates[0]]]
+    book.headers["survey"] = book.headers[candidates[0]]
+    book.header_rows["survey"] = book.header_rows.get(candidates[0], 1)
+    return candidates[0]
 
 
 class _Importer(SheetReader):
     def __init__(self, book: Workbook):
+        stand_in = _survey_sheet(book)
         super().__init__(book)
+        if stand_in:
+            self.report.add(stand_in, 0, f"no sheet is named 'survey': sheet '{stand_in}', which has `type` and "
+                                         "`name` columns, is read as the survey sheet")
         self.origin: dict[str, Row] = {}
-        self.names, self.dropped = self._names()
+        self.dropped_calculations: dict[int, str] = {}  # row → why
+        self.names, self.stand_ins = self._names()
+        self._drop_calculations_not_carried()
         self.lists = self.choice_lists()
+        self.external_lists = self.choice_lists("external_choices")
 
-    def _names(self) -> tuple[dict[str, str], set[str]]:
-        """Our name for every question (repeat groups and matrices included; not pages, not matrix rows)."""
+    def _names(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Our name for every question row (repeat groups and matrices included; not pages, not matrix rows), and
+        how a reference to each row that is not a question reads: `null` for a note, `today()` for `today`…"""
         names: dict[str, str] = {}
-        dropped, used, in_matrix = set(), set(), False
+        self.row_names: dict[int, str] = {}
+        stand_ins: dict[str, str] = {}
+        used, in_matrix = set(), False
         for row in self.book.sheets.get("survey", []):
-            name, kind = row.get("name"), re.sub(r"[\s_]+", " ", row.get("type").lower())
-            if kind == "end group":
-                in_matrix = False
-            if not name or in_matrix or kind.startswith("end") or kind.split(" ")[0] in NOT_CARRIED:
-                dropped |= {name} if name and kind.split(" ")[0] in NOT_CARRIED else set()
+            kind = read_type(row.get("type"))
+            name = row.get("name") or (f"note_{row.number}" if kind.ours == "note" else "")
+            if kind.control == "end":
+                in_matrix = False if kind.container == "group" else in_matrix
                 continue
-            if kind == "begin group":
+            if kind.treatment == "meta":
+                stand_ins.setdefault(name, "today()" if kind.spelling.lower() == "today" else "")
+                continue
+            if not name or in_matrix:
+                continue
+            if kind.control == "begin" and kind.container == "group":
                 in_matrix = self.extras(row).get("type") == "matrix"
                 if not in_matrix:
                     continue
@@ -72,25 +101,55 @@ class _Importer(SheetReader):
             while ours in used:
                 ours, n = f"{base}_{n}", n + 1
             used.add(ours)
-            names[name] = ours
-            if ours != name:
+            self.row_names[row.number] = ours
+            if kind.treatment == "as_note":
+                stand_ins.setdefault(name, "")
+            elif kind.ours == "note":
+                stand_ins.setdefault(name, "null")  # a note's value is empty in XLSForm
+            elif name not in names:
+                names[name] = ours
+            if ours != name and row.get("name"):
                 self.report.add("survey", row.number, f"name `{name}` renamed `{ours}` (lower-case letters, digits, "
                                                        "single underscores)")
-        return names, dropped
+        return names, stand_ins
+
+    def _drop_calculations_not_carried(self) -> None:
+        """Leave out each calculation whose expression has no counterpart (`pulldata()`, `instance()`…), and then
+        those that use one left out, before any expression refers to them."""
+        calculations = [row for row in self.book.sheets.get("survey", [])
+                        if read_type(row.get("type")).ours == "calculate" and row.get("name") in self.names]
+        changed = True
+        while changed:
+            changed = False
+            for row in calculations:
+                name, text = row.get("name"), row.get("calculation") or row.get("default")
+                if name not in self.names or not text:
+                    continue
+                try:
+                    from_xlsform(text, self.rename, literal=self.code_of)
+                except Unsupported as exc:
+                    del self.names[name]
+                    self.stand_ins[name] = ""
+                    self.dropped_calculations[row.number] = f"`{text}` is not carried over: {exc}"
+                    changed = True
+                except BadExpression:
+                    pass  # reported where the calculation is read
 
     def rename(self, name: str) -> str:
-        if name in self.dropped:
+        if name in self.names:
+            return self.names[name]
+        if self.stand_ins.get(name):
+            return self.stand_ins[name]
+        if name in self.stand_ins:
             raise Unsupported(f"it uses `${{{name}}}`, which is not carried over")
-        if name not in self.names:
-            raise BadExpression(f"`${{{name}}}` is not a question of this form")
-        return self.names[name]
+        raise BadExpression(f"`${{{name}}}` is not a question of this form")
 
     def expr(self, row: Row, column: str, text: str | None = None, *, choice: bool = False) -> str | None:
         text = row.get(column) if text is None else text
         if not text:
             return None
         try:
-            return from_xlsform(text, self.rename, in_choice_filter=choice)
+            return from_xlsform(text, self.rename, in_choice_filter=choice, literal=self.code_of)
         except Unsupported as exc:
             self.report.add(row.sheet, row.number, f"column '{column}': `{text}` is not carried over: {exc}")
         except BadExpression as exc:
@@ -98,9 +157,9 @@ class _Importer(SheetReader):
                        "correct it: `${name}` for a question, `and`, `or`, `selected(${q}, 'code')`…")
         return None
 
-    def choices(self, row: Row, list_name: str, special: list[str]) -> list[dict[str, Any]]:
+    def choices(self, row: Row, list_name: str, special: list[str], external: bool = False) -> list[dict[str, Any]]:
         out = []
-        for choice in self.lists[list_name]:
+        for choice in (self.external_lists if external else self.lists)[list_name]:
             if choice["code"] in special:
                 continue
             entry = {k: v for k, v in choice.items() if k != "_row"}
@@ -115,23 +174,26 @@ class _Importer(SheetReader):
         root = _Node("root", Row("survey", 0))
         stack = [root]
         for row in self.book.sheets.get("survey", []):
-            kind = re.sub(r"[\s_]+", " ", row.get("type").lower())
-            if not kind:
+            text = row.get("type")
+            kind = read_type(text)
+            if not text and not row.get("name") and not row.get("label"):
+                self.report.add("survey", row.number, "a row with no type, name or label is skipped")
+            elif not text:
                 self.error(row, "type", "the row has no type", "give it a type (e.g. `text`) or delete the row")
-            elif kind.startswith("#"):
+            elif text.startswith("#"):
                 continue
-            elif kind in ("begin group", "begin repeat"):
-                node = _Node(kind.split()[1], row)
+            elif kind.control == "begin":
+                node = _Node(kind.container, row, type=kind)
                 stack[-1].children.append(node)
                 stack.append(node)
-            elif kind in ("end group", "end repeat"):
-                if stack[-1].kind != kind.split()[1]:
+            elif kind.control == "end":
+                if stack[-1].kind != kind.container:
                     opened = f"`begin {stack[-1].kind}` of row {stack[-1].row.number}" if len(stack) > 1 else "nothing"
-                    self.error(row, "type", f"`{kind}` closes {opened}", "match every `begin` with its own `end`")
+                    self.error(row, "type", f"`{text}` closes {opened}", "match every `begin` with its own `end`")
                 else:
                     stack.pop()
             else:
-                stack[-1].children.append(_Node("question", row))
+                stack[-1].children.append(_Node("question", row, type=kind))
         for node in stack[1:]:
             self.error(node.row, "type", f"`begin {node.kind}` is never closed", f"add an `end {node.kind}` row")
         return root.children
@@ -175,10 +237,13 @@ class _Importer(SheetReader):
                 self.report.add("survey", row.number, f"group `{row.get('name')}` inside a page is flattened into it")
                 out += self.flatten(node.children, outer + ([relevant] if relevant else []), in_repeat)
             elif in_repeat:
-                self.report.add("survey", row.number, f"repeat `{row.get('name')}` inside a repeat is not carried "
-                                                      "over, nor its questions")
+                self.report.add("survey", row.number, f"{node.kind} `{row.get('name')}` inside a repeat is flattened "
+                                                      "into it: its questions are asked once per entry of the outer "
+                                                      "repeat")
+                out += self.flatten(node.children, outer, in_repeat)
             else:
-                out.append(self.repeat(node, outer))
+                repeat = self.repeat(node, outer)
+                out += [repeat] if repeat else []
         return out
 
     def relevant(self, row: Row, outer: list[str]) -> str | None:
@@ -204,11 +269,11 @@ class _Importer(SheetReader):
             self.report.add(row.sheet, row.number, what)
 
     def common(self, row: Row, outer: list[str], our_type: str, extra: dict[str, Any]) -> dict[str, Any]:
-        name = self.names[row.get("name")]
+        name = self.row_names[row.number]
         self.origin[name] = row
         label = self.text(row, "label")
         if not label and our_type != "calculate":
-            label = row.get("name")
+            label = row.get("name") or name
             self.report.add("survey", row.number, f"`{label}` has no label: its name is used as the label")
         q: dict[str, Any] = {"name": name, "type": our_type, "label": label, "help": self.text(row, "hint"),
                              "relevant": self.relevant(row, outer)}
@@ -224,60 +289,139 @@ class _Importer(SheetReader):
         return q
 
     def question(self, row: Row, outer: list[str]) -> dict[str, Any] | None:
-        words = row.get("type").split()
-        kind, name = words[0], row.get("name")
-        if kind in NOT_CARRIED:
-            self.report.add("survey", row.number, f"`{name}`: {NOT_CARRIED[kind]} (type `{kind}`) is not carried over")
+        kind, name = read_type(row.get("type")), row.get("name")
+        where = f"`{name}`: " if name else ""
+        if kind.treatment == "meta":
+            self.report.add("survey", row.number, f"{where}{kind.what} (type `{kind.spelling}`) is left out")
             return None
-        if kind not in SIMPLE_TYPES and kind not in CHOICE_TYPES:
-            known = [*SIMPLE_TYPES, *CHOICE_TYPES]
-            close = difflib.get_close_matches(kind, known, n=1)
-            self.error(row, "type", f"unknown type '{kind}'", "use an XLSForm type such as " + ", ".join(known[:9])
-                       + (f" (did you mean `{close[0]}`?)" if close else ""))
+        if not kind.treatment:
+            close = difflib.get_close_matches(kind.spelling.lower(), known_spellings(), n=1)
+            self.error(row, "type", f"unknown type '{kind.spelling}'", "use an XLSForm type such as "
+                       + ", ".join(known_spellings()) + (f" (did you mean `{close[0]}`?)" if close else ""))
             return None
-        if not name:
-            self.error(row, "name", f"a `{kind}` question has no name", "give it a unique name")
+        if row.number not in self.row_names:
+            self.error(row, "name", f"a `{kind.spelling}` question has no name", "give it a unique name")
             return None
         extra = self.extras(row)
         appearance = row.get("appearance").lower().split()
         used = {"type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", EXTRA}
-        our_type = extra.get("type") or SIMPLE_TYPES.get(kind) or CHOICE_TYPES[kind]
-        if kind == "text" and "multiline" in appearance and "type" not in extra:
-            our_type = "long_text"
-        list_name = words[1] if kind in CHOICE_TYPES and len(words) > 1 else ""
-        if kind in CHOICE_TYPES and list_name not in self.lists:
-            self.error(row, "type", f"list `{list_name}` is not on the choices sheet" if list_name else
-                       f"`{kind}` needs a list name", f"write `{kind} LIST` and add the list to the choices sheet")
+        list_name, external = kind.list_name, kind.treatment == "external"
+        our_type = extra.get("type") or kind.ours
+        if kind.treatment in ("choice", "external", "from_file") and not list_name:
+            self.error(row, "type", f"`{kind.spelling}` needs a list name",
+                       f"write `{kind.spelling} LIST` and add the list to the choices sheet")
             return None
-        codes = [c["code"] for c in self.lists.get(list_name, [])]
-        if kind in ("select_one", "select1") and "type" not in extra:
+        if kind.treatment == "choice" and list_name not in self.lists:
+            self.error(row, "type", f"list `{list_name}` is not on the choices sheet",
+                       f"write `{kind.spelling} LIST` and add the list to the choices sheet")
+            return None
+        if external and list_name in self.external_lists:
+            our_type = "dropdown"
+            self.report.add("survey", row.number, f"`{name}`: the list `{list_name}` is taken from the "
+                                                  "external_choices sheet")
+        elif kind.treatment in ("external", "from_file", "as_text", "as_note") or kind.rest and kind.ours != "range":
+            return self.stand_in(row, outer, kind, extra)
+        if kind.what == "a date and time":
+            self.report.add("survey", row.number, f"`{name}`: a date and time (type `{kind.spelling}`) is asked as a "
+                                                  "date: the time of day is not collected")
+        if kind.treatment == "choice" and len(self.lists[list_name]) == 1 and "type" not in extra:
+            return self.single_box(row, outer, kind)
+        if kind.ours == "short_text" and "multiline" in appearance and "type" not in extra:
+            our_type = "long_text"
+        codes = [c["code"] for c in (self.external_lists if external else self.lists).get(list_name, [])]
+        if kind.ours == "single_choice" and "type" not in extra:
             if {"minimal", "autocomplete"} & set(appearance):
                 our_type = "dropdown"
             elif "likert" in appearance and codes == [str(i) for i in range(1, len(codes) + 1)]:
                 our_type = "likert"
         params = dict(p.split("=", 1) for p in re.split(r"[\s;,]+", row.get("parameters")) if "=" in p)
-        if kind == "range":
+        if kind.ours == "range":
             our_type = self.range(row, params, extra)
+        if row.number in self.dropped_calculations:
+            self.report.add("survey", row.number, f"`{name}`: a calculation left out: column 'calculation': "
+                                                  f"{self.dropped_calculations[row.number]}")
+            return None
+        if our_type == "calculate" and not row.get("calculation"):
+            if not row.get("default"):
+                self.report.add("survey", row.number, f"`{name}`: a calculation with neither `calculation` nor "
+                                                      "`default` is left out")
+                return None
+            row.cells["calculation"] = row.cells.pop("default")
+            self.report.add("survey", row.number, f"`{name}`: its `default` is used as its calculation")
         q = self.common(row, outer, our_type, extra)
         if our_type == "likert":
             q["scale"] = [c["label"] for c in self.lists[list_name]]
-        elif kind in CHOICE_TYPES and our_type != "yes_no":
-            q["choices"] = self.choices(row, list_name, q.get("special_answers", []))
-            q["other"] = "or_other" in words[2:]
+        elif kind.treatment in ("choice", "external") and our_type != "yes_no":
+            if "special_answers" not in extra and set(SPECIAL_ANSWERS) & set(codes):
+                q["special_answers"] = [code for code in SPECIAL_ANSWERS if code in codes]
+                self.report.add("survey", row.number, f"`{name}`: the choices {', '.join(q['special_answers'])} become "
+                                                      "special answers, coded apart in exports")
+            if kind.other and "other" in codes:
+                q["special_answers"] = [*q.get("special_answers", []), "other"]  # left out of the choices below
+                self.report.add("survey", row.number, f"`{name}`: the choice `other` of list `{list_name}` is the "
+                                                      "“Other, please specify” answer `or_other` adds")
+            q["choices"] = self.choices(row, list_name, q.get("special_answers", []), external)
+            if "other" in q.get("special_answers", []):
+                q["special_answers"].remove("other")
+            q["other"] = kind.other
             used |= {"choice_filter"}
             q["choice_filter"] = self.expr(row, "choice_filter", choice=True)
         if params.get("randomize", "").lower() == "true":
             q["randomize"] = True
-        used |= {"parameters"} if kind == "range" or set(params) <= {"randomize"} else set()
+        used |= {"parameters"} if kind.ours == "range" or set(params) <= {"randomize"} else set()
         if our_type == "calculate":
             used |= {"calculation"}
             q["calculation"] = self.expr(row, "calculation")
+            self.unused(row, used | {"appearance"})  # a constraint, a hint… mean nothing on a hidden value
+            return kept(q)
         ok, own = split(row.get("constraint"), generated_terms(our_type, extra))
         if not ok:
             self.report.add("survey", row.number, "the constraint was edited: `min`/`max` kept apart from it")
         q["constraint"] = self.expr(row, "constraint", own) or q.get("constraint")
         q["constraint_message"] = self.text(row, "constraint_message") or q.get("constraint_message")
         self.unused(row, used)
+        return kept(q)
+
+    def single_box(self, row: Row, outer: list[str], kind: RowType) -> dict[str, Any]:
+        """A list question with a single choice (one box a person ticks or not): a yes/no question, marked."""
+        only = self.lists[kind.list_name][0]
+        label = only["label"] if isinstance(only["label"], str) else next(iter(only["label"].values()))
+        q = self.common(row, outer, "yes_no", {})
+        marker = f"[XLSForm : une liste d'un seul choix, « {label} » ; oui = ce choix]"
+        help_ = q.get("help")
+        q["help"] = {c: f"{t} {marker}" for c, t in help_.items()} if isinstance(help_, dict) else \
+            (f"{help_} {marker}" if help_ else marker)
+        self.report.add("survey", row.number, f"`{row.get('name')}`: list `{kind.list_name}` has a single choice "
+                                              f"(`{only['code']}`): asked as a marked yes/no question")
+        self.unused(row, {"type", "name", "label", "hint", "required", "relevant", EXTRA})
+        return kept(q)
+
+    def stand_in(self, row: Row, outer: list[str], kind: RowType, extra: dict[str, Any]) -> dict[str, Any]:
+        """A question we cannot ask as it is: a text question (something a person can type) or a note, its hint
+        marked so that whoever reviews the form sees what it was."""
+        as_note = kind.treatment == "as_note"
+        if kind.rest:
+            what, quoi = f"`{row.get('type')}`", f"« {row.get('type')} »"
+        elif kind.treatment in ("external", "from_file"):
+            what = f"{kind.what} (`{kind.list_name}`)"
+            quoi = f"{kind.quoi} ({kind.list_name})"
+        else:
+            what, quoi = kind.what, kind.quoi
+        q = self.common(row, outer, "note" if as_note else "short_text", {})
+        marker = f"[XLSForm : {quoi}, {'non collecté ici' if as_note else 'à saisir en texte'}]"
+        help_ = q.get("help")
+        if isinstance(help_, dict):
+            q["help"] = {code: f"{text} {marker}" for code, text in help_.items()}
+        else:
+            q["help"] = f"{help_} {marker}" if help_ else marker
+        if as_note:
+            q.pop("required", None)
+            q.pop("required_if", None)
+        self.report.add("survey", row.number, f"`{row.get('name')}`: {what} (type `{row.get('type')}`) is "
+                                              + ("kept as a marked note: nothing is collected" if as_note
+                                                 else "asked as a marked text question"))
+        self.unused(row, {"type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
+                          "choice_filter", "parameters", EXTRA})
         return kept(q)
 
     def range(self, row: Row, params: dict[str, str], extra: dict[str, Any]) -> str:
@@ -316,12 +460,29 @@ class _Importer(SheetReader):
             q["choices"] = self.choices(items[0].row, list_name, q.get("special_answers", [])) if entries else []
         return kept(q)
 
-    def repeat(self, node: _Node, outer: list[str]) -> dict[str, Any]:
+    def repeat(self, node: _Node, outer: list[str]) -> dict[str, Any] | None:
         extra = self.extras(node.row)
+        if node.row.number not in self.row_names:
+            self.error(node.row, "name", f"a `begin {node.kind}` row has no name", "give it a unique name")
+            return None
         q = self.common(node.row, outer, "repeat", extra)
         q["repeat_count"] = self.expr(node.row, "repeat_count")
+        if node.kind == "loop":
+            list_name = node.type.list_name if node.type else ""
+            if list_name not in self.lists:
+                self.error(node.row, "type", f"`begin loop` needs a list of the choices sheet, not `{list_name}`",
+                           "write `begin loop over LIST`")
+                return None
+            q["repeat_count"] = str(len(self.lists[list_name]))
+            self.report.add("survey", node.row.number, f"loop `{node.row.get('name')}` over `{list_name}` becomes a "
+                                                       f"repeat of {len(self.lists[list_name])} entries, one per "
+                                                       "choice, which are not named after the choices")
         q["questions"] = self.flatten(node.children, [], in_repeat=True)
         self.unused(node.row, {"type", "name", "label", "hint", "relevant", "repeat_count", "required", EXTRA})
+        if not q["questions"]:
+            self.report.add("survey", node.row.number, f"{node.kind} `{node.row.get('name')}` has no question left "
+                                                       "to ask: it is left out")
+            return None
         return kept(q)
 
     # -- the whole form ---------------------------------------------------------------------------------------------
@@ -351,11 +512,18 @@ class _Importer(SheetReader):
             doc["privacy_notice"] = PLACEHOLDER_NOTICE
             self.report.add("settings", 0, "no `privacy_notice`: a placeholder marked “À COMPLÉTER” is used — write "
                                            "the real notice before collecting answers")
-        if not pages and not self.errors:
-            self.error(None, "", "no question can be carried over", "add questions to the survey sheet", "survey")
+        order_calculations(pages, self.report, self.origin)
+        if not any(self.answerable(page["questions"]) for page in pages) and not self.errors:
+            self.error(None, "", "no question that can be answered is left once what cannot be carried over is "
+                       "taken out", "add questions to the survey sheet", "survey")
         if self.errors:
             raise WorkbookInvalid(self.errors)
         return {k: v for k, v in doc.items() if v not in (None, "")}
+
+    @staticmethod
+    def answerable(questions: list[dict[str, Any]]) -> bool:
+        """Whether any of these questions asks something (a note or a calculation does not)."""
+        return any(q["type"] not in ("note", "calculate") for q in questions)
 
     def locate(self, question: str | None, message: str, fix: str) -> Located:
         row = self.origin.get(question or "")
