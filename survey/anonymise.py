@@ -2,8 +2,10 @@
 
 `anonymise_table` takes the coded table (`survey.coded`) and drops what could trace a row back: the stored
 response id (replaced by an `export_id` drawn afresh for every export), the time of day (the submission is kept
-to the day), free text unless asked for, and the row order (rows are shuffled). Later disclosure-control steps
-(k-anonymity checks, generalisation, suppression) take an `AnonymisedTable` and return a new one.
+to the day), identifiers, free text unless asked for (then scrubbed), and the row order (rows are shuffled). On
+the way it runs disclosure control (`survey.disclosure`): every column must have a declared role; the
+quasi-identifiers are generalised and records suppressed until the export profile's k-anonymity and ℓ-diversity
+hold, and the risk report says what was done.
 
 Special answers have codes of their own, the same in every column (`SPECIAL_CODES`), so they never read as a
 missing answer. `labels="fr"` writes choice, scale and yes/no labels in that language instead of codes.
@@ -11,6 +13,7 @@ missing answer. `labels="fr"` writes choice, scale and yes/no labels in that lan
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import secrets
@@ -22,8 +25,13 @@ import polars as pl
 from survey.codecs import SPECIAL_CODES, Variable
 from survey.coded import INSTANCE, RESPONSE_ID, SUBMITTED_AT, CodedTable, Layout, build_layout, from_records
 from survey.coded import VERSION as CODED_VERSION
-from survey.coded.layout import identifying_names
+from survey.coded.layout import identifying_names, status_name
 from survey.dataset import ResponseRecord
+from survey.disclosure.hierarchy import SPECIAL_MARK
+from survey.disclosure.profile import Profile, resolve_profile
+from survey.disclosure.protect import protect
+from survey.disclosure.report import risk_report
+from survey.disclosure.roles import FREE_TEXT, QUASI, SENSITIVE, BadRole, Policy, Undeclared, policy_of
 from survey.messages import translate
 from survey.schema.model import Questionnaire
 
@@ -63,6 +71,7 @@ class AnonymisedTable:
     frame: pl.DataFrame
     repeats: dict[str, AnonymisedTable] = field(default_factory=dict)
     language: str | None = None  # labels written in this language, or None for codes
+    report: dict | None = None  # the risk report (`survey.disclosure.report`), for the main table
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -88,23 +97,39 @@ def neutralise(cell: str) -> str:
     return cell
 
 
-def exported(variable: Variable, include_free_text: bool) -> bool:
-    """Whether a column goes into an anonymised export: free text (and what copies it) only when asked for."""
-    return include_free_text or not variable.identifying
+def exported(variable: Variable, include_free_text: bool, roles: Mapping[str, str] | None = None) -> bool:
+    """Whether a column goes into an anonymised export: never an identifier; free text only when asked for.
+
+    Without `roles` (a questionnaire whose roles are not all declared, described but never exported), a column
+    is free text when its codec says it may identify someone."""
+    role = roles.get(variable.name) if roles is not None else ("free_text" if variable.identifying else "none")
+    return role != "identifier" and (include_free_text or role != "free_text")
 
 
-def export_layout(layout: Layout, include_free_text: bool = False) -> ExportLayout:
+def export_layout(layout: Layout, include_free_text: bool = False, policy: Policy | None = None) -> ExportLayout:
     """The exported columns of a coded table's layout."""
-    main = tuple(v for v in layout.variables if exported(v, include_free_text))
-    repeats = {name: (*REPEAT_ADDED, *(v for v in variables if exported(v, include_free_text)))
+    roles = policy.roles if policy is not None else None
+    added = tuple(c for c in MAIN_ADDED if roles is None or c.name == EXPORT_ID or roles.get(c.name) != "identifier")
+    main = tuple(v for v in layout.variables if exported(v, include_free_text, roles))
+    repeats = {name: (*REPEAT_ADDED, *(v for v in variables
+                                       if exported(v, include_free_text, policy.repeats[name] if policy else None)))
                for name, variables in layout.repeats.items()}
-    return ExportLayout((*MAIN_ADDED, *main), repeats)
+    return ExportLayout((*added, *main), repeats)
+
+
+def _policy(layout: Layout) -> Policy | None:
+    """The layout's roles when every column has one; None otherwise (for describing columns only)."""
+    try:
+        return policy_of(layout, layout.disclosure)
+    except (Undeclared, BadRole):
+        return None
 
 
 def layout(questionnaire: Questionnaire, include_free_text: bool = False, *,
            versions: Mapping[str, Questionnaire] | None = None) -> ExportLayout:
-    """The export's columns: the three it adds, the current version's, then those only older versions had."""
-    return export_layout(build_layout(questionnaire, versions), include_free_text)
+    """The export's columns: those it adds, the current version's, then those only older versions had."""
+    built = build_layout(questionnaire, versions)
+    return export_layout(built, include_free_text, _policy(built))
 
 
 def columns(questionnaire: Questionnaire, include_free_text: bool = False, *,
@@ -140,35 +165,91 @@ def _coded_columns(variables: Iterable[Variable], labels: str | None) -> list[pl
     return [_labelled(v, labels) if labels else pl.col(v.name) for v in variables]
 
 
+def _leaf(variable: Variable) -> pl.Expr:
+    """A quasi-identifier's value as text for its hierarchy: a special answer marked (`~-8`), a blank null."""
+    value = pl.col(variable.name).cast(pl.String)
+    if not variable.question:
+        return value
+    special = pl.col(status_name(variable.question)).is_not_null()
+    return pl.when(special).then(pl.lit(SPECIAL_MARK) + value).otherwise(value).alias(variable.name)
+
+
+def _generalised(variable: Variable, level: str) -> Variable:
+    """A column shown at a coarser level: its values are now the ancestors' texts, its specials unchanged."""
+    return dataclasses.replace(variable, storage="text", values=(), measure="nominal") if level != "value" else variable
+
+
+def _scrubbed(frame: pl.DataFrame, names: Iterable[str], lists: object, found: dict[str, int]) -> pl.DataFrame:
+    """Free-text columns with personal data replaced by placeholders (`survey.disclosure.scrub`); counts added."""
+    from survey.disclosure.scrub import scrub_series
+
+    cleaned = []
+    for name in names:
+        column, counts = scrub_series(frame[name], lists)  # type: ignore[arg-type]
+        cleaned.append(column.rename(name))
+        for kind, count in counts.items():
+            found[kind] = found.get(kind, 0) + count
+    return frame.with_columns(cleaned) if cleaned else frame
+
+
 def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: random.Random | None = None,
-                    labels: str | None = None) -> AnonymisedTable:
-    """One row per response, one column per exported variable; ids fresh, dates to the day, rows shuffled."""
-    shape = export_layout(table.layout, include_free_text)
+                    labels: str | None = None, *, profile: Profile | None = None,
+                    lists: object = None) -> AnonymisedTable:
+    """The coded table, disclosure-controlled: identifiers dropped, quasi-identifiers generalised and suppressed to
+    the profile's k-anonymity and ℓ-diversity, free text dropped (or scrubbed), ids fresh, rows shuffled.
+
+    Raises `Undeclared` when a column has no disclosure role, `BadRole`, `ProfileInvalid`, or `Refused` with
+    what to relax when the profile cannot be met. `lists`: the mission's names for the scrubber.
+    """
+    policy = policy_of(table.layout, table.layout.disclosure)
+    profile = profile or resolve_profile(table.layout.disclosure)
+    shape = export_layout(table.layout, include_free_text, policy)
     data = [v for v in shape.columns if v.question]
-    seed = (rng or secrets.SystemRandom()).getrandbits(63)
-    # Only the exported columns are shuffled (a copy): not the free text left out, nor the status columns.
-    source = table.main.select(RESPONSE_ID, CODED_VERSION, SUBMITTED_AT, *(v.name for v in data))
-    shuffled = source.sample(fraction=1.0, shuffle=True, seed=seed) if table.height else source
-    ids = pl.Series(EXPORT_ID, _fresh_ids(shuffled.height), dtype=pl.String)
-    main = shuffled.select(
-        pl.lit(ids).alias(EXPORT_ID) if shuffled.height else pl.lit(None, pl.String).alias(EXPORT_ID),
+    shown = {c.name for c in shape.columns}
+    quasi = [name for name in policy.having(QUASI) if name in shown]
+    by_name = {v.name: v for v in data}
+    statuses = list(dict.fromkeys(status_name(by_name[n].question) for n in quasi if n in by_name))
+    frame = table.main.select(
         pl.col(CODED_VERSION).alias(VERSION),
         pl.col(SUBMITTED_AT).dt.date().cast(pl.String).alias(SUBMITTED_DATE),
-        *_coded_columns(data, labels),
-        pl.col(RESPONSE_ID),
-    )
+        *(pl.col(v.name) for v in data), pl.col(RESPONSE_ID), *(pl.col(s) for s in statuses))
+    leaves = frame.select(*(_leaf(by_name[n]) if n in by_name else pl.col(n) for n in quasi))
+    protected = protect(frame, [policy.hierarchies[n] for n in quasi],
+                        [n for n in policy.having(SENSITIVE) if n in frame.columns], profile,
+                        {n: leaves[n] for n in quasi})
+    kept = protected.frame.drop(statuses)
+    detections: dict[str, int] = {}
+    if include_free_text:
+        kept = _scrubbed(kept, [v.name for v in data if policy.roles.get(v.name) == FREE_TEXT], lists, detections)
+    seed = (rng or secrets.SystemRandom()).getrandbits(63)
+    shuffled = kept.sample(fraction=1.0, shuffle=True, seed=seed) if kept.height else kept
+    described = tuple(_generalised(v, protected.levels.get(v.name, "value")) for v in shape.columns)
+    coded = [v for v in described if v.question]
+    main = shuffled.select(
+        pl.lit(pl.Series(EXPORT_ID, _fresh_ids(shuffled.height), dtype=pl.String)).alias(EXPORT_ID)
+        if shuffled.height else pl.lit(None, pl.String).alias(EXPORT_ID),
+        *(pl.col(c.name) for c in described if not c.question and c.name != EXPORT_ID),
+        *_coded_columns(coded, labels), pl.col(RESPONSE_ID))
     link = main.select(RESPONSE_ID, EXPORT_ID)
-    repeats = {}
+    repeats, counts = {}, {}
     for name, cols in shape.repeats.items():
         inner = [v for v in cols if v.question]
         part = (link.join(table.repeats[name], on=RESPONSE_ID, how="inner", maintain_order="left")
-                .select(EXPORT_ID, INSTANCE, *_coded_columns(inner, labels)))
+                .select(EXPORT_ID, INSTANCE, *(pl.col(v.name) for v in inner)))
+        if include_free_text:
+            part = _scrubbed(part, [v.name for v in inner if policy.repeats[name].get(v.name) == FREE_TEXT], lists,
+                             detections)
+        part = part.select(EXPORT_ID, INSTANCE, *_coded_columns(inner, labels))
         repeats[name] = AnonymisedTable(cols, part, {}, labels)
-    return AnonymisedTable(shape.columns, main.drop(RESPONSE_ID), repeats, labels)
+        counts[name] = (table.repeats[name].height, part.height)
+    report = risk_report(protected, profile, policy, include_free_text=include_free_text, detections=detections,
+                         repeat_rows=counts)
+    return AnonymisedTable(described, main.drop(RESPONSE_ID), repeats, labels, report)
 
 
 def anonymise(questionnaire: Questionnaire, records: Iterable[ResponseRecord], include_free_text: bool = False,
               rng: random.Random | None = None, *, versions: Mapping[str, Questionnaire] | None = None,
-              labels: str | None = None) -> AnonymisedTable:
+              labels: str | None = None, profile: Profile | None = None) -> AnonymisedTable:
     """Response records → the anonymised table (the coded table built on the spot; see `anonymise_table`)."""
-    return anonymise_table(from_records(questionnaire, records, versions), include_free_text, rng, labels)
+    return anonymise_table(from_records(questionnaire, records, versions), include_free_text, rng, labels,
+                           profile=profile)

@@ -19,7 +19,9 @@ def sample_questionnaire(
     """A questionnaire with one question of each type; `label`/`choice_label` prefix question and option texts."""
 
     def q(name: str, type_: str, text: str, **fields: object) -> Question:
-        return Question(name=name, type=type_, label=f"{label}{text}", **fields)
+        # Every column declared `none` (free text keeps its default): exports keep each row as it is.
+        role = {} if type_.endswith("_text") else {"disclosure": "none"}
+        return Question(name=name, type=type_, label=f"{label}{text}", **role, **fields)
 
     def choices(*pairs: tuple[str, str]) -> list[Choice]:
         return [Choice(code=code, label=f"{choice_label}{text}") for code, text in pairs]
@@ -30,6 +32,7 @@ def sample_questionnaire(
         title=title,
         mission=Mission(id="mission-test", name="Mission d’évaluation", client="Ville de Saint-Aubin"),
         privacy_notice="Vos réponses sont anonymes.",
+        disclosure={"submitted_date": "none", "version": "none"},
         pages=[
             Page(
                 id="connaissance",

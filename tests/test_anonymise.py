@@ -18,6 +18,7 @@ from survey.anonymise import FORMULA_TRIGGERS, SPECIAL_CODES, anonymise, columns
 from survey.dataset import ResponseRecord
 from survey.export import codebook_csv, dataset_csv
 from survey.export.csv_writer import write_csv
+from survey.export.formulas import neutralise as neutralise_cell
 from survey.logic import special_kind
 from survey.schema import Questionnaire
 
@@ -88,7 +89,7 @@ def test_free_text_is_left_out_unless_asked_for():
     assert not {"commentaire", "precision"} & set(default.splitlines()[0].split(","))
     included = read_csv(dataset_csv(anonymise(QUESTIONNAIRE, [record(answers)], include_free_text=True)))
     assert included[0][-2:] == list(FREE_TEXT)
-    assert included[1][-2:] == ["J’habite au 3 rue des Lilas", "Marie"]
+    assert included[1][-2:] == ["J’habite au [ADRESSE]", "Marie"], "included free text is scrubbed"
 
 
 def test_injected_rng_makes_the_row_order_reproducible():
@@ -141,10 +142,10 @@ def test_no_cell_of_dataset_or_codebook_can_run_as_a_formula(label, choice_label
     book = read_csv(codebook_csv(table.columns))
     for cell in [c for row in dataset + book for c in row]:
         assert _safe(cell), cell
-    assert neutralise(version) in dataset[1]
-    assert neutralise(comment) in dataset[1]
-    assert any(cell == "'" + label + "Par quels moyens ?" for row in book for cell in row)
-    assert any(cell == "'" + choice_label + "Affiches" for row in book for cell in row)
+    assert neutralise_cell(version) in dataset[1]
+    assert neutralise_cell(comment) in dataset[1]
+    assert any(cell == neutralise_cell(label + "Par quels moyens ?") for row in book for cell in row)
+    assert any(cell == neutralise_cell(choice_label + "Affiches") for row in book for cell in row)
 
 
 def test_header_cells_are_neutralised_too():
@@ -155,7 +156,7 @@ def test_header_cells_are_neutralised_too():
     table = AnonymisedTable((added_column("=cmd"),), pl.DataFrame({"=cmd": ["@x"]}))
     buffer = io.StringIO(newline="")
     write_csv(table, buffer)
-    assert buffer.getvalue() == "\ufeff'=cmd\r\n'@x\r\n"
+    assert buffer.getvalue() == "\ufeff\"'=cmd\"\r\n\"'@x\"\r\n", "quoted, and neutralised"
 
 
 def test_codebook_describes_every_column_and_code():
@@ -218,9 +219,12 @@ def rich(version: str = "2", *, old: bool = False) -> Questionnaire:
     ]
     if old:
         questions.insert(1, {"name": "ancien", "type": "yes_no", "label": "Ancienne question"})
+    for question in [*questions, *questions[-1]["questions"]]:  # roles declared: exports keep rows as they are
+        if question["type"] not in ("short_text", "email", "phone"):
+            question.setdefault("disclosure", "none")
     return Questionnaire.model_validate({
         "id": "riche", "version": version, "title": "Riche", "privacy_notice": "p", "languages": ["fr", "en"],
-        "pages": [{"id": "p", "questions": questions}]})
+        "disclosure": {"submitted_date": "none", "version": "none"}, "pages": [{"id": "p", "questions": questions}]})
 
 
 CURRENT, OLD = rich("2"), rich("1", old=True)
@@ -258,12 +262,14 @@ def test_new_types_get_their_columns_and_codes():
     assert "Marie" not in text and "marie@" not in text and "Léo" not in text and "Affiche" not in text
 
 
-def test_free_text_adds_other_text_email_phone_and_their_copies():
+def test_free_text_adds_other_texts_and_copies_scrubbed_but_never_identifiers():
     table = anonymise(CURRENT, [versioned(FULL, "2")], include_free_text=True)
     row = as_dicts(table)[0]
     assert row["quartier__other_text"] == "Près de chez Marie" and row["canaux__other_text"] == "Affiche"
-    assert row["courriel"] == row["copie"] == "marie@example.fr" and row["tel"] == "0612345678"
+    assert "courriel" not in row and "tel" not in row, "e-mail and phone are identifiers: never exported"
+    assert row["copie"] == "[COURRIEL]", "a calculation copying an e-mail is free text, scrubbed"
     assert as_dicts(table.repeats["enfants"])[0]["prenom"] == "Léo"
+    assert table.report["classification"] == "pseudonymised"
 
 
 def test_special_answers_have_their_own_codes_in_every_column_of_the_question():

@@ -30,6 +30,7 @@ PURE_GLOBS = [
     "survey/synthetic.py",
     "survey/codecs/*.py",
     "survey/coded/*.py",
+    "survey/disclosure/*.py",
 ]
 FORBIDDEN = {"litestar", "sqlmodel", "sqlalchemy", "alembic", "weasyprint", "jinja2", "uvicorn", "psycopg"}
 # Third-party packages a pure module may use: pydantic/yaml-level helpers, polars for tables, re2 (a regular

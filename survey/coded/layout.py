@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from survey.codecs import Context, Variable, codec
 from survey.expressions import names, parse
 from survey.messages import LANGUAGES, translate
+from survey.schema.disclosure import DisclosureBlock
 from survey.schema.model import Question, Questionnaire
 from survey.schema.types import NOT_ASKED
 
@@ -26,6 +27,7 @@ class Layout:
     variables: tuple[Variable, ...]
     repeats: dict[str, tuple[Variable, ...]] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)  # name → its newest definition
+    disclosure: DisclosureBlock | None = None  # the current version's roles of added columns, and its profiles
 
     def of(self, table: str) -> tuple[Variable, ...]:
         """The variables of the main table (`""`) or of a repeat group's table."""
@@ -139,4 +141,4 @@ def build_layout(current: Questionnaire, versions: Mapping[str, Questionnaire] |
             questions.setdefault(q.name, q)
     for q in current.all_questions():
         questions[q.name] = q
-    return Layout(languages, tuple(main), repeats, questions)
+    return Layout(languages, tuple(main), repeats, questions, current.disclosure)

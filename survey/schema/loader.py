@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from survey.errors import ErrorCode, Problem, QuestionnaireInvalid
 from survey.schema.checks import check_document
 from survey.schema.choice_lists import resolve_choice_files
+from survey.schema.disclosure_checks import check_disclosure
 from survey.schema.logic_checks import check_logic
 from survey.schema.model import Questionnaire
 from survey.schema.problems import Collector, Path_, suggest
@@ -99,10 +100,14 @@ def _pydantic_problems(col: Collector, exc: ValidationError) -> None:
 
 def _known_fields(loc: Path_) -> list[str]:
     """The fields of the object holding the unknown one, for a did-you-mean suggestion."""
+    from survey.schema.disclosure import DisclosureBlock, ProfileSpec
     from survey.schema.model import Choice, Item, Mission, Page
 
     container = loc[-3] if len(loc) >= 3 and isinstance(loc[-2], int) else loc[-2] if len(loc) >= 2 else None
-    model = {"choices": Choice, "items": Item, "pages": Page, "mission": Mission, None: Questionnaire}.get(container)
+    if len(loc) >= 3 and loc[-3] == "profiles":
+        container = "profiles"
+    model = {"choices": Choice, "items": Item, "pages": Page, "mission": Mission, None: Questionnaire,
+             "disclosure": DisclosureBlock, "profiles": ProfileSpec}.get(container)
     return list(model.model_fields) if model else []
 
 
@@ -160,6 +165,8 @@ def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: 
         pages, entries = salvage(data)
     _check_bounds(col, entries)
     check_logic(col, pages, entries)
+    if questionnaire is not None:
+        check_disclosure(col, questionnaire, entries)
     if col.problems or questionnaire is None:
         unique = list(dict.fromkeys(col.problems))
         raise QuestionnaireInvalid(unique)

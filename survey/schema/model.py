@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, PrivateAttr, WithJsonSchema
 
+from survey.schema.disclosure import Disclosure, DisclosureBlock
 from survey.schema.types import QUESTION_TYPES, SPECIAL_ANSWERS, QuestionType
 
 
@@ -107,6 +108,9 @@ class Question(_Model):
     calculation: Expression | None = Field(default=None, description="How a `calculate` value is computed")
     questions: list[Question] = Field(default_factory=list, description="The questions of a repeat group")
     repeat_count: Expression | None = Field(default=None, description="How many times a repeat group is asked")
+    disclosure: Disclosure | None = Field(
+        default=None, description="Disclosure role of its columns: identifier, quasi_identifier (with levels), "
+                                  "sensitive, free_text or none; the type's default when left out")
 
     _options: tuple[Choice, ...] = PrivateAttr(default=())
     _codes: frozenset[str] = PrivateAttr(default=frozenset())
@@ -181,6 +185,9 @@ class Questionnaire(_Model):
     introduction: Text = Field(default="", description="Text shown before the first page")
     privacy_notice: Text = Field(description="How answers are used and kept (purpose, controller, retention, rights)")
     pages: list[Page] = Field(min_length=1, description="Pages of questions, in order")
+    disclosure: DisclosureBlock = Field(
+        default_factory=DisclosureBlock,
+        description="Roles of the columns exports add (submitted_date, version) and named export profiles")
 
     @property
     def all_languages(self) -> list[str]:

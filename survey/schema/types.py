@@ -24,7 +24,7 @@ class Shape(Enum):
 
 
 # Options every question may carry, whatever its type.
-COMMON_FIELDS = frozenset({"name", "type", "label", "help", "required", "required_if", "relevant"})
+COMMON_FIELDS = frozenset({"name", "type", "label", "help", "required", "required_if", "relevant", "disclosure"})
 _ANSWERED = frozenset({"constraint", "constraint_message", "special_answers"})
 _CHOICES = frozenset({"choices", "choice_filter", "other", "randomize"})
 
@@ -39,6 +39,9 @@ class QuestionType:
     options: frozenset[str] = frozenset()
     needs_choices: bool = False
     identifying: bool = False  # may identify a person: left out of exports unless asked for
+    # The disclosure role a question of this type has when its file gives none (README, "Disclosure roles");
+    # None: the file must say, since only the evaluator knows whether it helps to single people out.
+    disclosure: str | None = None
 
     @property
     def free_text(self) -> bool:
@@ -56,9 +59,11 @@ class QuestionType:
 
 
 def _t(name: str, shape: Shape, description: str, options: set[str] | frozenset[str] = frozenset(),
-       needs_choices: bool = False, identifying: bool = False, answered: bool = True) -> QuestionType:
+       needs_choices: bool = False, identifying: bool = False, answered: bool = True,
+       disclosure: str | None = None) -> QuestionType:
     extra = _ANSWERED if answered else frozenset()
-    return QuestionType(name, shape, description, frozenset(options) | extra, needs_choices, identifying)
+    return QuestionType(name, shape, description, frozenset(options) | extra, needs_choices, identifying,
+                        disclosure)
 
 
 _TYPES = [
@@ -67,10 +72,12 @@ _TYPES = [
     _t("multiple_choice", Shape.CODES, "any number of `choices` (`min`/`max` ticks)", _CHOICES | {"min", "max"}, True),
     _t("ranking", Shape.CODES, "the `choices` put in order of preference (`min`/`max` options ranked)",
        {"choices", "choice_filter", "min", "max", "randomize"}, True),
-    _t("short_text", Shape.TEXT, "one line of text", {"max_length"}, identifying=True),
-    _t("long_text", Shape.TEXT, "a paragraph of text", {"max_length"}, identifying=True),
-    _t("email", Shape.TEXT, "an e-mail address", set(), identifying=True),
-    _t("phone", Shape.TEXT, "a French phone number (10 digits, or +33)", set(), identifying=True),
+    _t("short_text", Shape.TEXT, "one line of text", {"max_length"}, identifying=True,
+       disclosure="free_text"),
+    _t("long_text", Shape.TEXT, "a paragraph of text", {"max_length"}, identifying=True, disclosure="free_text"),
+    _t("email", Shape.TEXT, "an e-mail address", set(), identifying=True, disclosure="identifier"),
+    _t("phone", Shape.TEXT, "a French phone number (10 digits, or +33)", set(), identifying=True,
+       disclosure="identifier"),
     _t("integer", Shape.INTEGER, "a whole number between `min` and `max`, with an optional `unit`",
        {"min", "max", "unit"}),
     _t("decimal", Shape.DECIMAL, "a number between `min` and `max`, with an optional `unit`", {"min", "max", "unit"}),
@@ -80,8 +87,10 @@ _TYPES = [
     _t("date", Shape.DATE, "a calendar date, optionally between `min` and `max`", {"min", "max"}),
     _t("time", Shape.TIME, "a time of day, HH:MM", set()),
     _t("yes_no", Shape.BOOLEAN, "yes or no", set()),
-    _t("consent", Shape.BOOLEAN, "a box that must be ticked to go on", set(), answered=False),
-    _t("note", Shape.NONE, "text shown between questions; nothing to answer", set(), answered=False),
+    # A consent box is always ticked (1) in a stored response: a constant tells nothing about anyone.
+    _t("consent", Shape.BOOLEAN, "a box that must be ticked to go on", set(), answered=False, disclosure="none"),
+    _t("note", Shape.NONE, "text shown between questions; nothing to answer", set(), answered=False,
+       disclosure="none"),
     _t("calculate", Shape.COMPUTED, "a value computed from other answers by `calculation`", {"calculation"},
        answered=False),
     _t("repeat", Shape.REPEAT, "a group of `questions` answered several times (`min`/`max`, `repeat_count`)",
