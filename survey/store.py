@@ -1,7 +1,7 @@
 """All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here.
 
-The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`) and the API tokens
-(`store_tokens.py`) are mixins of `Store`, kept in modules of their own.
+The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`), the API tokens
+(`store_tokens.py`) and the audit log (`store_audit.py`) are mixins of `Store`, kept in modules of their own.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from survey.db import (
 )
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
+from survey.store_audit import AuditLog
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_staff import StaffAccounts
 from survey.store_tokens import ApiTokens
@@ -97,7 +98,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
