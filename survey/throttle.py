@@ -39,7 +39,7 @@ class ThrottleRule:
 
 def account_key(email: str) -> str:
     """The throttle key of an e-mail as typed (trimmed, lower-cased), whether or not an account has it."""
-    return ACCOUNT_PREFIX + email.strip().lower()
+    return ACCOUNT_PREFIX + email.strip().lower()[:254]  # the longest address; the key column holds 300
 
 
 def address_key(address: str, secret: str) -> str:

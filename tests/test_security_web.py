@@ -130,6 +130,18 @@ def test_one_address_trying_many_emails_is_locked_too(store: Store, tmp_path: Pa
     assert "account:user8@example.fr" not in keys  # refused before anything was counted on that e-mail
 
 
+def test_hostile_login_input_is_a_failed_login_never_a_server_error(store: Store, tmp_path: Path) -> None:
+    """A NUL (refused by PostgreSQL in text), an e-mail longer than the key column, lone surrogates."""
+    with _client(store, tmp_path) as client:
+        token = csrf_of(client.get("/login").text)
+        for fields in ("email=a%00b%40example.fr&password=x", f"email={'a' * 400}%40example.fr&password=x",
+                       "email=%ED%A0%80&password=x", "email=a%40example.fr&password=%ED%A0%80%00"):
+            response = client.post("/login", content=f"{fields}&_csrf_token={token}",
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert response.status_code == 401, fields
+    assert all(len(key) <= 300 and "\x00" not in key for key in _rows(store))
+
+
 def test_each_further_failure_doubles_the_lock_up_to_the_longest(store: Store) -> None:
     rule = ThrottleRule(free_failures=3, first_lock=dt.timedelta(minutes=1), longest_lock=dt.timedelta(minutes=10))
     now = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)

@@ -22,6 +22,7 @@ from survey.web.login_guard import LoginGuard
 from survey.web.pages import Form, ServicesDep, form_value, render
 
 SESSION_COOKIE = "survey_session"
+EMAIL_MAX = 254  # characters: the longest e-mail address, and the staff_user column's size
 
 
 def _digest(token: str) -> str:
@@ -62,6 +63,13 @@ def login_redirect(request: Request) -> Redirect:
     return Redirect(f"/login?next={quote(target)}", status_code=303)
 
 
+def _typed_email(data: Form) -> str:
+    """The e-mail as typed: trimmed, lower-cased, at most 254 characters (the longest address), without the
+    control characters and lone surrogates no address holds (PostgreSQL refuses a NUL in text)."""
+    typed = (form_value(data, "email") or "").strip().lower()[:EMAIL_MAX]
+    return "".join(char for char in typed if char.isprintable())
+
+
 def _locked(request: Request, data: Form, email: str, until: dt.datetime) -> Response:
     """429 with the wait in minutes; the same page whether the e-mail, the address or both are locked."""
     now = dt.datetime.now(dt.UTC)
@@ -78,7 +86,7 @@ class AuthController(Controller):
 
     @post("/login", sync_to_thread=True)
     def login(self, request: Request, services: ServicesDep, data: Form) -> Response:
-        email = (form_value(data, "email") or "").strip().lower()
+        email = _typed_email(data)
         password = form_value(data, "password") or ""
         guard: LoginGuard = request.app.state.login_guard
         attempt = guard.begin(request, email)  # counted before the password is checked: parallel guesses wait
