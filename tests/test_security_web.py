@@ -33,6 +33,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
@@ -48,7 +50,7 @@ from survey.messages import translate
 from survey.schema import load_questionnaire
 from survey.settings import Settings
 from survey.store import Store
-from survey.throttle import ThrottleRule
+from survey.throttle import ThrottleRule, minutes_left
 from survey.web.app import create_app
 from tests.conftest import PASSWORD, ROOT, add_staff, csrf_of, login, post_form
 
@@ -159,6 +161,28 @@ def test_each_further_failure_doubles_the_lock_up_to_the_longest(store: Store) -
     later = now + dt.timedelta(days=1, minutes=11)
     assert store_throttle.begin_attempt(store.engine, {"account:a@example.fr": rule}, later).locked_until is None  # type: ignore[union-attr]
     assert _rows(store)["account:a@example.fr"][0] == 1
+
+
+@given(free=st.integers(1, 20), first=st.integers(1, 120), longest=st.integers(1, 24 * 60),
+       failures=st.integers(0, 10_000))
+def test_a_lock_starts_after_the_free_failures_and_doubles_up_to_the_longest(free: int, first: int, longest: int,
+                                                                             failures: int) -> None:
+    rule = ThrottleRule(free, dt.timedelta(minutes=first), dt.timedelta(minutes=max(first, longest)))
+    lock, next_lock = rule.lock_after(failures), rule.lock_after(failures + 1)
+    if failures < free:
+        assert lock is None
+        return
+    doubled = first
+    for _ in range(failures - free):  # an independent count: double until the longest is reached
+        doubled = min(doubled * 2, max(first, longest))
+    assert lock == dt.timedelta(minutes=doubled)
+    assert next_lock is not None and lock <= next_lock <= rule.longest_lock
+
+
+def test_the_wait_shown_is_rounded_up_to_whole_minutes() -> None:
+    now = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    waits = [minutes_left(now + dt.timedelta(seconds=s), now) for s in (0, 1, 59, 60, 61, 3600)]
+    assert waits == [1, 1, 1, 1, 2, 60]
 
 
 def test_parallel_guesses_get_no_more_tries_than_one_after_another(store: Store) -> None:
