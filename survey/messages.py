@@ -169,6 +169,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This address matches no page. Check the link you were given.",
     },
     "bad_request_title": {"fr": "Requête invalide", "en": "Bad request"},
+    "too_large_title": {"fr": "Envoi trop volumineux", "en": "Too much sent at once"},
+    "too_large_body": {
+        "fr": "Ce que vous avez envoyé dépasse la taille que ce service accepte en une fois. Revenez à la page "
+              "précédente avec le bouton « Retour » de votre navigateur, raccourcissez vos réponses (en particulier "
+              "les textes collés) et renvoyez la page. Vos réponses déjà enregistrées sont conservées.",
+        "en": "What you sent is more than this service accepts at once. Go back to the previous page with your "
+              "browser's Back button, shorten your answers (pasted texts especially) and send the page again. "
+              "Answers already recorded are kept.",
+    },
     "server_error_title": {"fr": "Erreur du serveur", "en": "Server error"},
     "server_error_body": {
         "fr": "Une erreur inattendue s’est produite. Vos réponses déjà enregistrées sont conservées.",

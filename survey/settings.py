@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "memory only.",
     )
     export_hours: int = Field(24, description="Hours a finished export or PDF can be downloaded before it is deleted.")
+    max_body_bytes: int = Field(
+        4_000_000,
+        gt=0,
+        description="Largest request body accepted, in bytes; a larger one gets a polite 413 page instead of being "
+        "read. The default is far above a page of answers at their default lengths, the form's state included.",
+    )
 
     @property
     def is_sqlite(self) -> bool:

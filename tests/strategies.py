@@ -44,8 +44,8 @@ UNREFERABLE = set(KEYWORDS) | set(FUNCTIONS)  # names an expression cannot (or s
 DATA_KEYS = ["commune", "zone", "public"]
 
 _free_text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=20)
-# What a respondent may type: no control characters, no lone surrogates (README "Question types" refuses them).
-typed_characters = st.characters(exclude_categories=("Cs", "Cc"))
+# What a respondent may type: no control characters, no lone surrogates, no U+FFFD (README "Question types").
+typed_characters = st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffd")
 labels = st.one_of(st.sampled_from(YAML_HOSTILE), _free_text)
 optional_text = st.one_of(st.just(""), labels)
 codes = st.one_of(st.sampled_from(CODE_HOSTILE),

@@ -20,9 +20,10 @@ from survey.schema.types import NOT_ASKED, SPECIAL_ANSWERS
 Form = Mapping[str, Sequence[str]]  # field name → the values posted under it
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?:\+33|0033|0)([1-9][0-9]{8})")
-# Characters no typed text keeps: C0 controls (NUL included: PostgreSQL refuses it in JSON), DEL, C1 controls, and
-# lone surrogates (UTF-8 cannot hold them). A one-line text keeps the tab; a paragraph keeps tab, LF and CR too.
-_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+# Characters no typed text keeps: C0 controls (NUL included: PostgreSQL refuses it in JSON), DEL, C1 controls, lone
+# surrogates (UTF-8 cannot hold them) and U+FFFD, what bytes that are not UTF-8 become when a form is read.
+# A one-line text keeps the tab; a paragraph keeps tab, LF and CR too.
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd"
 UNSAFE_IN_LINE = re.compile(f"[{_UNSAFE}\n\r]")
 UNSAFE_IN_PARAGRAPH = re.compile(f"[{_UNSAFE}]")
 OTHER_MAX_LENGTH = 500  # the text typed for “Other, please specify”

@@ -89,6 +89,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                                cookie_samesite="lax"),
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        request_max_body_size=settings.max_body_bytes,  # beyond it: 413, rendered by http_error
         state=State({"store": store, "settings": settings,
                      "login_guard": LoginGuard.from_settings(store, settings, secret)}),
         before_send=[security_headers(settings.secure_cookies)],

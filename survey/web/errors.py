@@ -12,8 +12,9 @@ from survey.web.pages import render
 
 log = logging.getLogger("survey")
 
-_TITLES = {400: "bad_request_title", 403: "forbidden_title", 404: "not_found_title", 500: "server_error_title"}
-_BODIES = {403: "forbidden_body", 404: "not_found_body", 500: "server_error_body"}
+_TITLES = {400: "bad_request_title", 403: "forbidden_title", 404: "not_found_title", 413: "too_large_title",
+           500: "server_error_title"}
+_BODIES = {403: "forbidden_body", 404: "not_found_body", 413: "too_large_body", 500: "server_error_body"}
 
 
 def _page(request: Request, status: int, detail: str = "") -> Response:

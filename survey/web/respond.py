@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -41,8 +43,18 @@ def first_state(questionnaire: Questionnaire, version_id: int, language: str, pr
 
 async def answer_page(request: Request, services: Services, questionnaire_id: str, action_url: str,
                       *, preview: bool = False) -> Response:
-    """Handle a posted page: change language, go back, add or remove a repeat item, or go on (and finish)."""
+    """Handle a posted page: change language, go back, add or remove a repeat item, or go on (and finish).
+
+    Reading the answers, checking their rules (regular expressions included), drawing the page and storing run
+    in a worker thread: however heavy one page is, the event loop keeps answering every other request."""
     fields = form_fields(await request.form())
+    return await to_thread.run_sync(partial(_answer_page, request, services, fields, questionnaire_id, action_url,
+                                            preview=preview))
+
+
+def _answer_page(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str,
+                 action_url: str, *, preview: bool) -> Response:
+    """`answer_page`'s work, off the event loop."""
     try:
         state = services.signer.load(form_value(fields, "state"))
     except StateInvalid:
@@ -88,10 +100,10 @@ async def answer_page(request: Request, services: Services, questionnaire_id: st
     following = next_page(questionnaire, answers, state.page, 1, resolution)
     if following is not None:
         return show(state.moved(page=following), resolution=resolution)
-    return await _finish(request, services, questionnaire, state, show)
+    return _finish(request, services, questionnaire, state, show)
 
 
-async def _finish(request: Request, services: Services, questionnaire: Questionnaire, state: FormState,
+def _finish(request: Request, services: Services, questionnaire: Questionnaire, state: FormState,
                   show) -> Response:  # noqa: ANN001
     """Validate everything once more, then store in one statement; a second submission is a no-op."""
     today = _today()
@@ -104,7 +116,7 @@ async def _finish(request: Request, services: Services, questionnaire: Questionn
         return render(request, "respond_done.html", questionnaire=questionnaire, language=state.language,
                       preview=True)
     stored = finalise(questionnaire, state.answers, today)
-    await to_thread.run_sync(services.store.store_response, state.version_id, state.key, stored)
+    services.store.store_response(state.version_id, state.key, stored)
     lang = "" if state.language == questionnaire.language else f"?lang={state.language}"
     return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
 
@@ -140,8 +152,7 @@ class RespondController(Controller):
 
     @post("/", name="respond_page")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        # The CSRF check has already parsed the form; reading it again costs nothing. Only the final
-        # INSERT leaves the event loop, so the pages in between cost no thread hop.
+        # The CSRF check has already parsed the form; reading it again costs nothing. The rest runs in a thread.
         return await answer_page(request, services, questionnaire_id, f"/s/{questionnaire_id}")
 
     @get("/merci", name="respond_done")
