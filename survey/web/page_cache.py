@@ -93,9 +93,11 @@ class QuestionFragments:
         """The HTML kept for `key`, if any."""
         return None if key is None else self._store.get(key)
 
-    def keep(self, key: FragmentKey | None, html: str) -> Markup:
-        """Keep the HTML just rendered for `key` (when it has one) and give it back for the page."""
-        markup = Markup(html)
+    def keep(self, key: FragmentKey | None, html: Markup) -> Markup:
+        """Keep the HTML just rendered for `key` (when it has one) and give it back for the page.
+
+        `html` is what the template captured with `{% set %}…{% endset %}`: Markup already, autoescaped.
+        """
         if key is not None:
-            self._store[key] = markup
-        return markup
+            self._store[key] = html
+        return html
