@@ -8,6 +8,7 @@ with every problem located to a sheet, a row and a column.
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -552,4 +553,13 @@ def convert(book: Workbook) -> tuple[Questionnaire, ConversionReport]:
 
 def import_xlsform(path: str | Path) -> tuple[Questionnaire, ConversionReport]:
     """Read an `.xlsx` or `.xls` XLSForm; raise `WorkbookInvalid` with located problems when it is broken."""
-    return convert(read_workbook(path))
+    # An import builds millions of small objects that live until it ends and hold no cycle to collect: the cyclic
+    # collector's full passes over them grow with the heap and made the time grow faster than the rows. The
+    # caps of `read_workbook` bound what is built; the collector runs again as soon as the import is over.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return convert(read_workbook(path))
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -9,6 +9,7 @@ the questionnaire's own checks refuse it with the rows of its calculations.
 
 from __future__ import annotations
 
+import graphlib
 from typing import Any
 
 from survey.expressions import ExpressionError, dependency_cycles, names, parse
@@ -26,29 +27,47 @@ def _uses(question: Question) -> set[str]:
 
 
 def _reorder(slots: list[list[Question]], report: ConversionReport, origin: dict[str, Row]) -> None:
-    """Move calculations within `slots` (lists of questions that follow each other) after what they use."""
+    """Move calculations within `slots` (lists of questions that follow each other) after what they use.
+
+    One pass in dependency order: a calculation that uses one placed after it is attached right after that one
+    (its position extends the other's, so positions compare as tuples), then each slot is rebuilt in one walk.
+    """
     calculations = {q["name"]: q for slot in slots for q in slot if q.get("type") == "calculate" and
                     q.get("calculation")}
     uses = {name: _uses(q) & calculations.keys() for name, q in calculations.items()}
     if not any(uses.values()) or dependency_cycles({n: parse(calculations[n]["calculation"]) for n in uses
                                                     if uses[n]}):
         return
-    for _ in range(len(calculations)):  # each pass settles at least one calculation; a chain needs its length
-        position = {q["name"]: (s, i) for s, slot in enumerate(slots) for i, q in enumerate(slot)}
-        late = [(name, max(position[dep] for dep in deps)) for name, deps in uses.items()
-                if deps and max(position[dep] for dep in deps) > position[name]]
-        if not late:
-            return
-        name, (slot, index) = late[0]
-        here, at = position[name]
-        moved = slots[here].pop(at)
-        if here == slot:
-            index -= 1
-        slots[slot].insert(index + 1, moved)
-        last = max(uses[name], key=lambda dep: position[dep])
+    position: dict[str, tuple[int, ...]] = {q["name"]: (s, i) for s, slot in enumerate(slots)
+                                            for i, q in enumerate(slot)}
+    attached: dict[str, list[Question]] = {}
+    moved: set[str] = set()
+    for name in graphlib.TopologicalSorter(uses).static_order():  # what a calculation uses comes before it
+        if not uses.get(name):
+            continue
+        last = max(uses[name], key=position.__getitem__)
+        if position[last] <= position[name]:
+            continue
+        attached.setdefault(last, []).append(calculations[name])
+        position[name] = (*position[last], len(attached[last]))
+        moved.add(name)
         row = origin.get(name)
         report.add("survey", row.number if row else 0, f"calculation `{name}` moved after `{last}`, which it uses "
                                                         "(our forms compute in page order)")
+    if not moved:
+        return
+
+    def emit(question: Question, into: list[Question]) -> None:
+        into.append(question)
+        for follower in attached.get(question["name"], []):
+            emit(follower, into)
+
+    for index, slot in enumerate(slots):
+        rebuilt: list[Question] = []
+        for question in slot:
+            if question["name"] not in moved:
+                emit(question, rebuilt)
+        slots[index][:] = rebuilt
 
 
 def order_calculations(pages: list[dict[str, Any]], report: ConversionReport, origin: dict[str, Row]) -> None:
