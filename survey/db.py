@@ -120,6 +120,8 @@ class Job(SQLModel, table=True):
     error: str = ""  # one line for the user, never a traceback
     created_at: dt.datetime
     finished_at: dt.datetime | None = None
+    # Touched every few seconds while a worker runs the job: a running job whose heartbeat stopped lost its worker.
+    heartbeat_at: dt.datetime | None = None
 
 
 class ApiToken(SQLModel, table=True):
