@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from survey.store import Store
 log = logging.getLogger("survey.jobs")
 
 Progress = Callable[[float, str], None]
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,43}")  # what secrets.token_urlsafe makes (job_store.JobStore.create)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes: often enough for a page refreshed every 2 s
 
 
@@ -198,6 +200,8 @@ class Jobs:
 
     def visible(self, member: StaffMember, job_id: str) -> JobRecord | None:
         """The job if it is the member's (or the member is an admin) and on one of their missions; else None."""
+        if not JOB_ID.fullmatch(job_id):  # not an id we make: never sent to the database (a NUL byte fails there)
+            return None
         job = self.store.get(job_id)
         if job is None or not member.works_on(job.mission_id):
             return None

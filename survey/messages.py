@@ -200,6 +200,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "percent": {"fr": "%", "en": "%"},
     "answered": {"fr": "Répondants", "en": "Respondents"},
     "no_answer": {"fr": "Sans réponse", "en": "No answer"},
+    "small_cells_note": {
+        "fr": "« < {threshold} » : moins de {threshold} personnes ; « × » : masqué pour qu’un petit effectif ne "
+              "puisse pas se déduire des totaux. Les pourcentages de ces lignes ne sont pas publiés.",
+        "en": "“< {threshold}”: fewer than {threshold} people; “×”: hidden so that a small count cannot be worked "
+              "out from the totals. The percentages of these rows are not published.",
+    },
     "minimum": {"fr": "Minimum", "en": "Minimum"},
     "median": {"fr": "Médiane", "en": "Median"},
     "mean": {"fr": "Moyenne", "en": "Mean"},

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from survey.access import Role
 from survey.db import ApiToken
-from survey.schema import load_questionnaire
+from survey.schema import Question, load_questionnaire
 from survey.store import Store
 from tests.conftest import add_staff, csrf_of, login, make_client
 
@@ -28,27 +28,31 @@ QUESTIONNAIRE = """\
     version: "{version}"
     title: Questionnaire {id}
     mission: {{id: mission-{id}, name: Mission {id}, client: Ville}}
-    privacy_notice: Vos réponses sont anonymes.
+    privacy_notice: Vos réponses sont anonymes.{top}
     pages:
       - id: p1
         title: Vous
         questions:
           - name: quartier
-            type: single_choice
+            type: single_choice{role}
             label: Votre quartier
             choices:
               - {{code: nord, label: Nord}}
               - {{code: sud, label: Sud}}
               - {{code: centre, label: Centre}}{extra}
           - name: age
-            type: integer
+            type: integer{role}
             label: Votre âge
             min: 16
             max: 99
 """
+# Once questionnaires declare each column's disclosure role (survey/schema/disclosure.py), these declare `none`
+# everywhere: exported values stay as stored, which the export test compares with what was stored.
+DISCLOSURE = "disclosure" in Question.model_fields
 EST = "\n          - {code: est, label: Est}"  # indented as the other choices once the file is dedented
-# Cells well above any small-cell threshold, so the summary shows them as counted whatever protection applies.
-ANSWERS = [{"quartier": "nord", "age": 20 + i} for i in range(15)] + [{"quartier": "sud", "age": 60} for _ in range(12)]
+# Cells well above any small-cell threshold (ages too: two values, so their histogram has two large bins), so the
+# summary shows them as counted whatever protection applies.
+ANSWERS = [{"quartier": "nord", "age": 30} for _ in range(15)] + [{"quartier": "sud", "age": 60} for _ in range(12)]
 ENDPOINTS = ("/api/me", "/api/questionnaires", f"/api/questionnaires/{A}", f"/api/questionnaires/{A}/versions",
              f"/api/questionnaires/{A}/versions/1", f"/api/questionnaires/{A}/responses/count",
              f"/api/questionnaires/{A}/summary", f"/api/questionnaires/{A}/exports", "/api/jobs/some-job",
@@ -58,8 +62,10 @@ ENDPOINTS = ("/api/me", "/api/questionnaires", f"/api/questionnaires/{A}", f"/ap
 def write_questionnaire(folder: Path, questionnaire_id: str, version: str = "1", extra: str = "") -> Path:
     """A small questionnaire file of its own mission (`mission-<id>`)."""
     path = folder / f"{questionnaire_id}.yaml"
-    path.write_text(textwrap.dedent(QUESTIONNAIRE).format(id=questionnaire_id, version=version, extra=extra),
-                    encoding="utf-8")
+    top = "\ndisclosure: {submitted_date: none, version: none}" if DISCLOSURE else ""
+    role = "\n        disclosure: none" if DISCLOSURE else ""
+    path.write_text(textwrap.dedent(QUESTIONNAIRE).format(id=questionnaire_id, version=version, extra=extra,
+                                                          top=top, role=role), encoding="utf-8")
     return path
 
 
@@ -258,7 +264,7 @@ def test_the_summary_counts_every_answer_as_the_results_page_does(api: TestClien
     rows = {row["code"]: row for row in questions["quartier"]["rows"]}
     assert rows["nord"]["label"] == "Nord"
     for code in ("nord", "sud"):
-        assert rows[code]["count"] == expected[code]
+        assert rows[code]["count"] == expected[code] and rows[code]["status"] == "shown"
         assert rows[code]["percent"] == pytest.approx(100 * expected[code] / len(ANSWERS))
     ages = [a["age"] for a in ANSWERS]
     figures = {f["key"]: f["value"] for f in questions["age"]["figures"]}

@@ -20,6 +20,7 @@ from survey.store_listings import QuestionnaireListing, VersionListing
 Language = Literal["fr", "en"]
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]  # the formats the staff export form offers
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+CellStatus = Literal["shown", "small", "masked"]
 
 
 @dataclass(frozen=True)
@@ -109,18 +110,23 @@ class ResponseCountOut:
 
 @dataclass(frozen=True)
 class RowOut:
-    """An option (or a histogram bin): how many chose it, their percentage, a ranking option's mean rank."""
+    """An option (or a histogram bin): how many chose it, their percentage, a ranking option's mean rank.
+
+    `status` is `shown`, or `small` / `masked` when small-cell protection withholds the count: then `count` and
+    `percent` are 0 and `mean` null, exactly as the results page hides them."""
 
     code: str
     label: str
     count: int
     percent: float
     mean: float | None = None
+    status: CellStatus = "shown"
 
 
 @dataclass(frozen=True)
 class FigureOut:
-    """A named figure (`count`, `min`, `median`, `mean`, `max`…): a number, or an ISO date for dates."""
+    """A named figure (`answered`, `minimum`, `median`, `mean`, `maximum`, `nps_score`…): a number, an ISO date
+    or time, or null when it is withheld (computed from counts small-cell protection hides)."""
 
     key: str
     value: float | str | None
@@ -166,6 +172,7 @@ class SummaryOut:
     response_count: int
     first_date: dt.date | None
     last_date: dt.date | None
+    small_cells: int  # counts below it are withheld (1: none is)
     pages: list[PageSummaryOut]
 
 
@@ -218,11 +225,16 @@ def version_out(item: VersionListing) -> VersionOut:
 
 
 def _row(row: Row) -> RowOut:
-    return RowOut(row.code, row.label, row.count, _number(row.percent) or 0.0, _number(row.mean))
+    # `status` (and `small_cells` below) come with small-cell protection; a summary without it shows every count.
+    return RowOut(row.code, row.label, row.count, _number(row.percent) or 0.0, _number(row.mean),
+                  getattr(row, "status", "shown"))
 
 
 def _figure_value(value: float | str) -> float | str | None:
-    return value if isinstance(value, str) else _number(float(value))
+    """A number, an ISO text, or None for a figure withheld (protection leaves an empty text)."""
+    if isinstance(value, str):
+        return value or None
+    return _number(float(value))
 
 
 def _question(summary: QuestionSummary) -> QuestionSummaryOut:
@@ -235,9 +247,9 @@ def _question(summary: QuestionSummary) -> QuestionSummaryOut:
 
 
 def summary_out(questionnaire_id: str, summary: Summary) -> SummaryOut:
+    pages = [PageSummaryOut(page.title, [_question(q) for q in page.questions]) for page in summary.pages]
     return SummaryOut(questionnaire_id, summary.language, summary.response_count, summary.first_date,
-                      summary.last_date, [PageSummaryOut(page.title, [_question(q) for q in page.questions])
-                                          for page in summary.pages])
+                      summary.last_date, getattr(summary, "small_cells", 1), pages)
 
 
 def job_out(job: JobRecord, available: bool, expiry_hours: float) -> JobOut:
