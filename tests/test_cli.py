@@ -185,3 +185,38 @@ def test_serve_with_the_postgresql_job_queue_on_sqlite_is_one_clear_line(run, mo
     assert result.output.strip().splitlines()[-1].startswith(
         "error: SURVEY_JOB_QUEUE=procrastinate needs PostgreSQL"), result.output
     assert "Traceback" not in result.output
+
+
+def test_token_add_prints_the_token_once_and_revoke_stops_it(run, tmp_path: Path) -> None:  # noqa: ANN001
+    import hashlib
+
+    from survey.store import Store
+
+    run("load", str(EXAMPLES))
+    run("user", "add", "eval@example.fr", "--role", "evaluator", "--mission", "saint-aubin-bp-2026",
+        "--password-stdin", stdin="a long enough password\n")
+    made = run("token", "add", "Eval@Example.fr", "--name", "tableau de bord")
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()  # alone on standard output: TOKEN=$(survey token add …)
+    assert re.fullmatch(r"svy_[A-Za-z0-9_-]{43}", token)
+    assert "copy it now" in made.stderr
+    store = Store.from_url(f"sqlite:///{tmp_path / 'cli.db'}")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert store.token_member(digest).email == "eval@example.fr"  # type: ignore[union-attr]
+    listed = run("token", "list")
+    assert listed.output.startswith("1\teval@example.fr\ttableau de bord\tmade=") and "\tactive" in listed.output
+    assert token not in listed.output
+    assert run("token", "list", "eval@example.fr").output == listed.output
+    revoked = run("token", "revoke", "1")
+    assert revoked.exit_code == 0 and "token 1 revoked" in revoked.output
+    assert store.token_member(digest) is None
+    assert "\trevoked=" in run("token", "list").output
+    again = run("token", "revoke", "1")
+    assert again.exit_code == 1 and "no active token 1" in again.output
+    nobody = run("token", "add", "nobody@example.fr", "--name", "x")
+    assert nobody.exit_code == 1 and "no member of staff 'nobody@example.fr'" in nobody.output
+    unnamed = run("token", "add", "eval@example.fr", "--name", "  ")
+    assert unnamed.exit_code == 1 and "--name" in unnamed.output
+    assert run("token", "list", "nobody@example.fr").exit_code == 1
+    assert run("token", "revoke", "one").exit_code == 2
+    store.engine.dispose()
