@@ -24,7 +24,7 @@ def by_name(summary):
 @settings(max_examples=80, deadline=None)
 @given(record_lists)
 def test_counts_equal_naive_counts(records):
-    summary = summarise(QUESTIONNAIRE, records)
+    summary = summarise(QUESTIONNAIRE, records, small_cells=1)
     questions = by_name(summary)
     n = len(records)
     assert summary.response_count == n
@@ -77,7 +77,7 @@ def test_counts_equal_naive_counts(records):
 
 def test_free_text_gives_only_a_count():
     records = [record({"commentaire": "Mon voisin Jean Dupont"}), record({"commentaire": ""}, "resp_2")]
-    summary = summarise(QUESTIONNAIRE, records)
+    summary = summarise(QUESTIONNAIRE, records, small_cells=1)
     comment = by_name(summary)["commentaire"]
     assert (comment.kind, comment.answered, comment.no_answer, comment.rows, comment.figures) == ("text", 1, 1, (), ())
     assert "Dupont" not in repr(summary)
@@ -85,7 +85,7 @@ def test_free_text_gives_only_a_count():
 
 def test_yes_no_and_likert_rows_carry_labels_for_the_chart():
     records = [record({"connait_bp": True, "satisfaction": 4}), record({"connait_bp": False}, "resp_2")]
-    questions = by_name(summarise(QUESTIONNAIRE, records, "en"))
+    questions = by_name(summarise(QUESTIONNAIRE, records, "en", small_cells=1))
     assert [(r.label, r.count, r.percent_text) for r in questions["connait_bp"].rows] == [
         ("Yes", 1, "50"),
         ("No", 1, "50"),
@@ -95,16 +95,16 @@ def test_yes_no_and_likert_rows_carry_labels_for_the_chart():
 
 
 def test_a_code_no_longer_offered_still_counts():
-    rows = by_name(summarise(QUESTIONNAIRE, [record({"quartier": "ouest"})]))["quartier"].rows
+    rows = by_name(summarise(QUESTIONNAIRE, [record({"quartier": "ouest"})], small_cells=1))["quartier"].rows
     assert [(r.code, r.count) for r in rows][-1] == ("ouest", 1)
 
 
 def test_collection_period_and_no_response():
-    empty = summarise(QUESTIONNAIRE, [])
+    empty = summarise(QUESTIONNAIRE, [], small_cells=1)
     assert (empty.response_count, empty.first_date, empty.period_text) == (0, None, "")
     records = [record({}, "a", "2026-03-01T08:00:00"), record({}, "b", "2026-03-31T22:00:00")]
-    assert summarise(QUESTIONNAIRE, records).period_text == "01/03/2026 – 31/03/2026"
-    assert summarise(QUESTIONNAIRE, records, "en").period_text == "2026-03-01 – 2026-03-31"
+    assert summarise(QUESTIONNAIRE, records, small_cells=1).period_text == "01/03/2026 – 31/03/2026"
+    assert summarise(QUESTIONNAIRE, records, "en", small_cells=1).period_text == "2026-03-01 – 2026-03-31"
 
 
 def test_histogram_bins():
@@ -137,7 +137,7 @@ def test_aggregate_stays_pure():
             for alias in node.names
         }
         pure = ("survey.schema", "survey.dataset", "survey.messages", "survey.aggregate", "survey.codecs",
-                "survey.coded")
+                "survey.coded", "survey.disclosure.cells")
         assert all(m.split(".")[0] in {"__future__", "datetime", "math", "collections", "concurrent",
                                        "dataclasses", "typing", "polars"} or m.startswith(pure)
                    for m in modules), (path, modules)  # fmt: skip
@@ -162,7 +162,7 @@ def test_special_answers_are_counted_on_their_own_rows_and_everything_adds_up():
     records = [_at({"quartier": "nord"}, i=0), _at({"quartier": {"special": "dont_know"}}, i=1),
                _at({"quartier": "other", "quartier__other": "chez Marie"}, i=2), _at({}, i=3),
                _at({"canaux": {"special": "not_asked"}}, i=4)]
-    questions = by_name(summarise(current, records, "fr"))
+    questions = by_name(summarise(current, records, "fr", small_cells=1))
     quartier = questions["quartier"]
     assert (quartier.answered, quartier.no_answer) == (2, 2)
     assert [(r.label, r.count) for r in quartier.specials] == [("Ne sait pas", 1)]
@@ -183,7 +183,7 @@ def test_ranking_matrix_nps_calculate_and_repeat():
         _at({"priorites": ["a", "c", "b"], "services": {"eau": "3"}, "reco": 6, "score": 60, "enfants": []}, i=1),
         _at({"reco": 8, "score": 80}, i=2),
     ]
-    questions = by_name(summarise(current, records, "fr"))
+    questions = by_name(summarise(current, records, "fr", small_cells=1))
     ranking = questions["priorites"]
     assert [(r.code, r.count, r.mean) for r in ranking.rows] == [("a", 2, 1.5), ("c", 2, 1.5), ("b", 1, 3.0)]
     matrix = questions["services"]
@@ -209,7 +209,7 @@ def test_versions_count_missing_questions_as_not_asked_and_keep_old_labels():
     data["pages"][0]["questions"] = [q for q in data["pages"][0]["questions"] if q["name"] != "heure"]
     data["pages"][0]["questions"][0]["choices"].append({"code": "ouest", "label": "Ouest"})
     without_time = type(old).model_validate(data)
-    questions = by_name(summarise(current, records, "fr", versions={"1": without_time, "2": current}))
+    questions = by_name(summarise(current, records, "fr", versions={"1": without_time, "2": current}, small_cells=1))
     assert "ancien" not in questions, "the summary follows the current version"
     assert [(r.code, r.label, r.count) for r in questions["quartier"].rows if r.count] == [
         ("nord", "Nord", 1), ("sud", "Sud", 1), ("ouest", "Ouest", 1)], "a code only an older version had"
@@ -223,7 +223,7 @@ def test_matrix_and_ranking_render_in_the_report():
     current, _ = _rich()
     records = [_at({"priorites": ["c", "a"], "services": {"eau": "3"}, "reco": 9,
                     "quartier": {"special": "dont_know"}}, i=0)]
-    html = render_report_html(current, summarise(current, records, "fr"), "fr")
+    html = render_report_html(current, summarise(current, records, "fr", small_cells=1), "fr")
     assert "Rang moyen" in html and "Barres empilées : Services" in html and "Ne sait pas" in html
     assert "Score NPS" in html
     assert html.count('role="img"') == html.count("<svg")

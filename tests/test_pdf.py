@@ -49,7 +49,7 @@ def pdf_text(content: bytes) -> str:
 
 def test_pdf_shows_title_period_and_counts():
     questionnaire = sample_questionnaire(title="Synthèse Saint-Aubin 2026")
-    summary = summarise(questionnaire, RECORDS, "fr")
+    summary = summarise(questionnaire, RECORDS, "fr", small_cells=1)
     html = render_report_html(questionnaire, summary, "fr", today=dt.date(2026, 7, 1))
     fetcher = AssetFetcher()
     content = render_pdf(html, url_fetcher=fetcher)
@@ -67,7 +67,7 @@ def test_pdf_shows_title_period_and_counts():
 
 def test_report_html_is_accessible_and_in_english_on_request():
     questionnaire = sample_questionnaire()
-    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "en"), "en")
+    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "en", small_cells=1), "en")
     assert '<html lang="en">' in html
     assert "Number of responses" in html and "Summary of responses" in html
     assert '<th scope="row">Yes</th>' in html and '<th scope="col">' in html and "<caption>" in html
@@ -77,7 +77,7 @@ def test_report_html_is_accessible_and_in_english_on_request():
 
 def test_report_without_responses_says_so():
     questionnaire = sample_questionnaire()
-    html = render_report_html(questionnaire, summarise(questionnaire, [], "fr"), "fr")
+    html = render_report_html(questionnaire, summarise(questionnaire, [], "fr", small_cells=1), "fr")
     assert "Aucune réponse pour l’instant." in html and "<svg" not in html
 
 
@@ -87,7 +87,7 @@ def test_questionnaire_text_is_escaped_in_the_report(payload):
     questionnaire = questionnaire.model_copy(
         update={"mission": questionnaire.mission.model_copy(update={"name": payload, "client": payload})}
     )
-    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "fr"), "fr")
+    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "fr", small_cells=1), "fr")
     lowered = html.lower()
     assert "<script" not in lowered and "<img" not in lowered and "<svg onload" not in lowered
     tags = parsed_tags(html)
@@ -139,7 +139,7 @@ def test_pdf_fetches_nothing_outside_the_asset_dir(http_spy):
     base, requests = http_spy
     url = f"{base}/x.png"
     questionnaire = sample_questionnaire(label=f'<img src="{url}"> file:///etc/passwd ')
-    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "fr"), "fr")
+    html = render_report_html(questionnaire, summarise(questionnaire, RECORDS, "fr", small_cells=1), "fr")
     fetcher = AssetFetcher()
     assert render_pdf(html, url_fetcher=fetcher).startswith(b"%PDF")
     assert fetcher.refused == [], "escaped text is never taken for a resource"
@@ -199,5 +199,6 @@ def test_pdf_module_is_the_only_weasyprint_import():
 def test_summary_partial_renders_with_the_staff_page_context():
     questionnaire = sample_questionnaire()
     template = environment().from_string('{% include "_summary.html" %}')
-    html = template.render(summary=summarise(questionnaire, RECORDS, "en"), t=lambda k, **p: k, lang="en")
+    summary = summarise(questionnaire, RECORDS, "en", small_cells=1)
+    html = template.render(summary=summary, t=lambda k, **p: k, lang="en")
     assert "<h3>Connaissiez-vous le budget participatif ?</h3>" in html and "<svg" in html

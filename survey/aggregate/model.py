@@ -25,6 +25,13 @@ class Row:
     percent_text: str
     mean: float | None = None  # for a ranking: the option's mean rank among those who ranked it
     mean_text: str = ""
+    status: str = "shown"  # shown, small (« < 11 ») or masked (« × »): see survey.disclosure.cells
+    count_text: str = ""  # the count as published; empty before protection
+
+    @property
+    def shown_count(self) -> str:
+        """The count as a page shows it: the number, « < 11 » or « × »."""
+        return self.count_text or str(self.count)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,12 @@ class MatrixRow:
     label: str
     answered: int
     cells: tuple[Row, ...]
+    answered_text: str = ""
+
+    @property
+    def shown_answered(self) -> str:
+        """The item's count as published."""
+        return self.answered_text or str(self.answered)
 
 
 @dataclass(frozen=True)
@@ -61,11 +74,28 @@ class QuestionSummary:
     specials: tuple[Row, ...] = ()  # don't know, prefer not to say, not asked: count and percent of all responses
     items: tuple[MatrixRow, ...] = ()  # a matrix's items
     scale: tuple[str, ...] = ()  # a matrix's answer labels, its table's columns
+    answered_text: str = ""  # `answered` and `no_answer` as published (« < 11 », « × »); empty before protection
+    no_answer_text: str = ""
 
     @property
     def total(self) -> int:
-        """Every response counted once: answered, left empty, or a special answer."""
+        """Every response counted once: answered, left empty, or a special answer (before protection)."""
         return self.answered + self.no_answer + sum(row.count for row in self.specials)
+
+    @property
+    def shown_answered(self) -> str:
+        return self.answered_text or str(self.answered)
+
+    @property
+    def shown_no_answer(self) -> str:
+        return self.no_answer_text or str(self.no_answer)
+
+    @property
+    def hides_counts(self) -> bool:
+        """Whether any count of it is hidden (the page then explains the signs)."""
+        rows = (*self.rows, *self.specials, *(cell for item in self.items for cell in item.cells))
+        texts = (self.answered_text, self.no_answer_text, *(item.answered_text for item in self.items))
+        return any(r.status != "shown" for r in rows) or any(t and not t.isdigit() for t in texts)
 
 
 @dataclass(frozen=True)
@@ -85,6 +115,7 @@ class Summary:
     first_date: dt.date | None
     last_date: dt.date | None
     pages: tuple[PageSummary, ...]
+    small_cells: int = 1  # counts below it are hidden (1: nothing hidden)
 
     @property
     def period_text(self) -> str:

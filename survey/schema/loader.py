@@ -15,6 +15,7 @@ from survey.schema.checks import check_document
 from survey.schema.choice_lists import resolve_choice_files
 from survey.schema.disclosure_checks import check_disclosure
 from survey.schema.logic_checks import check_logic
+from survey.schema.mission_lists import resolve_mission_lists
 from survey.schema.model import Questionnaire
 from survey.schema.problems import Collector, Path_, suggest
 from survey.schema.scope import Entry, entries_of, salvage
@@ -152,6 +153,7 @@ def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: 
         col.add((), ErrorCode.NOT_A_MAPPING)
         raise QuestionnaireInvalid(col.problems)
     resolve_choice_files(col, data, base_dir)
+    resolve_mission_lists(col, data, base_dir)
     check_document(col, data)
     try:
         questionnaire: Questionnaire | None = Questionnaire.model_validate(data)
@@ -191,6 +193,27 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             fix="split the questionnaire, or move long choice lists to `choices_from` CSV files")
         raise QuestionnaireInvalid([Problem(str(path), 1, None, what, fix, "FILE_LIMIT")])
     return parse_questionnaire(text, str(path), path.parent, max_nodes=MAX_NODES)
+
+
+def question_lines(path: str | Path) -> dict[str, int]:
+    """The line of every question name in a questionnaire file (and of the top-level `disclosure:` block, under
+    its own name); empty when the file cannot be read. Problems found after loading are located with it."""
+    try:
+        data, lines = _compose(Path(path).read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, QuestionnaireInvalid):
+        return {}
+    found = {"disclosure": lines[("disclosure",)]} if ("disclosure",) in lines else {}
+    pages = data.get("pages") if isinstance(data, dict) else None
+    for i, page in enumerate(pages if isinstance(pages, list) else []):
+        questions = page.get("questions") if isinstance(page, dict) else None
+        for j, q in enumerate(questions if isinstance(questions, list) else []):
+            inner = q.get("questions") if isinstance(q, dict) else None
+            for path_, question in [(("pages", i, "questions", j), q),
+                                    *((("pages", i, "questions", j, "questions", k), sub)
+                                      for k, sub in enumerate(inner if isinstance(inner, list) else []))]:
+                if isinstance(question, dict) and isinstance(question.get("name"), str):
+                    found.setdefault(question["name"], lines.get(path_ + ("name",), lines.get(path_, 1)))
+    return found
 
 
 class _Dumper(yaml.SafeDumper):

@@ -159,6 +159,22 @@ class Page(_Model):
     questions: list[Question] = Field(min_length=1, description="The page's questions, in order")
 
 
+_NAMES_SCHEMA = {"anyOf": [
+    {"type": "string", "pattern": r"\.csv$", "description": "a CSV file beside the questionnaire, column `name`"},
+    {"type": "array", "items": {"type": "string", "minLength": 1}},
+]}
+Names = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], WithJsonSchema(_NAMES_SCHEMA)]
+
+
+class MissionNames(_Model):
+    """The people, places and organisations of a mission whose names never leave the platform in free text;
+    a CSV file given here is read when the questionnaire is loaded and stored with its version."""
+
+    people: Names = Field(default_factory=list, description="People: residents, agents, elected officials")
+    places: Names = Field(default_factory=list, description="Places: communes, quartiers, streets, buildings")
+    organisations: Names = Field(default_factory=list, description="Organisations: associations, services, firms")
+
+
 class Mission(_Model):
     """An evaluation mission: the engagement a questionnaire belongs to."""
 
@@ -167,6 +183,14 @@ class Mission(_Model):
     client: str = Field(default="", description="The local government the evaluation is for")
     start: dt.date | None = Field(default=None, description="First day of the mission, YYYY-MM-DD")
     end: dt.date | None = Field(default=None, description="Last day of the mission, YYYY-MM-DD")
+    small_cells: int = Field(
+        default=11, ge=2, le=1000,
+        description="Counts below it are never published: shown as `< 11` on the results page and in the PDF, "
+                    "with other cells hidden so that none can be worked out (the French rule: 11)")
+    lists: MissionNames = Field(
+        default_factory=lambda: MissionNames(),
+        description="Names taken out of free text when an export scrubs it: `people`, `places`, `organisations`, "
+                    "each a CSV file beside the questionnaire (column `name`) or a list of names")
 
 
 class Questionnaire(_Model):
