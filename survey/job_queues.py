@@ -80,9 +80,10 @@ def procrastinate_app(database_url: str, runner: JobRunner | None = None):  # no
 
         @app.task(name=TASK)
         def run_job(job_id: str) -> None:
-            """The procrastinate task: run one job, then delete expired files."""
+            """The procrastinate task: run one job, then delete expired files and fail jobs of dead workers."""
             runner.run(job_id)
             runner.purge_expired()
+            runner.fail_stalled()
 
     return app
 
@@ -148,5 +149,7 @@ def run_worker(settings: Settings, store: Store, *, wait: bool = True) -> None:
     """Run procrastinate's worker on the service's database: jobs one at a time, until stopped (or, with
     `wait=False`, until the queue is empty)."""
     ensure_queue_schema(store)
-    app = procrastinate_app(_url(store), make_runner(settings, store))
+    runner = make_runner(settings, store)
+    runner.fail_stalled()  # jobs left running by a worker that was killed
+    app = procrastinate_app(_url(store), runner)
     app.run_worker(wait=wait, concurrency=1, install_signal_handlers=wait)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from survey.db import Job, QuestionnaireRow
@@ -107,13 +107,36 @@ class JobStore:
 
     def claim(self, job_id: str) -> JobRecord | None:
         """Queued → running; None when it was cancelled before it started or another worker took it."""
-        if not self._move(job_id, (QUEUED,), status=RUNNING, progress=0.0):
+        if not self._move(job_id, (QUEUED,), status=RUNNING, progress=0.0, heartbeat_at=_now()):
             return None
         return self.get(job_id)
 
     def record_progress(self, job_id: str, fraction: float, message: str) -> bool:
         """Store how far a running job got; False when it is no longer running (cancelled)."""
-        return self._move(job_id, (RUNNING,), progress=min(max(fraction, 0.0), 1.0), message=message[:200])
+        return self._move(job_id, (RUNNING,), progress=min(max(fraction, 0.0), 1.0), message=message[:200],
+                          heartbeat_at=_now())
+
+    def beat(self, job_id: str) -> bool:
+        """Say that the job's worker is alive; False when the job is no longer running."""
+        return self._move(job_id, (RUNNING,), heartbeat_at=_now())
+
+    def stalled(self, silent_since: dt.datetime) -> list[str]:
+        """Ids of running jobs whose worker has not beaten since `silent_since` (claimed before the column
+        existed: since they were created)."""
+        last = func.coalesce(job_t.c.heartbeat_at, job_t.c.created_at)
+        query = select(job_t.c.id).where(job_t.c.status == RUNNING, last < silent_since)
+        with self.engine.connect() as conn:
+            return [row.id for row in conn.execute(query)]
+
+    def fail_stalled(self, job_id: str, silent_since: dt.datetime, error: str) -> bool:
+        """Running → failed, only if its worker is still silent since `silent_since` (a late beat wins)."""
+        last = func.coalesce(job_t.c.heartbeat_at, job_t.c.created_at)
+        with self.engine.begin() as conn:
+            row = conn.execute(update(job_t).where(job_t.c.id == job_id, job_t.c.status == RUNNING,
+                                                   last < silent_since)
+                               .values(status=FAILED, error=error[:300], finished_at=_now())
+                               .returning(job_t.c.id)).first()
+        return row is not None
 
     def finish(self, job_id: str, path: str, file_name: str) -> bool:
         """Running → done with its file; False when it was cancelled meanwhile (the caller removes the file)."""

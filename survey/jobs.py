@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ log = logging.getLogger("survey.jobs")
 Progress = Callable[[float, str], None]
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,43}")  # what secrets.token_urlsafe makes (job_store.JobStore.create)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes: often enough for a page refreshed every 2 s
+HEARTBEAT_INTERVAL = 10.0  # seconds between two "still alive" writes of a running job's worker
+LEASE = 120.0  # seconds of silence after which a running job's worker is taken for dead
 
 
 class Cancelled(Exception):
@@ -50,9 +53,11 @@ def _run_export(store: Store, job: JobRecord, output: Path, progress: Progress) 
     from survey import deliverables
 
     params = job.params
+    profile = deliverables.ProfileChoice(params.get("profile"), params.get("k"), params.get("suppression"),
+                                         params.get("l"))
     return deliverables.write_export(store, job.questionnaire_id, params["format"], output.with_suffix(".zip"),
                                      labels=params.get("labels"), language=params.get("language", "fr"),
-                                     progress=progress)
+                                     progress=progress, profile=profile)
 
 
 def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) -> Path:
@@ -95,13 +100,41 @@ class _ProgressRecorder:
             raise Cancelled(self._job_id)
 
 
+class _Heartbeat:
+    """A thread that tells the job table the worker is alive while the work runs, even between two progress
+    reports (a long write has none). A worker killed stops beating; `JobRunner.fail_stalled` notices."""
+
+    def __init__(self, jobs: JobStore, job_id: str, interval: float):
+        self._jobs, self._job_id, self._interval = jobs, job_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-heartbeat-{job_id[:8]}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                if not self._jobs.beat(self._job_id):
+                    return  # cancelled or finished: the work notices at its next progress report
+            except Exception:  # noqa: BLE001 - the database gone for a moment: try again at the next beat
+                log.warning("job %s: heartbeat not recorded", self._job_id, exc_info=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class JobRunner:
     """Runs one job at a time to its end: done with a file, or failed or cancelled with none."""
 
     def __init__(self, store: Store, jobs: JobStore, export_dir: Path, kinds: Mapping[str, JobKind] = KINDS,
-                 expiry_hours: float = 24, progress_interval: float = PROGRESS_INTERVAL):
+                 expiry_hours: float = 24, progress_interval: float = PROGRESS_INTERVAL,
+                 heartbeat_interval: float = HEARTBEAT_INTERVAL, lease: float = LEASE):
         self.store, self.jobs, self.export_dir, self.kinds = store, jobs, export_dir, kinds
         self.expiry_hours, self.progress_interval = expiry_hours, progress_interval
+        self.heartbeat_interval, self.lease = heartbeat_interval, lease
 
     def run(self, job_id: str) -> None:
         """Run a queued job; a job already cancelled, or taken by another worker, is left alone."""
@@ -115,8 +148,9 @@ class JobRunner:
             return
         self.export_dir.mkdir(parents=True, exist_ok=True)
         try:
-            written = kind.run(self.store, job, self.export_dir / job.id,
-                               _ProgressRecorder(self.jobs, job.id, self.progress_interval))
+            with _Heartbeat(self.jobs, job.id, self.heartbeat_interval):
+                written = kind.run(self.store, job, self.export_dir / job.id,
+                                   _ProgressRecorder(self.jobs, job.id, self.progress_interval))
         except Cancelled:
             self.remove_files(job.id)
             return
@@ -157,6 +191,17 @@ class JobRunner:
             count += 1
         return count
 
+    def fail_stalled(self) -> list[str]:
+        """Fail the running jobs whose worker stopped beating more than `lease` seconds ago (killed, machine
+        gone), and remove their half-written files; return their ids. Any process may call it at any time."""
+        silent_since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.lease)
+        failed = []
+        for job_id in self.jobs.stalled(silent_since):
+            if self.jobs.fail_stalled(job_id, silent_since, translate("job_interrupted")):
+                self.remove_files(job_id)
+                failed.append(job_id)
+        return failed
+
     def recover(self) -> list[str]:
         """After a restart of the one process that runs jobs: fail the interrupted ones, return the queued ones."""
         queued = []
@@ -196,6 +241,7 @@ class Jobs:
         job_id = self.store.create(kind, questionnaire_id, params, member.id)
         self.queue.submit(job_id)
         self.runner.purge_expired()
+        self.runner.fail_stalled()
         return job_id
 
     def visible(self, member: StaffMember, job_id: str) -> JobRecord | None:
@@ -207,6 +253,8 @@ class Jobs:
             return None
         if job.owner != member.id and not member.sees_all_missions:
             return None
+        if job.status == "running" and job_id in self.runner.fail_stalled():
+            return self.store.get(job_id)  # its worker died: the page says so instead of waiting for ever
         return job
 
     def file(self, job: JobRecord) -> Path | None:
@@ -219,7 +267,8 @@ class Jobs:
         return path if path.is_file() else None
 
     def cancel(self, job: JobRecord) -> None:
-        """Cancel a queued or running job; its runner removes any partial file."""
+        """Cancel a queued or running job; its runner removes any partial file (or, its runner dead, we do)."""
+        self.runner.fail_stalled()
         if self.store.cancel(job.id) and job.status == "queued":
             self.runner.remove_files(job.id)
 

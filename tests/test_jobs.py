@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import random
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -193,6 +195,64 @@ def test_the_thread_queue_runs_jobs_in_order_and_recovers_after_a_restart(sqlite
     assert [jobs.get(j).status for j in (interrupted, waiting, fresh)] == ["failed", "done", "done"]  # type: ignore[union-attr]
     assert jobs.get(interrupted).error == translate("job_interrupted", "fr")  # type: ignore[union-attr]
     assert sorted(p.name for p in exports.iterdir()) == sorted([f"{waiting}.txt", f"{fresh}.txt"])
+
+
+WORKER_THAT_DIES = """
+import sys, time
+from pathlib import Path
+from survey.job_store import JobStore
+from survey.jobs import JobKind, JobRunner
+from survey.store import Store
+
+def work(_store, job, output, progress):
+    Path(output.parent, f".{output.name}.zip.partial").write_bytes(b"PK half")
+    progress(0.3, "writing")
+    print("writing", flush=True)
+    time.sleep(600)
+
+store = Store.from_url(sys.argv[1])
+runner = JobRunner(store, JobStore(store.engine), Path(sys.argv[2]), {"export": JobKind(work, str)},
+                   progress_interval=0, heartbeat_interval=0.1)
+runner.run(sys.argv[3])
+"""
+
+
+def test_a_job_whose_worker_is_killed_is_failed_and_its_partial_file_removed(store: Store, owner: int,
+                                                                           exports: Path) -> None:
+    job_id = _job(store, owner)
+    url = store.engine.url.render_as_string(hide_password=False)
+    worker = subprocess.Popen([sys.executable, "-c", WORKER_THAT_DIES, url, str(exports), job_id],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert worker.stdout.readline() == "writing\n"  # type: ignore[union-attr]
+    runner = _runner(store, exports, _write)
+    runner.lease = 2.0
+    time.sleep(2.5)
+    assert runner.fail_stalled() == []  # alive and beating, though it reports no progress: left alone
+    worker.kill()  # kill -9: no handler, no clean-up
+    worker.wait()
+    assert [p.name for p in exports.iterdir()] == [f".{job_id}.zip.partial"]
+    deadline = time.monotonic() + 10
+    while not runner.fail_stalled() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = JobStore(store.engine).get(job_id)
+    assert job.status == "failed" and job.error == translate("job_interrupted", "fr")  # type: ignore[union-attr]
+    assert list(exports.iterdir()) == []
+
+
+def test_the_job_page_of_a_dead_worker_says_so_instead_of_waiting_for_ever(store: Store, owner: int,
+                                                                        exports: Path) -> None:
+    from survey.access import StaffMember
+    from survey.jobs import Jobs
+
+    job_id = _job(store, owner)
+    JobStore(store.engine).claim(job_id)  # then its worker vanished without a beat
+    runner = _runner(store, exports, _write)
+    runner.lease = 0.2
+    time.sleep(0.4)
+    member = StaffMember(owner, "eval@example.fr", Role.EVALUATOR, frozenset({BUDGET_MISSION}))
+    seen = Jobs(runner, ThreadQueue(runner)).visible(member, job_id)
+    assert seen is not None and seen.status == "failed"
+    assert seen.error == translate("job_interrupted", "fr")
 
 
 # --- the staff pages -----------------------------------------------------------------------------------------------
