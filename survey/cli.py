@@ -285,17 +285,32 @@ def export(questionnaire: str,
            = "csv",
            labels: Annotated[str | None, typer.Option("--labels", help="Write choice labels in this language "
                                                       "(e.g. fr, en) instead of codes.")] = None,
-           include_free_text: Annotated[bool, typer.Option(help="Keep free-text answers (may identify people).")]
-           = False) -> None:
-    """Write the anonymised dataset as one zip: main table, a table per repeat group, codebook, LISEZMOI.txt."""
+           include_free_text: Annotated[bool, typer.Option(
+               help="Keep free-text answers, scrubbed of personal data; the export is then pseudonymised.")]
+           = False,
+           profile: Annotated[str | None, typer.Option(
+               "--profile", help="An export profile named in the questionnaire's `disclosure: profiles:`.")] = None,
+           k: Annotated[int | None, typer.Option("--k", help="k-anonymity (default 5).")] = None,
+           suppression: Annotated[float | None, typer.Option(
+               "--suppression", help="Most records suppressed, in % (default 5).")] = None,
+           diversity: Annotated[int | None, typer.Option("--l", help="ℓ-diversity of sensitive columns (default 2).")]
+           = None) -> None:
+    """Write the anonymised dataset as one zip: main table, a table per repeat group, codebook, risk report
+    (rapport-anonymisation.json), LISEZMOI.txt."""
     from survey import deliverables
+    from survey.disclosure.profile import Profile, ProfileInvalid
 
     if format not in deliverables.FORMATS:
         raise _fail(f"--format {format}: unknown format — use one of: {', '.join(deliverables.FORMATS)}")
+    try:  # k = 0 or 150 % are refused before any work
+        Profile(5 if k is None else k, 5 if suppression is None else suppression, 2 if diversity is None else diversity)
+    except ProfileInvalid as exc:
+        raise _fail(f"export profile: {exc}") from None
     _writable(output, ".zip")
     try:
         written = deliverables.write_export(_store(), questionnaire, format, output, labels=labels,
-                                            include_free_text=include_free_text)
+                                            include_free_text=include_free_text,
+                                            profile=deliverables.ProfileChoice(profile, k, suppression, diversity))
     except deliverables.UnknownQuestionnaire:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
     except deliverables.ExportError as exc:
@@ -303,6 +318,14 @@ def export(questionnaire: str,
     except OSError as exc:
         raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
     typer.echo(f"wrote {written} ({written.stat().st_size} bytes)")
+    from survey.export.archive import read_report
+
+    report = read_report(written)
+    if report:
+        records, params = report["records"], report["parameters"]
+        typer.echo(f"{report['classification']}: k = {report['k_achieved'] or '-'} (asked {params['k']}), "
+                   f"l = {report['l_achieved'] or '-'} (asked {params['l']}), {records['suppressed']} of "
+                   f"{records['in']} responses suppressed — details in rapport-anonymisation.json")
 
 
 @app.command()

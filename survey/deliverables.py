@@ -16,18 +16,22 @@ from survey.aggregate import Summary, summarise_table
 from survey.anonymise import AnonymisedTable, anonymise_table
 from survey.coded import VERSION, UnreadableAnswers
 from survey.datasets import UnknownQuestionnaire
+from survey.disclosure.profile import Profile, ProfileInvalid, resolve_profile
+from survey.disclosure.protect import Refused
+from survey.disclosure.roles import BadRole, Undeclared
 from survey.export.archive import FORMATS, About, write_archive
 from survey.export.errors import ExportError
 from survey.export.files import atomic_output
 from survey.schema import Questionnaire
+from survey.schema.loader import question_lines
 from survey.schema.localise import localise, text_in
 from survey.store import Store
 
 Progress = Callable[[float, str], None]
 REPORT_LANGUAGES = ("fr", "en")
 
-__all__ = ["FORMATS", "Deliverable", "ExportError", "UnknownQuestionnaire", "anonymised", "report", "summary",
-           "write_export", "write_report"]
+__all__ = ["FORMATS", "Deliverable", "ExportError", "ProfileChoice", "UnknownQuestionnaire", "anonymised", "report",
+           "summary", "write_export", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,55 @@ def _quiet(fraction: float, message: str) -> None:
     """No progress report wanted."""
 
 
+@dataclass(frozen=True)
+class ProfileChoice:
+    """The export profile asked for: a name from the questionnaire's `disclosure.profiles`, and overrides."""
+
+    name: str | None = None
+    k: int | None = None
+    suppression: float | None = None
+    l: int | None = None  # noqa: E741 - the letter of ℓ-diversity
+
+    def resolve(self, questionnaire: Questionnaire) -> Profile:
+        """The profile, or `ExportError` saying what is wrong with it (k = 0, 150 %, an unknown name)."""
+        try:
+            return resolve_profile(questionnaire.disclosure, self.name, k=self.k, suppression=self.suppression,
+                                   l=self.l)
+        except ProfileInvalid as exc:
+            raise ExportError(f"export profile: {exc}") from None
+
+
+def _undeclared(store: Store, questionnaire_id: str, exc: Undeclared) -> ExportError:
+    """The columns without a role, each located in the questionnaire file, on one line."""
+    source = store.source(questionnaire_id) or f"{questionnaire_id}.yaml"
+    lines = question_lines(source)
+    where = [f"{source}:{lines.get(question or 'disclosure', 1)}: "
+             + (f"question '{question}' (column {column})" if question else f"`disclosure: {column}:` (added column)")
+             for column, question in exc.missing]
+    return ExportError(f"export refused: {len(where)} column(s) without a disclosure role — {'; '.join(where)} — "
+                       "give each a `disclosure:` (identifier, quasi_identifier, sensitive, free_text or none)")
+
+
 def anonymised(store: Store, questionnaire_id: str, include_free_text: bool = False,
-               labels: str | None = None) -> AnonymisedTable:
+               labels: str | None = None, profile: ProfileChoice | None = None) -> AnonymisedTable:
     """Every response, anonymised: the main table and one table per repeat group (linked by export id)."""
     found = _dataset(store, questionnaire_id)
     check_labels(found.current, labels)
-    return anonymise_table(found.table, include_free_text, labels=labels)
+    return _protected(store, found, include_free_text, labels, profile or ProfileChoice())
+
+
+def _protected(store: Store, found: datasets.Dataset, include_free_text: bool, labels: str | None,
+               choice: ProfileChoice) -> AnonymisedTable:
+    """The anonymised table, or one located line saying why it is refused and what to change."""
+    profile = choice.resolve(found.current)
+    try:
+        return anonymise_table(found.table, include_free_text, labels=labels, profile=profile)
+    except Undeclared as exc:
+        raise _undeclared(store, found.current.id, exc) from None
+    except BadRole as exc:
+        raise ExportError(f"export refused: {store.source(found.current.id) or found.current.id}: {exc}") from None
+    except Refused as exc:
+        raise ExportError(f"export refused: {'; '.join(exc.reasons)} — to export, {'; '.join(exc.relax)}") from None
 
 
 def check_labels(questionnaire: Questionnaire, labels: str | None) -> None:
@@ -59,7 +106,8 @@ def check_labels(questionnaire: Questionnaire, labels: str | None) -> None:
 
 
 def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *, labels: str | None = None,
-                 include_free_text: bool = False, language: str = "fr", progress: Progress | None = None) -> Path:
+                 include_free_text: bool = False, language: str = "fr", progress: Progress | None = None,
+                 profile: ProfileChoice | None = None) -> Path:
     """Write the anonymised export of a questionnaire as one zip at `output` (atomically); returns it."""
     step = progress or _quiet
     if fmt not in FORMATS:
@@ -67,7 +115,8 @@ def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *,
     step(0.0, "table")
     found = _dataset(store, questionnaire_id, step)
     check_labels(found.current, labels)
-    table = anonymise_table(found.table, include_free_text, labels=labels)
+    step(0.05, "anonymisation")
+    table = _protected(store, found, include_free_text, labels, profile or ProfileChoice())
     per_version = dict(found.table.main[VERSION].value_counts(sort=True).iter_rows())
     title = str(text_in(found.current.title, labels or language, found.current.language))
     about = About(questionnaire_id, title, {label: per_version.get(label, 0) for label in found.versions},

@@ -277,6 +277,16 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog):
                                 .order_by(version_t.c.id)).all()
         return {row.version: row.id for row in rows}
 
+    def source(self, questionnaire_id: str) -> str:
+        """The file the current version was loaded from ("" when unknown), to locate problems found later."""
+        if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
+            return ""
+        query = (select(version_t.c.source)
+                 .join(questionnaire_t, questionnaire_t.c.current_version_id == version_t.c.id)
+                 .where(questionnaire_t.c.id == questionnaire_id))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar() or ""
+
     def current(self, questionnaire_id: str) -> LoadedVersion | None:
         """The version served to new respondents (re-read from the database every few seconds)."""
         if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):

@@ -26,6 +26,9 @@ from tests.conftest import ROOT
 SPECIAL = {"not_asked": "-7", "dont_know": "-8", "prefer_not_to_say": "-9"}
 FORMATS = ("csv", "csv-fr", "xlsx", "parquet", "sav", "dta", "json")
 EXAMPLES = ("budget-participatif-habitants", "agents-participation")
+# k = 1, nothing suppressed, ℓ = 1: every row exported as stored, to check the coding of each format (disclosure
+# control itself is tested in test_disclosure.py).
+AS_STORED = deliverables.ProfileChoice(k=1, suppression=0, l=1)
 
 
 def _text(value: object) -> str:
@@ -123,7 +126,7 @@ def test_each_format_holds_the_stored_answers_coded(store: Store, tmp_path: Path
                                                     questionnaire_id: str) -> None:
     stored = _seeded(store, questionnaire_id)
     questionnaire = store.current(questionnaire_id).questionnaire  # type: ignore[union-attr]
-    out = deliverables.write_export(store, questionnaire_id, fmt, tmp_path / "export.zip")
+    out = deliverables.write_export(store, questionnaire_id, fmt, tmp_path / "export.zip", profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         assert {"codebook.csv", "LISEZMOI.txt"} <= set(archive.namelist())
         tables = read_tables(archive, fmt, questionnaire_id)
@@ -145,7 +148,8 @@ def test_each_format_holds_the_stored_answers_coded(store: Store, tmp_path: Path
 def test_spss_and_stata_files_carry_labels_and_missing_codes(store: Store, tmp_path: Path) -> None:
     _seeded(store, "budget-participatif-habitants", 20)
     for fmt in ("sav", "dta"):
-        out = deliverables.write_export(store, "budget-participatif-habitants", fmt, tmp_path / f"{fmt}.zip")
+        out = deliverables.write_export(store, "budget-participatif-habitants", fmt, tmp_path / f"{fmt}.zip",
+                                        profile=AS_STORED)
         with zipfile.ZipFile(out) as archive:
             path = tmp_path / f"main.{fmt}"
             path.write_bytes(archive.read(f"budget-participatif-habitants.{fmt}"))
@@ -165,7 +169,7 @@ def test_spss_and_stata_files_carry_labels_and_missing_codes(store: Store, tmp_p
 
 def test_parquet_columns_are_typed_and_described(store: Store, tmp_path: Path) -> None:
     _seeded(store, "agents-participation", 10)
-    out = deliverables.write_export(store, "agents-participation", "parquet", tmp_path / "p.zip")
+    out = deliverables.write_export(store, "agents-participation", "parquet", tmp_path / "p.zip", profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         table = pq.read_table(io.BytesIO(archive.read("agents-participation.parquet")))
     assert str(table.schema.field("heures_participation").type) == "double"
@@ -180,7 +184,8 @@ def test_excel_cells_that_look_like_formulas_stay_text(store: Store, tmp_path: P
     loaded = store.current(questionnaire.id)
     store.store_many(loaded.version_id, [("k1", {"connait_bp": True, "commentaire": "=HYPERLINK(\"x\")"},  # type: ignore[union-attr]
                                           dt.datetime(2026, 6, 1, tzinfo=dt.UTC))])
-    out = deliverables.write_export(store, questionnaire.id, "xlsx", tmp_path / "x.zip", include_free_text=True)
+    out = deliverables.write_export(store, questionnaire.id, "xlsx", tmp_path / "x.zip", include_free_text=True,
+                                    profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         sheet = openpyxl.load_workbook(io.BytesIO(archive.read(f"{questionnaire.id}.xlsx"))).active
     header = [c.value for c in sheet[1]]
@@ -196,7 +201,7 @@ def test_french_csv_opens_in_a_french_excel(store: Store, tmp_path: Path) -> Non
     store.store_many(loaded.version_id, [("k1", {"heures_participation": 2.5}, at),  # type: ignore[union-attr]
                                          ("k2", {"heures_participation": -2.5}, at),
                                          ("k3", {"heures_participation": 1e20}, at)])
-    out = deliverables.write_export(store, questionnaire.id, "csv-fr", tmp_path / "fr.zip")
+    out = deliverables.write_export(store, questionnaire.id, "csv-fr", tmp_path / "fr.zip", profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         data = archive.read(f"{questionnaire.id}.csv")
     assert data.startswith("\ufeff".encode()) and b"\r\n" in data
@@ -207,11 +212,13 @@ def test_french_csv_opens_in_a_french_excel(store: Store, tmp_path: Path) -> Non
 
 def test_a_later_response_is_in_the_next_export_and_its_items_join(store: Store, tmp_path: Path) -> None:
     stored = _seeded(store, "budget-participatif-habitants", 5)
-    first = deliverables.write_export(store, "budget-participatif-habitants", "csv", tmp_path / "a.zip")
+    first = deliverables.write_export(store, "budget-participatif-habitants", "csv", tmp_path / "a.zip",
+                                      profile=AS_STORED)
     loaded = store.current("budget-participatif-habitants")
     one_more = synthetic_responses(loaded.questionnaire, 1, 99, dt.datetime(2026, 6, 2, tzinfo=dt.UTC))  # type: ignore[union-attr]
     store.store_many(loaded.version_id, one_more)  # type: ignore[union-attr]
-    second = deliverables.write_export(store, "budget-participatif-habitants", "csv", tmp_path / "b.zip")
+    second = deliverables.write_export(store, "budget-participatif-habitants", "csv", tmp_path / "b.zip",
+                                       profile=AS_STORED)
     for path, count in ((first, len(stored)), (second, len(stored) + 1)):
         with zipfile.ZipFile(path) as archive:
             tables = read_tables(archive, "csv", "budget-participatif-habitants")
@@ -229,7 +236,7 @@ def test_labels_replace_codes_and_numbers_stay_numbers(store: Store, tmp_path: P
     store.store_many(loaded.version_id, [  # type: ignore[union-attr]
         ("k1", {"heures_participation": 2.5, "recommandation": 9}, at),
         ("k2", {"heures_participation": {"special": "dont_know"}, "recommandation": 3}, at)])
-    out = deliverables.write_export(store, questionnaire.id, fmt, tmp_path / "l.zip", labels="fr")
+    out = deliverables.write_export(store, questionnaire.id, fmt, tmp_path / "l.zip", labels="fr", profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         main = read_tables(archive, fmt, questionnaire.id)[""]
     assert sorted(row["heures_participation"] for row in main) == ["-8", "2.5"], "a number column keeps numbers"
@@ -244,7 +251,9 @@ def test_a_questionnaire_with_no_response_exports_empty_tables(store: Store, tmp
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         readme = archive.read("LISEZMOI.txt").decode()
-    assert "Réponses : 0" in readme and len(names) == 4, names
+        report = json.loads(archive.read("rapport-anonymisation.json"))
+    assert "Réponses : 0" in readme and len(names) == 5, names
+    assert report["records"] == {"in": 0, "out": 0, "suppressed": 0, "suppressed_percent": 0.0}
 
 
 def test_a_table_too_large_for_excel_is_one_clear_error_and_no_file(store: Store, tmp_path: Path,
@@ -256,7 +265,7 @@ def test_a_table_too_large_for_excel_is_one_clear_error_and_no_file(store: Store
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(deliverables.ExportError, match="do not fit in an Excel sheet"):
-        deliverables.write_export(store, "budget-participatif-habitants", "xlsx", folder / "x.zip")
+        deliverables.write_export(store, "budget-participatif-habitants", "xlsx", folder / "x.zip", profile=AS_STORED)
     assert list(folder.iterdir()) == [], "nothing half-written"
 
 

@@ -1,4 +1,4 @@
-"""One export, one zip: the main table, a table per repeat group, the codebook and a LISEZMOI.txt.
+"""One export, one zip: the main table, a table per repeat group, the codebook, the risk report and a LISEZMOI.txt.
 
 The zip is written beside its destination under a temporary name and renamed at the end, so a failed or
 cancelled export leaves nothing behind, and a half-written file is never offered.
@@ -7,6 +7,7 @@ cancelled export leaves nothing behind, and a half-written file is never offered
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey.anonymise import AnonymisedTable, Column
+from survey.disclosure.report import REPORT_FILE
 from survey.export.codebook import codebook_csv
 from survey.export.files import atomic_output
 from survey.export.formats import WRITERS
@@ -73,6 +75,17 @@ def write_archive(table: AnonymisedTable, fmt: str, output: Path, about: About,
         archive.writestr("codebook.csv", book)
         files = [f"{stem}{suffix}" for stem in parts]
         counts = {name: t.frame.height for name, t in table.repeats.items()}
-        archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files))
+        if table.report is not None:
+            archive.writestr(REPORT_FILE, json.dumps(table.report, ensure_ascii=False, indent=2))
+        archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files, table.report))
     step(1.0, output.name)
     return output
+
+
+def read_report(path: Path) -> dict | None:
+    """The risk report inside an export zip (for the job page); None when there is none or it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read(REPORT_FILE))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None

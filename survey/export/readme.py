@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from survey.export.archive import About
@@ -28,14 +28,30 @@ _FORMAT_EN = {
 }
 
 
-def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int], files: list[str]) -> str:
+def _protection_fr(report: Mapping[str, Any]) -> list[str]:
+    """What disclosure control did, in French, from the risk report."""
+    params, records = report["parameters"], report["records"]
+    coarser = [f"{column} ({level})" for column, level in report["levels"].items() if level != "value"]
+    return [
+        f"  - contrôle de la divulgation (profil « {params['profile']} ») : k = {params['k']}, ℓ = {params['l']}, "
+        f"au plus {params['suppression_percent']:g} % de lignes supprimées ; {records['suppressed']} réponse(s) "
+        f"supprimée(s) sur {records['in']} ;",
+        "  - quasi-identifiants généralisés : " + (", ".join(coarser) if coarser else "aucun") + " ;",
+        f"  - classement : {'anonymisé' if report['classification'] == 'anonymised' else 'pseudonymisé'} — le détail "
+        "(niveaux, risques, critères du G29) est dans rapport-anonymisation.json ;",
+    ]
+
+
+def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int], files: list[str],
+                report: Mapping[str, Any] | None = None) -> str:
     """The read-me of one export."""
     versions_fr = ", ".join(f"{label} ({n} réponse(s))" for label, n in about.versions.items()) or "aucune"
     versions_en = ", ".join(f"{label} ({n} response(s))" for label, n in about.versions.items()) or "none"
     when = about.exported_at.strftime("%Y-%m-%d %H:%M UTC")
     main, *groups = files
+    pseudonymised = report is not None and report["classification"] == "pseudonymised"
     lines = [
-        f"Export anonymisé — {about.title}",
+        f"Export {'pseudonymisé' if pseudonymised else 'anonymisé'} — {about.title}",
         f"Questionnaire : {about.questionnaire_id}",
         f"Date de l'export : {when}",
         f"Format : {_FORMAT_FR[fmt]}",
@@ -47,14 +63,23 @@ def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int
         *(f"  {name} — une ligne par élément du groupe répété « {group} » ({repeat_rows[group]} ligne(s)), "
           "reliée à sa réponse par export_id" for name, group in zip(groups, repeat_rows, strict=True)),
         "  codebook.csv — le dictionnaire des variables : chaque colonne, sa question, chaque code et son libellé",
+        *(["  rapport-anonymisation.json — le rapport de risque : paramètres, niveau retenu pour chaque "
+           "quasi-identifiant, risque de réidentification avant et après, classement anonymisé ou pseudonymisé"]
+          if report else []),
         "",
         "Ce qui a été transformé pour anonymiser :",
+        *(_protection_fr(report) if report else []),
         "  - export_id est tiré au hasard pour cet export : il ne relie à aucune réponse stockée ni à un autre export"
         " (il relie seulement les fichiers de ce zip entre eux) ;",
         "  - la date de soumission est gardée au jour près, sans l'heure ; les lignes sont mélangées ;",
         "  - " + ("les textes libres, courriels et téléphones sont INCLUS, à la demande : relisez-les avant de "
                   "diffuser ;" if about.include_free_text else
-                  "les textes libres, courriels, téléphones (et les calculs qui les reprennent) sont retirés ;"),
+                  "les textes libres, courriels, téléphones (et les calculs qui les reprennent) sont retirés ;")
+        if not report else "  - " + ("les textes libres sont INCLUS à la demande, nettoyés (courriels, téléphones, "
+                                      "adresses, IBAN, NIR, URL, noms de la mission remplacés par [COURRIEL]…) : "
+                                      "l'export est PSEUDONYMISÉ, relisez-les avant de diffuser ;"
+                                      if about.include_free_text else
+                                      "les identifiants (courriels, téléphones…) et les textes libres sont retirés ;"),
         "  - " + (f"les codes sont remplacés par leurs libellés ({about.labels}) ;" if about.labels else
                   "les réponses sont codées : codes des choix, points d'échelle (1 = premier libellé), 1/0 pour "
                   "oui/non et pour chaque option d'un choix multiple ;"),
@@ -72,7 +97,8 @@ def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int
     lines += [
         "",
         "---",
-        f"Anonymised export — {about.title} ({about.questionnaire_id}), exported {when}.",
+        f"{'Pseudonymised' if pseudonymised else 'Anonymised'} export — {about.title} ({about.questionnaire_id}), "
+        f"exported {when}.",
         f"Format: {_FORMAT_EN[fmt]}. Versions: {versions_en}. Responses: {rows}.",
         f"{main}: one row per response; " + "".join(f"{name}: one row per item, linked by export_id; "
                                                     for name in groups) + "codebook.csv: every column and code.",
@@ -80,6 +106,9 @@ def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int
         + ("free text is INCLUDED on request: review it before sharing; " if about.include_free_text else
            "free text, e-mails and phone numbers are left out; ")
         + "-7 not asked, -8 don't know, -9 prefer not to say; an empty cell is a question left blank.",
+        *([f"Disclosure control: k = {report['parameters']['k']}, l = {report['parameters']['l']}, "
+           f"{report['records']['suppressed']} of {report['records']['in']} responses suppressed; "
+           f"classified {report['classification']}; see rapport-anonymisation.json."] if report else []),
         "",
     ]
     return "\r\n".join(lines)

@@ -11,6 +11,7 @@ from litestar.response import File, Redirect
 from survey import deliverables
 from survey.access import Action, StaffMember
 from survey.deliverables import FORMATS
+from survey.export.archive import read_report
 from survey.job_store import JobRecord
 from survey.store import Store
 from survey.store_listings import QuestionnaireListing
@@ -33,8 +34,10 @@ def _visible(store: Store, request: Request, questionnaire_id: str) -> Questionn
     return listing
 
 
-def _export_params(store: Store, questionnaire_id: str, data: Form, language: str) -> dict[str, str | None]:
-    """The posted format and labels, checked against what this questionnaire offers (400 with one line else)."""
+def _export_params(store: Store, questionnaire_id: str, data: Form, language: str
+                   ) -> dict[str, str | int | float | None]:
+    """The posted format, labels and export profile, checked against what this questionnaire offers (400 with
+    one line else)."""
     fmt = form_value(data, "format") or ""
     if fmt not in FORMATS:
         raise ValidationException(f"format: use one of {', '.join(FORMATS)}, not {fmt[:12]!r}")
@@ -42,7 +45,19 @@ def _export_params(store: Store, questionnaire_id: str, data: Form, language: st
     loaded = store.current(questionnaire_id)
     if labels is not None and (loaded is None or labels not in loaded.questionnaire.all_languages):
         raise ValidationException(f"labels: use one of the questionnaire's languages, not {labels[:8]!r}")
-    return {"format": fmt, "labels": labels, "language": language}
+    params: dict[str, str | int | float | None] = {"format": fmt, "labels": labels, "language": language}
+    names = loaded.questionnaire.disclosure.profiles if loaded is not None else {}
+    profile = form_value(data, "profile") or None
+    if profile is not None and profile not in names:
+        raise ValidationException(f"profile: use one of the questionnaire's profiles, not {profile[:40]!r}")
+    params["profile"] = profile
+    for field, kind in (("k", int), ("suppression", float), ("l", int)):
+        text = (form_value(data, field) or "").strip().replace(",", ".")
+        try:  # a value that means nothing (k = 0, 150 %) goes to the job, whose page says what is wrong
+            params[field] = kind(text) if text else None
+        except ValueError:
+            raise ValidationException(f"{field}: a number, not {text[:12]!r}") from None
+    return params
 
 
 def _job_page(request: Request, services: ServicesDep, job_id: str) -> JobRecord:
@@ -71,6 +86,7 @@ class StaffController(Controller):
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
                       label_languages=current.questionnaire.all_languages if current else [],
+                      profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
                       jobs=services.jobs.recent(member, questionnaire_id) if can_download else [])
 
     @post("/q/{questionnaire_id:str}/export", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
@@ -96,8 +112,10 @@ class StaffController(Controller):
         job = _job_page(request, services, job_id)
         until = job.finished_at + dt.timedelta(hours=services.settings.export_hours) if job.finished_at else None
         refresh = not job.finished and request.query_params.get("refresh") != "0"
+        path = services.jobs.file(job)
+        report = read_report(path) if path is not None and job.kind == "export" else None
         return render(request, "staff_job.html", job=job, percent=round(job.progress * 100), refresh=refresh,
-                      available=services.jobs.file(job) is not None, until=until)
+                      available=path is not None, until=until, report=report)
 
     @get("/jobs/{job_id:str}/file", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
     def job_file(self, request: Request, services: ServicesDep, job_id: PathId) -> File:
