@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Mapping
 
-from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column, neutralise
+from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column
 from survey.export.csv_writer import write_rows
 from survey.messages import translate
 
@@ -73,5 +73,5 @@ def codebook_csv(columns: tuple[Column, ...], language: str = "fr",
     """The codebook as the bytes of a CSV file (same encoding and neutralisation as the dataset)."""
     buffer = io.StringIO(newline="")
     rows = codebook_rows(columns, language, repeats, in_file)
-    write_rows(buffer, ([neutralise(cell) for cell in row] for row in rows), french=french)
+    write_rows(buffer, rows, french=french)
     return buffer.getvalue().encode("utf-8")

@@ -1,10 +1,11 @@
 """The anonymised table as CSV, written by polars.
 
 Choices, for the people who open these files: UTF-8 with a byte-order mark, because Excel in France otherwise
-reads the file as Windows-1252 and garbles accents; `,` as separator and standard quoting, because R, Python,
-SPSS and LibreOffice read that without settings; CRLF line ends as RFC 4180 says. `french=True` gives the
-variant a French Excel opens right with a double click: `;` separator and decimal comma. Every text cell,
-header included, that a spreadsheet would run as a formula gets a leading `'` (see `survey.anonymise.neutralise`).
+reads the file as Windows-1252 and garbles accents; `,` as separator, because R, Python, SPSS and LibreOffice
+read that without settings; CRLF line ends as RFC 4180 says. `french=True` gives the variant a French Excel opens
+right with a double click: `;` separator and decimal comma. Every text cell, header included, is quoted and has a
+`'` before any formula trigger that could begin a cell under any separator (`survey.export.formulas`); number
+columns are written bare, so `-8` or `-2.5` stay numbers.
 """
 
 from __future__ import annotations
@@ -16,37 +17,59 @@ from typing import BinaryIO, TextIO
 
 import polars as pl
 
-from survey.anonymise import FORMULA_TRIGGERS, PLAIN_NUMBER, AnonymisedTable, neutralise
+from survey.anonymise import AnonymisedTable
+from survey.export.formulas import (
+    needs_neutralising,
+    neutralise,
+    neutralised_expr,
+    neutralised_where,
+    quoted,
+    quoted_expr,
+)
 
 BOM = "\ufeff"
-_TRIGGER = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_TRIGGERS) + "]"
 
 
-def neutralised(frame: pl.DataFrame, texts: set[str] | None = None) -> pl.DataFrame:
-    """Every text column (or those in `texts`) with formula-like cells prefixed by `'`, and the header likewise."""
+def _is_number(dtype: pl.DataType) -> bool:
+    """Whether a column is written as bare numbers (the coded table's integer and decimal storages)."""
+    return dtype.is_integer() or dtype.is_float()
+
+
+def _texts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column that is not a number as text, formula triggers neutralised: the cheap test runs on every
+    column at once, the change only on the cells it flags."""
+    texts = [name for name, dtype in frame.schema.items() if not _is_number(dtype)]
+    as_text = frame.select(pl.col(name).cast(pl.String) for name in texts)
+    flags = as_text.select(needs_neutralising(pl.col(name)) for name in texts)
+    return as_text.with_columns(neutralised_where(as_text[name], flags[name]) for name in texts if flags[name].any())
+
+
+def _decimal_cell(col: pl.Expr, *, french: bool) -> pl.Expr:
+    """A decimal as people read it: `2.5` (or `2,5`), and `3`, `-7` rather than `3.0`, `-7.0`; NaN and infinities
+    (never a number a spreadsheet reads, and `-inf` could start a formula) as neutralised text."""
+    # Within ±2^53 a whole float is exactly an integer; beyond, it is written as polars writes floats.
+    whole = col.is_finite() & (col == col.floor()) & (col.abs() < 2.0**53)
+    number = pl.when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
+    if french:
+        number = number.str.replace(".", ",", literal=True)
+    text = col.cast(pl.String)
+    return pl.when(col.is_finite()).then(number).otherwise(quoted_expr(neutralised_expr(text)))
+
+
+def as_written(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFrame:
+    """Every column as the text the file holds, the header quoted and neutralised too: polars then writes it with
+    no quoting of its own. Integer columns stay as they are; every column that is not a number is quoted text."""
+    texts = _texts(frame)
     exprs = []
     for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if dtype == pl.String and (texts is None or name in texts):
-            risky = col.str.contains(_TRIGGER) & ~col.str.contains(f"^{PLAIN_NUMBER}$")
-            col = pl.when(risky).then(pl.lit("'") + col).otherwise(col)
-        exprs.append(col.alias(neutralise(name)))
-    return frame.select(exprs)
-
-
-def decimals_as_text(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFrame:
-    """Decimal columns written as people read them: `2.5` (or `2,5`), and `3`, `-7` rather than `3.0`, `-7.0`."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
         if dtype.is_float():
-            # Within ±2^53 a whole float is exactly an integer; beyond, it is written as polars writes floats.
-            whole = col.is_finite() & (col == col.floor()) & (col.abs() < 2.0**53)
-            col = pl.when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
-            if french:
-                col = col.str.replace(".", ",", literal=True)
-        exprs.append(col.alias(name))
-    return frame.select(exprs)
+            col = _decimal_cell(pl.col(name), french=french)
+        elif dtype.is_integer():
+            col = pl.col(name)
+        else:
+            col = quoted_expr(pl.col(name))
+        exprs.append(col.alias(quoted(neutralise(name))))
+    return frame.with_columns(texts).select(exprs)
 
 
 SLICE_ROWS = 100_000  # rows turned into text at a time: the text of a whole million-row table is not held at once
@@ -54,19 +77,18 @@ SLICE_ROWS = 100_000  # rows turned into text at a time: the text of a whole mil
 
 def write_frame(frame: pl.DataFrame, target: BinaryIO, *, french: bool = False) -> None:
     """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`), a slice of rows at a time."""
-    texts = {name for name, dtype in frame.schema.items() if dtype == pl.String}  # numbers we write need no prefix
     slices = list(frame.iter_slices(SLICE_ROWS)) if frame.height else [frame]
     for number, part in enumerate(slices):
-        text = neutralised(decimals_as_text(part, french=french), texts)
-        text.write_csv(target, include_bom=number == 0, include_header=number == 0, line_terminator="\r\n",
-                       separator=";" if french else ",", quote_style="necessary", null_value="")
+        as_written(part, french=french).write_csv(
+            target, include_bom=number == 0, include_header=number == 0, line_terminator="\r\n",
+            separator=";" if french else ",", quote_style="never", null_value="")
 
 
-def write_rows(stream: TextIO, rows: Iterable[list[str]], *, french: bool = False) -> None:
-    """Write already neutralised text rows as CSV, BOM first (the codebook)."""
+def write_rows(stream: TextIO, rows: Iterable[Iterable[str]], *, french: bool = False) -> None:
+    """Write text rows as CSV (the codebook), BOM first: every cell neutralised and quoted."""
     stream.write(BOM)
-    writer = csv.writer(stream, lineterminator="\r\n", delimiter=";" if french else ",")
-    writer.writerows(rows)
+    writer = csv.writer(stream, lineterminator="\r\n", delimiter=";" if french else ",", quoting=csv.QUOTE_ALL)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
 
 
 def write_csv(table: AnonymisedTable, stream: TextIO | BinaryIO, *, french: bool = False) -> None:
