@@ -384,3 +384,11 @@ def test_staff_make_and_revoke_their_tokens_on_a_page_without_javascript(api: Te
 def test_the_tokens_page_needs_a_login(api: TestClient) -> None:
     response = api.get("/staff/tokens", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_an_unknown_path_or_method_under_api_answers_json_too(api: TestClient, store: Store) -> None:
+    headers = token_for(store, "admin@example.fr", Role.ADMIN)
+    missing = api.get("/api/nothing-here", headers=headers)
+    assert missing.status_code == 404 and missing.json()["status"] == 404
+    wrong_method = api.delete("/api/questionnaires", headers=headers)
+    assert wrong_method.status_code == 405 and wrong_method.json()["status"] == 405

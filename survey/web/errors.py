@@ -7,6 +7,7 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 
+from survey.web.api import API_PATH, api_error
 from survey.web.auth import login_redirect
 from survey.web.pages import render
 
@@ -23,6 +24,8 @@ def _page(request: Request, status: int, detail: str = "") -> Response:
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    if request.url.path.startswith(API_PATH + "/"):  # no route matched under /api (404, 405): still the API's JSON
+        return api_error(request, exc)
     if isinstance(exc, NotAuthorizedException):
         return login_redirect(request)
     if request.headers.get("accept", "").startswith("application/json"):
