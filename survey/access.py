@@ -18,8 +18,10 @@ class Role(StrEnum):
 class Action(StrEnum):
     VIEW_QUESTIONNAIRES = "view_questionnaires"  # staff home, versions, counts
     VIEW_RESULTS = "view_results"  # the summary page
-    DOWNLOAD = "download"  # anonymised CSV, codebook, PDF
+    DOWNLOAD = "download"  # anonymised exports and small-cell-protected tables (the PDF)
     UNLOCK_LOGINS = "unlock_logins"  # lift a login lock after too many failed passwords
+    RAW_EXPORT = "raw_export"  # an export with identifiers kept: admins only, with a reason, in the audit log
+    READ_AUDIT = "read_audit"  # the audit log: who took what away, when and why
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.

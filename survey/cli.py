@@ -1,4 +1,4 @@
-"""The `survey` command: serve, load, list, validate, user add, unlock, seed, export, report."""
+"""The `survey` command: serve, load, list, validate, user add, unlock, audit, seed, export, report."""
 
 from __future__ import annotations
 
@@ -176,6 +176,27 @@ def unlock(email: Annotated[str, typer.Argument(help="The e-mail address locked 
     for key, shown in zip(keys, [email.strip().lower(), address], strict=False):
         done = store_throttle.unlock(store.engine, key, actor=actor)
         typer.echo(f"{shown}: {'unlocked' if done else 'no failed login recorded, nothing to unlock'}")
+
+
+@app.command()
+def audit(questionnaire: Annotated[str | None, typer.Option(
+              "--questionnaire", help="Only the events of this questionnaire.")] = None,
+          since: Annotated[str | None, typer.Option(
+              "--since", help="Only the events from this day on (YYYY-MM-DD, UTC).")] = None,
+          limit: Annotated[int, typer.Option(help="At most this many events, newest first.")] = 1000) -> None:
+    """Print the audit log, newest first: when, who, action, questionnaire, profile, reason (tab-separated)."""
+    start = None
+    if since:
+        try:
+            start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), dt.UTC)
+        except ValueError:
+            raise _fail(f"--since {since}: not a date — write it YYYY-MM-DD") from None
+    if limit < 1:
+        raise _fail(f"--limit {limit}: at least 1")
+    for event in _store().audit_events(questionnaire, start, limit=limit):
+        fields = [event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), event.actor, event.action, event.questionnaire_id or "-",
+                  event.profile or "-", event.reason.replace("\t", " ").replace("\n", " ") or "-"]
+        typer.echo("\t".join(fields))
 
 
 @token_app.command("add")

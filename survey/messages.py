@@ -200,6 +200,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "percent": {"fr": "%", "en": "%"},
     "answered": {"fr": "Répondants", "en": "Respondents"},
     "no_answer": {"fr": "Sans réponse", "en": "No answer"},
+    "audit_link": {"fr": "Journal d’audit", "en": "Audit log"},
+    "audit_title": {"fr": "Journal d’audit", "en": "Audit log"},
+    "audit_intro": {
+        "fr": "Chaque téléchargement d’un export ou d’une synthèse, et chaque export brut (identifiants conservés) avec "
+              "sa justification : qui, quand, quel questionnaire, quel profil.",
+        "en": "Every download of an export or a summary, and every raw export (identifiers kept) with its reason: "
+              "who, when, which questionnaire, which profile.",
+    },
+    "audit_questionnaire": {"fr": "Questionnaire", "en": "Questionnaire"},
+    "audit_since": {"fr": "Depuis le", "en": "Since"},
+    "audit_filter": {"fr": "Filtrer", "en": "Filter"},
+    "audit_none": {"fr": "Aucun évènement.", "en": "No event."},
+    "audit_caption": {"fr": "{count} évènements, les plus récents d’abord (au plus {limit})",
+                      "en": "{count} events, newest first (at most {limit})"},
+    "audit_when": {"fr": "Quand", "en": "When"},
+    "audit_who": {"fr": "Qui", "en": "Who"},
+    "audit_action": {"fr": "Action", "en": "Action"},
+    "audit_profile": {"fr": "Profil", "en": "Profile"},
+    "audit_reason": {"fr": "Justification", "en": "Reason"},
     "small_cells_note": {
         "fr": "« < {threshold} » : moins de {threshold} personnes ; « × » : masqué pour qu’un petit effectif ne "
               "puisse pas se déduire des totaux. Les pourcentages de ces lignes ne sont pas publiés.",

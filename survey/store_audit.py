@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from survey.access import StaffMember
 from survey.db import AuditEvent
+from survey.job_store import JobRecord
 
 audit_t = AuditEvent.__table__
 
@@ -90,6 +91,14 @@ class AuditLog:
         with self.engine.begin() as conn:
             return record_audit(conn, action, actor=name, actor_id=actor_id, questionnaire_id=questionnaire_id,
                                 reason=reason, detail=detail, at=at)
+
+    def audit_download(self, actor: StaffMember | str, job: JobRecord) -> int:
+        """Record that a job's file (an export or a PDF) was downloaded: the web page and the API both call it."""
+        params = job.params or {}
+        detail = {"job": job.id, "kind": job.kind, "file": job.file_name, "format": params.get("format") or "",
+                  "profile": params.get("profile") or "", "raw": bool(params.get("raw"))}
+        action = RAW_EXPORT if params.get("raw") else DOWNLOAD
+        return self.audit(action, actor, job.questionnaire_id, reason=str(params.get("reason") or ""), detail=detail)
 
     def audit_events(self, questionnaire_id: str | None = None, since: dt.datetime | None = None,
                      action: str | None = None, limit: int = LIST_LIMIT) -> list[AuditRecord]:

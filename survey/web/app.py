@@ -19,6 +19,7 @@ from survey.job_queues import make_jobs
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
 from survey.web.api import api_router, openapi_config
+from survey.web.audit import AuditController
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
@@ -81,7 +82,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
 
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
-                        LoginLocksController,
+                        LoginLocksController, AuditController,
                         TokensController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],

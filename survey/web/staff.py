@@ -124,6 +124,7 @@ class StaffController(Controller):
         path = services.jobs.file(job)
         if path is None:
             raise NotFoundException()
+        services.store.audit_download(_member(request), job)
         return File(path, filename=job.file_name, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
                     content_disposition_type="attachment",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
