@@ -173,7 +173,8 @@ def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], bro
     page.fill("#password", "correct horse battery")
     page.get_by_role("button", name="Se connecter").click()
     assert page.url.endswith("/staff")
-    for url in ("/staff", f"/staff/q/{QID}", f"/staff/q/{QID}/preview", "/staff/logins", "/staff/nothing-here"):
+    for url in ("/staff", f"/staff/q/{QID}", f"/staff/q/{QID}/preview", "/staff/logins", "/staff/tokens", "/schema",
+                "/staff/nothing-here"):
         visit(url)
     page.close()
     assert reports == []
