@@ -183,3 +183,34 @@ def test_a_column_keeps_its_name_length_and_missing_values():
     assert scrubbed.name == "avis"
     assert scrubbed.to_list() == ["[PERSONNE] [PERSONNE]", None, "", "rien à signaler"]
     assert counts["person"] == 2
+
+
+def test_mission_lists_are_read_from_csv_files_beside_the_questionnaire(tmp_path):
+    from survey.schema.loader import load_questionnaire
+
+    (tmp_path / "personnes.csv").write_text("name,role\nHélène Dupont,élue\n\nJean Martin,agent\n", encoding="utf-8")
+    (tmp_path / "q.yaml").write_text(
+        "id: q\nversion: '1'\ntitle: T\nprivacy_notice: P\n"
+        "mission: {id: m, name: M, small_cells: 5, lists: {people: personnes.csv, places: [Bellevue]}}\n"
+        "pages: [{id: p, questions: [{name: a, type: long_text, label: A}]}]\n", encoding="utf-8")
+    mission = load_questionnaire(tmp_path / "q.yaml").mission
+    assert mission is not None and mission.small_cells == 5
+    assert (mission.lists.people, mission.lists.places) == (["Hélène Dupont", "Jean Martin"], ["Bellevue"])
+
+
+def test_a_missing_or_headless_list_file_is_a_located_error(tmp_path):
+    import pytest
+
+    from survey.errors import QuestionnaireInvalid
+    from survey.schema.loader import load_questionnaire
+
+    (tmp_path / "lieux.csv").write_text("nom\nBellevue\n", encoding="utf-8")
+    (tmp_path / "q.yaml").write_text(
+        "id: q\nversion: '1'\ntitle: T\nprivacy_notice: P\nmission:\n  id: m\n  name: M\n  lists:\n"
+        "    people: absent.csv\n    places: lieux.csv\n"
+        "pages: [{id: p, questions: [{name: a, type: long_text, label: A}]}]\n", encoding="utf-8")
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        load_questionnaire(tmp_path / "q.yaml")
+    text = str(caught.value)
+    assert "q.yaml:9" in text and "absent.csv" in text
+    assert "q.yaml:10" in text and "lieux.csv:1" in text and "`name` column" in text
