@@ -81,6 +81,7 @@ def _question(sheets: _Sheets, q: Question) -> None:
         extra["unit"] = q.unit
     if q.special_answers:
         extra["special_answers"] = list(q.special_answers)
+    extra |= q.model_dump(mode="json", include={"disclosure"}, exclude_defaults=True)  # export disclosure control
     if q.required and q.required_if:
         extra["required_if"] = q.required_if
     condition = sheets.xpath(q.required_if, where)
@@ -178,6 +179,7 @@ def xlsform_rows(questionnaire: Questionnaire) -> tuple[dict[str, list[dict[str,
         extra["languages"] = list(q.languages)
     if q.mission:
         extra["mission"] = q.mission.model_dump(mode="json", exclude_defaults=True)
+    extra |= q.model_dump(mode="json", include={"disclosure"}, exclude_defaults=True)
     settings = {"form_title": title, "form_id": q.id, "version": q.version,
                 "default_language": language_column(q.language), "style": "pages",
                 **sheets.text("privacy_notice", q.privacy_notice), **sheets.text("introduction", q.introduction),

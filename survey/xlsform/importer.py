@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import gc
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,8 @@ from survey.xlsform.expressions import BadExpression, Unsupported, from_xlsform
 from survey.xlsform.mapping import CHOICE_RELEVANT, EXTRA, generated_terms, split
 from survey.xlsform.order import order_calculations
 from survey.xlsform.reader import Located, Row, Workbook, WorkbookInvalid, read_workbook
-from survey.xlsform.sheets import SheetReader
+from survey.xlsform.rows import Node, SurveyRows
+from survey.xlsform.stand_ins import StandIns
 from survey.xlsform.tables import (
     CONSUMED_APPEARANCES,
     NO,
@@ -36,114 +36,11 @@ from survey.xlsform.tables import (
     kept,
     slug,
 )
-from survey.xlsform.types import RowType, known_spellings, read_type
+from survey.xlsform.types import known_spellings, read_type
 
 
-@dataclass
-class _Node:
-    kind: str  # group, repeat, loop, question
-    row: Row
-    children: list[_Node] = field(default_factory=list)
-    type: RowType | None = None
-
-
-def _survey_sheet(book: Workbook) -> str | None:
-    """When no sheet is named `survey` and exactly one sheet has `type` and `name` columns, read it as the survey
-    sheet (pyxform takes a lone sheet for the survey); its name, or None."""
-    if "survey" in book.sheets:
-        return None
-    candidates = [name for name, headers in book.headers.items() if {"type", "name"} <= set(headers)]
-    if len(candidates) != 1:
-        return None
-    book.sheets["survey"] = [Row("survey", row.number, row.cells) for row in book.sheets[candidates[0]]]
-    book.headers["survey"] = book.headers[candidates[0]]
-    book.header_rows["survey"] = book.header_rows.get(candidates[0], 1)
-    return candidates[0]
-
-
-class _Importer(SheetReader):
-    def __init__(self, book: Workbook):
-        stand_in = _survey_sheet(book)
-        super().__init__(book)
-        if stand_in:
-            self.report.add(stand_in, 0, f"no sheet is named 'survey': sheet '{stand_in}', which has `type` and "
-                                         "`name` columns, is read as the survey sheet")
-        self.origin: dict[str, Row] = {}
-        self.dropped_calculations: dict[int, str] = {}  # row → why
-        self.names, self.stand_ins = self._names()
-        self._drop_calculations_not_carried()
-        self.lists = self.choice_lists()
-        self.external_lists = self.choice_lists("external_choices")
-
-    def _names(self) -> tuple[dict[str, str], dict[str, str]]:
-        """Our name for every question row (repeat groups and matrices included; not pages, not matrix rows), and
-        how a reference to each row that is not a question reads: `null` for a note, `today()` for `today`…"""
-        names: dict[str, str] = {}
-        self.row_names: dict[int, str] = {}
-        stand_ins: dict[str, str] = {}
-        used, in_matrix = set(), False
-        for row in self.book.sheets.get("survey", []):
-            kind = read_type(row.get("type"))
-            name = row.get("name") or (f"note_{row.number}" if kind.ours == "note" else "")
-            if kind.control == "end":
-                in_matrix = False if kind.container == "group" else in_matrix
-                continue
-            if kind.treatment == "meta":
-                stand_ins.setdefault(name, "today()" if kind.spelling.lower() == "today" else "")
-                continue
-            if not name or in_matrix:
-                continue
-            if kind.control == "begin" and kind.container == "group":
-                in_matrix = self.extras(row).get("type") == "matrix"
-                if not in_matrix:
-                    continue
-            ours = base = identifier(name) or "q"
-            n = 2
-            while ours in used:
-                ours, n = f"{base}_{n}", n + 1
-            used.add(ours)
-            self.row_names[row.number] = ours
-            if kind.treatment == "as_note":
-                stand_ins.setdefault(name, "")
-            elif kind.ours == "note":
-                stand_ins.setdefault(name, "null")  # a note's value is empty in XLSForm
-            elif name not in names:
-                names[name] = ours
-            if ours != name and row.get("name"):
-                self.report.add("survey", row.number, f"name `{name}` renamed `{ours}` (lower-case letters, digits, "
-                                                       "single underscores)")
-        return names, stand_ins
-
-    def _drop_calculations_not_carried(self) -> None:
-        """Leave out each calculation whose expression has no counterpart (`pulldata()`, `instance()`…), and then
-        those that use one left out, before any expression refers to them."""
-        calculations = [row for row in self.book.sheets.get("survey", [])
-                        if read_type(row.get("type")).ours == "calculate" and row.get("name") in self.names]
-        changed = True
-        while changed:
-            changed = False
-            for row in calculations:
-                name, text = row.get("name"), row.get("calculation") or row.get("default")
-                if name not in self.names or not text:
-                    continue
-                try:
-                    from_xlsform(text, self.rename, literal=self.code_of)
-                except Unsupported as exc:
-                    del self.names[name]
-                    self.stand_ins[name] = ""
-                    self.dropped_calculations[row.number] = f"`{text}` is not carried over: {exc}"
-                    changed = True
-                except BadExpression:
-                    pass  # reported where the calculation is read
-
-    def rename(self, name: str) -> str:
-        if name in self.names:
-            return self.names[name]
-        if self.stand_ins.get(name):
-            return self.stand_ins[name]
-        if name in self.stand_ins:
-            raise Unsupported(f"it uses `${{{name}}}`, which is not carried over")
-        raise BadExpression(f"`${{{name}}}` is not a question of this form")
+class _Importer(StandIns, SurveyRows):
+    """Converts the rows, page by page, into the questionnaire document; collects errors and report lines."""
 
     def expr(self, row: Row, column: str, text: str | None = None, *, choice: bool = False) -> str | None:
         text = row.get(column) if text is None else text
@@ -171,35 +68,7 @@ class _Importer(SheetReader):
         return out
 
     # -- the survey sheet -------------------------------------------------------------------------------------------
-    def tree(self) -> list[_Node]:
-        root = _Node("root", Row("survey", 0))
-        stack = [root]
-        for row in self.book.sheets.get("survey", []):
-            text = row.get("type")
-            kind = read_type(text)
-            if not text and not row.get("name") and not row.get("label"):
-                self.report.add("survey", row.number, "a row with no type, name or label is skipped")
-            elif not text:
-                self.error(row, "type", "the row has no type", "give it a type (e.g. `text`) or delete the row")
-            elif text.startswith("#"):
-                continue
-            elif kind.control == "begin":
-                node = _Node(kind.container, row, type=kind)
-                stack[-1].children.append(node)
-                stack.append(node)
-            elif kind.control == "end":
-                if stack[-1].kind != kind.container:
-                    opened = f"`begin {stack[-1].kind}` of row {stack[-1].row.number}" if len(stack) > 1 else "nothing"
-                    self.error(row, "type", f"`{text}` closes {opened}", "match every `begin` with its own `end`")
-                else:
-                    stack.pop()
-            else:
-                stack[-1].children.append(_Node("question", row, type=kind))
-        for node in stack[1:]:
-            self.error(node.row, "type", f"`begin {node.kind}` is never closed", f"add an `end {node.kind}` row")
-        return root.children
-
-    def pages(self, nodes: list[_Node]) -> list[dict[str, Any]]:
+    def pages(self, nodes: list[Node]) -> list[dict[str, Any]]:
         pages, loose, ids = [], None, set()
         for node in nodes:
             extra = self.extras(node.row)
@@ -224,7 +93,7 @@ class _Importer(SheetReader):
                 kept.append({k: v for k, v in page.items() if v not in (None, "")})
         return kept
 
-    def flatten(self, nodes: list[_Node], outer: list[str], in_repeat: bool = False) -> list[dict[str, Any]]:
+    def flatten(self, nodes: list[Node], outer: list[str], in_repeat: bool = False) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for node in nodes:
             row = node.row
@@ -284,7 +153,8 @@ class _Importer(SheetReader):
         elif required and required.lower() not in NO:
             q["required_if"] = self.expr(row, "required")
         q["required_if"] = q.get("required_if") or extra.get("required_if")
-        for key in ("min", "max", "max_length", "unit", "special_answers", "constraint", "constraint_message"):
+        for key in ("min", "max", "max_length", "unit", "special_answers", "constraint", "constraint_message",
+                    "disclosure"):
             if key in extra:
                 q[key] = extra[key]
         return q
@@ -383,65 +253,7 @@ class _Importer(SheetReader):
         self.unused(row, used)
         return kept(q)
 
-    def single_box(self, row: Row, outer: list[str], kind: RowType) -> dict[str, Any]:
-        """A list question with a single choice (one box a person ticks or not): a yes/no question, marked."""
-        only = self.lists[kind.list_name][0]
-        label = only["label"] if isinstance(only["label"], str) else next(iter(only["label"].values()))
-        q = self.common(row, outer, "yes_no", {})
-        marker = f"[XLSForm : une liste d'un seul choix, « {label} » ; oui = ce choix]"
-        help_ = q.get("help")
-        q["help"] = {c: f"{t} {marker}" for c, t in help_.items()} if isinstance(help_, dict) else \
-            (f"{help_} {marker}" if help_ else marker)
-        self.report.add("survey", row.number, f"`{row.get('name')}`: list `{kind.list_name}` has a single choice "
-                                              f"(`{only['code']}`): asked as a marked yes/no question")
-        self.unused(row, {"type", "name", "label", "hint", "required", "relevant", EXTRA})
-        return kept(q)
-
-    def stand_in(self, row: Row, outer: list[str], kind: RowType, extra: dict[str, Any]) -> dict[str, Any]:
-        """A question we cannot ask as it is: a text question (something a person can type) or a note, its hint
-        marked so that whoever reviews the form sees what it was."""
-        as_note = kind.treatment == "as_note"
-        if kind.rest:
-            what, quoi = f"`{row.get('type')}`", f"« {row.get('type')} »"
-        elif kind.treatment in ("external", "from_file"):
-            what = f"{kind.what} (`{kind.list_name}`)"
-            quoi = f"{kind.quoi} ({kind.list_name})"
-        else:
-            what, quoi = kind.what, kind.quoi
-        q = self.common(row, outer, "note" if as_note else "short_text", {})
-        marker = f"[XLSForm : {quoi}, {'non collecté ici' if as_note else 'à saisir en texte'}]"
-        help_ = q.get("help")
-        if isinstance(help_, dict):
-            q["help"] = {code: f"{text} {marker}" for code, text in help_.items()}
-        else:
-            q["help"] = f"{help_} {marker}" if help_ else marker
-        if as_note:
-            q.pop("required", None)
-            q.pop("required_if", None)
-        self.report.add("survey", row.number, f"`{row.get('name')}`: {what} (type `{row.get('type')}`) is "
-                                              + ("kept as a marked note: nothing is collected" if as_note
-                                                 else "asked as a marked text question"))
-        self.unused(row, {"type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
-                          "choice_filter", "parameters", EXTRA})
-        return kept(q)
-
-    def range(self, row: Row, params: dict[str, str], extra: dict[str, Any]) -> str:
-        try:
-            start, end, step = (float(params.get(k, d)) for k, d in (("start", "1"), ("end", "10"), ("step", "1")))
-        except ValueError:
-            self.error(row, "parameters", f"cannot read `{row.get('parameters')}`", "write `start=0 end=10 step=1`")
-            return "integer"
-        if (start, end, step) == (0, 10, 1):
-            return "nps"
-        whole = all(v.is_integer() for v in (start, end, step))
-        low, high = sorted([start, end])
-        extra.update({"min": int(low) if whole else low, "max": int(high) if whole else high})
-        if step != 1:
-            self.report.add("survey", row.number, f"the range step {params.get('step')} is not carried over: any "
-                                                  "number between the bounds is accepted")
-        return "integer" if whole else "decimal"
-
-    def matrix(self, node: _Node, outer: list[str]) -> dict[str, Any]:
+    def matrix(self, node: Node, outer: list[str]) -> dict[str, Any]:
         extra = self.extras(node.row)
         q = self.common(node.row, outer, "matrix", extra)
         items = [child for child in node.children if child.kind == "question"]
@@ -461,7 +273,7 @@ class _Importer(SheetReader):
             q["choices"] = self.choices(items[0].row, list_name, q.get("special_answers", [])) if entries else []
         return kept(q)
 
-    def repeat(self, node: _Node, outer: list[str]) -> dict[str, Any] | None:
+    def repeat(self, node: Node, outer: list[str]) -> dict[str, Any] | None:
         extra = self.extras(node.row)
         if node.row.number not in self.row_names:
             self.error(node.row, "name", f"a `begin {node.kind}` row has no name", "give it a unique name")
@@ -505,7 +317,8 @@ class _Importer(SheetReader):
                                "title": extra.get("title") or self.text(s, "form_title") or s.get("form_id") or stem,
                                "language": self.default, "languages": extra.get("languages")
                                or (self.all_languages if len(self.all_languages) > 1 else None),
-                               "mission": extra.get("mission"), "introduction": self.text(s, "introduction"),
+                               "mission": extra.get("mission"), "disclosure": extra.get("disclosure"),
+                               "introduction": self.text(s, "introduction"),
                                "privacy_notice": self.text(s, "privacy_notice"), "pages": pages}
         if not s.cells.get("version"):
             self.report.add("settings", 0, "no `version`: `1` is used")
