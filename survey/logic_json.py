@@ -24,11 +24,7 @@ def _question(question: Question) -> dict[str, Any]:
         "relevant": _tree(question.relevant), "constraint": _tree(question.constraint),
         "calculation": _tree(question.calculation), "choice_filter": _tree(question.choice_filter),
         "options": [{"code": c.code, "relevant": _tree(c.relevant), "data": dict(c.data)} for c in question.options()],
-        "min": question.min if isinstance(question.min, int | float) else None
-        if question.min is None else question.min.isoformat(),
-        "max": question.max if isinstance(question.max, int | float) else None
-        if question.max is None else question.max.isoformat(),
-        "max_length": codec(question).length_limit(question), "special_answers": list(question.special_answers),
+        "special_answers": list(question.special_answers),
         "other": question.other, "items": [item.name for item in question.items],
     }
 

@@ -126,6 +126,8 @@ class Codec:
     offers = False  # picks among `choices` that relevance and choice filters narrow (the logic lists those offered)
     always_required = False  # must be answered to go on, whatever `required` says (a consent box)
     group = False  # holds `questions` answered once per item (a repeat group): each item checked like a page
+    picks = False  # its answer is choice codes (`picked`): checked against the options offered and “Other”
+    seen_as = "answer"  # what expressions see (`expression_value`), told to form.js: answer, count or nothing
     unreadable = "not_text"  # the issue code of a posted text that cannot be read as this type
 
     def read(self, question: Question, form: Form) -> Any:
@@ -160,6 +162,11 @@ class Codec:
 
     def range_issue(self, question: Question, value: Any) -> str | None:
         """`too_small`, `too_late`, `too_long`, `too_many_choices`… when a typed answer is out of its bounds."""
+        return None
+
+    def browser_range(self, question: Question) -> dict[str, Any] | None:
+        """`range_issue` as data for form.js: what is measured (number, date, length, count), the bounds, and
+        the issue codes below and above them; None when the type has no bounds."""
         return None
 
     def length_limit(self, question: Question) -> int | None:
@@ -199,8 +206,11 @@ class Codec:
         return False
 
     def browser(self, question: Question) -> dict[str, Any]:
-        """What `survey/static/form.js` is told of the type, to read and check the question's fields."""
-        return {"type": question.type, "shape": question.kind.shape.value}
+        """What `survey/static/form.js` is told of the type, to read and check the question's fields: the same
+        attributes and bounds the server's logic asks the codec for, so the browser needs no branch on types."""
+        return {"type": question.type, "answered": self.answered, "computed": self.computed, "offers": self.offers,
+                "always_required": self.always_required, "group": self.group, "picks": self.picks,
+                "seen_as": self.seen_as, "range": self.browser_range(question)}
 
 
 def texts_of(text: object, languages: tuple[str, ...]) -> dict[str, str]:

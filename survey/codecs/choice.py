@@ -71,6 +71,7 @@ class SingleChoice(Codec):
 
     # input side
     offers = True
+    picks = True
     unreadable = "not_text"
 
     def check(self, question: Question, value: Any) -> str | None:
@@ -140,6 +141,10 @@ class MultipleChoice(SingleChoice):
             if question.max is not None and len(value) > question.max:
                 return self.too_many
         return None
+
+    def browser_range(self, question: Question) -> dict[str, Any] | None:
+        return {"measure": "count", "min": question.min, "max": question.max, "below": self.too_few,
+                "above": self.too_many}
 
     def fields_of(self, question: Question, answer: Any) -> dict[str, list[str]]:
         return {question.name: [str(v) for v in answer] if isinstance(answer, list) else [str(answer)]}
@@ -267,6 +272,8 @@ class Matrix(Codec):
         if isinstance(answer, dict):
             return {f"{question.name}__{item}": [str(code)] for item, code in answer.items()}
         return {question.name: [str(answer)]}
+
+    seen_as = "nothing"
 
     def expression_value(self, question: Question, answer: Any) -> Any:
         """Expressions do not see a matrix's answers."""

@@ -67,6 +67,10 @@ class WholeNumberInput:
         """Within `min`/`max`."""
         return number_range(question.min, question.max, value)
 
+    def browser_range(self, question: Question) -> dict[str, Any] | None:
+        return {"measure": "number", "min": question.min, "max": question.max, "below": "too_small",
+                "above": "too_large"}
+
 
 class Integer(WholeNumberInput, Codec):
     """A whole number."""
@@ -142,6 +146,13 @@ class Date(Codec):
                 return "too_late"
         return None
 
+    def browser_range(self, question: Question) -> dict[str, Any] | None:
+        """ISO dates compare as text, in the browser as here."""
+        def iso(bound: Any) -> str | None:
+            return bound.isoformat() if isinstance(bound, dt.date) else None
+        return {"measure": "date", "min": iso(question.min), "max": iso(question.max), "below": "too_early",
+                "above": "too_late"}
+
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
         low, high = span(question.min, question.max, dt.date(2024, 1, 1), dt.date(2026, 12, 31))
         return (low + dt.timedelta(days=rng.randint(0, (high - low).days))).isoformat()
@@ -209,6 +220,10 @@ class Text(Codec):
     def range_issue(self, question: Question, value: Any) -> str | None:
         too_long = isinstance(value, str) and len(value) > self.length_limit(question)  # type: ignore[operator]
         return "too_long" if too_long else None
+
+    def browser_range(self, question: Question) -> dict[str, Any] | None:
+        return {"measure": "length", "min": None, "max": self.length_limit(question), "below": None,
+                "above": "too_long"}
 
     def synthetic(self, question: Question, rng: random.Random, codes: list[str]) -> Any:
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12)))
@@ -350,6 +365,8 @@ class Repeat(Codec):
                 if sub.other and item.get(f"{sub.name}__other"):
                     fields[f"{question.name}__{i}__{sub.name}__other"] = [str(item[f"{sub.name}__other"])]
         return fields
+
+    seen_as = "count"
 
     def expression_value(self, question: Question, answer: Any) -> Any:
         """Expressions see how many items were given."""

@@ -15,7 +15,6 @@
   var SPECIAL_ANSWERS = ["dont_know", "prefer_not_to_say"];
   var NOT_ASKED = "not_asked";
   var OTHER = "other";
-  var CHOICE_SHAPES = ["code", "codes", "matrix"];
   // What Python's str.strip() and re's \s take for whitespace (JavaScript's trim differs on \x1c-\x1f, \x85, \ufeff).
   var SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var EDGE_SPACE = new RegExp("^[" + SPACE + "]+|[" + SPACE + "]+$", "g");
@@ -55,12 +54,17 @@
     return SPECIAL_ANSWERS.indexOf(kind) !== -1 || kind === NOT_ASKED ? kind : null;
   }
 
-  /* What an expression sees of an answer: special answers are null, a repeat group its count, a matrix null. */
+  /* What an expression sees of an answer (the codec's `seen_as`): special answers are null; a repeat group is
+   * its count; a matrix is nothing. */
+  var SEEN_AS = {
+    answer: function (answer) { return answer; },
+    count: function (answer) { return Array.isArray(answer) ? answer.length : 0; },
+    nothing: function () { return null; }
+  };
+
   function expressionValue(q, answer) {
     if (answer === undefined || specialKind(answer) !== null) return null;
-    if (q.shape === "repeat") return Array.isArray(answer) ? answer.length : 0;
-    if (q.shape === "matrix") return null;
-    return answer;
+    return SEEN_AS[q.seen_as](answer);
   }
 
   function holds(tree, env, today, options, otherwise) {
@@ -88,7 +92,7 @@
           if (!hiddenSet[q.name]) hidden.push(q.name);
           hiddenSet[q.name] = true;
           env[q.name] = null;
-        } else if (q.type === "calculate") {
+        } else if (q.computed) {
           env[q.name] = calculations[q.name] = E.evaluate(q.calculation, env, {today: today});
         }
       });
@@ -122,24 +126,26 @@
 
   function present(bound) { return bound !== null && bound !== undefined; }
 
+  /* What a codec's `range` measures of an answer; undefined when the answer is not of that form. */
+  var MEASURES = {
+    number: function (a) { return typeof a === "number" ? a : undefined; },
+    date: function (a) { return typeof a === "string" ? a : undefined; },  // ISO dates compare as text
+    length: function (a) { return typeof a === "string" ? codePoints(a) : undefined; },
+    count: function (a) { return Array.isArray(a) ? a.length : undefined; }  // an empty list never gets here
+  };
+
+  function compareMeasures(x, y) {
+    return typeof x === "string" ? compareText(x, y) : x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  /* The codec's range_issue, from its `range`: {measure, min, max, below, above}. */
   function rangeIssue(q, answer) {
-    var low = q.min, high = q.max;
-    if ((q.shape === "integer" || q.shape === "decimal") && typeof answer === "number") {
-      if (present(low) && answer < low) return "too_small";
-      if (present(high) && answer > high) return "too_large";
-    }
-    if (q.shape === "date" && typeof answer === "string") {  // date bounds arrive as ISO strings
-      if (typeof low === "string" && compareText(answer, low) < 0) return "too_early";
-      if (typeof high === "string" && compareText(answer, high) > 0) return "too_late";
-    }
-    if (q.shape === "text" && typeof answer === "string" && q.max_length && codePoints(answer) > q.max_length) {
-      return "too_long";
-    }
-    if ((q.type === "multiple_choice" || q.type === "ranking") && Array.isArray(answer)) {
-      var ranking = q.type === "ranking";  // an empty list never gets here: min applies once something is given
-      if (present(low) && answer.length < low) return ranking ? "too_few_ranked" : "too_few_choices";
-      if (present(high) && answer.length > high) return ranking ? "too_many_ranked" : "too_many_choices";
-    }
+    var range = q.range;
+    if (!range) return null;
+    var measured = MEASURES[range.measure](answer);
+    if (measured === undefined) return null;
+    if (present(range.min) && compareMeasures(measured, range.min) < 0) return range.below;
+    if (present(range.max) && compareMeasures(measured, range.max) > 0) return range.above;
     return null;
   }
 
@@ -151,7 +157,8 @@
   function optionIssue(q, answer, codes, answers) {
     var allowed = new Set(codes);
     if (q.other) allowed.add(OTHER);
-    var picked = Array.isArray(answer) ? answer : typeof answer === "string" ? [answer] : [];
+    // The codec's `picked`: a list of codes, or one code.
+    var picked = !q.picks ? [] : Array.isArray(answer) ? answer : typeof answer === "string" ? [answer] : [];
     if (picked.some(function (code) { return !allowed.has(code); })) return "unknown_option";
     if (picked.indexOf(OTHER) !== -1 && q.other) {
       var text = get(answers, q.name + "__other");  // Python: str(text or "").strip() is empty
@@ -165,12 +172,11 @@
     var resolution = resolve(model, answers), env = resolution.env, today = resolution.today;
     var required = [], offeredCodes = {}, issues = {};
     questions(model).forEach(function (q) {
-      var answerable = q.shape !== "none" && q.shape !== "computed";
-      if (resolution.hiddenSet[q.name] || (!answerable && q.type !== "consent")) return;
+      if (resolution.hiddenSet[q.name] || !q.answered) return;
       var answer = get(answers, q.name);
-      var needed = isRequired(q, env, today) || q.type === "consent";
+      var needed = isRequired(q, env, today) || q.always_required;
       if (needed) required.push(q.name);
-      if (CHOICE_SHAPES.indexOf(q.shape) !== -1) offeredCodes[q.name] = offered(q, env, today);
+      if (q.offers) offeredCodes[q.name] = offered(q, env, today);
       if (!given(answer)) {
         if (needed) issues[q.name] = "required";
         return;
@@ -180,12 +186,12 @@
         if ((q.special_answers || []).indexOf(kind) === -1) issues[q.name] = "unknown_option";
         return;
       }
-      if (q.type === "consent" && answer !== true) {
+      if (q.always_required && answer !== true) {  // the codec's `refused`: a box to agree to, left unticked
         issues[q.name] = "required";
         return;
       }
       var issue = rangeIssue(q, answer);
-      if (issue === null && has.call(offeredCodes, q.name) && q.shape !== "matrix") {
+      if (issue === null && has.call(offeredCodes, q.name)) {
         issue = optionIssue(q, answer, offeredCodes[q.name], answers);
       }
       if (issue === null && !constraintHolds(q, answer, env, today)) issue = "constraint";
@@ -347,7 +353,7 @@
   function readPage(model, index, fields) {
     var answers = {};
     model.pages[index].questions.forEach(function (q) {
-      if (q.shape === "repeat") {  // only its count matters to expressions: `{name}__count`
+      if (q.group) {  // only its count matters to expressions: `{name}__count`
         var count = values(fields, q.name + "__count");
         var n = count.length && /^[0-9]+$/.test(count[0]) ? Math.min(Number(count[0]), 200) : 0;
         answers[q.name] = Array.from({length: n}, function () { return {}; });
@@ -375,7 +381,7 @@
     var answers = Object.assign({}, model.answers || {});
     questions(model).forEach(function (q) {
       var n = answers[q.name];
-      if (q.shape === "repeat" && typeof n === "number") {
+      if (q.group && typeof n === "number") {
         answers[q.name] = Array.from({length: Math.max(0, Math.min(n, 200))}, function () { return {}; });
       }
     });
