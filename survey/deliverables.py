@@ -19,6 +19,7 @@ from survey.datasets import UnknownQuestionnaire
 from survey.disclosure.profile import Profile, ProfileInvalid, resolve_profile
 from survey.disclosure.protect import Refused
 from survey.disclosure.roles import BadRole, Undeclared
+from survey.disclosure.scrub import MissionLists
 from survey.export.archive import FORMATS, About, write_archive
 from survey.export.errors import ExportError
 from survey.export.files import atomic_output
@@ -88,8 +89,11 @@ def _protected(store: Store, found: datasets.Dataset, include_free_text: bool, l
                choice: ProfileChoice) -> AnonymisedTable:
     """The anonymised table, or one located line saying why it is refused and what to change."""
     profile = choice.resolve(found.current)
+    mission = found.current.mission
+    names = (MissionLists(tuple(mission.lists.people), tuple(mission.lists.places), tuple(mission.lists.organisations))
+             if mission is not None else None)
     try:
-        return anonymise_table(found.table, include_free_text, labels=labels, profile=profile)
+        return anonymise_table(found.table, include_free_text, labels=labels, profile=profile, lists=names)
     except Undeclared as exc:
         raise _undeclared(store, found.current.id, exc) from None
     except BadRole as exc:

@@ -17,6 +17,7 @@ data as it is and 1 for everything suppressed. Among the k-minimal nodes the one
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -38,7 +39,7 @@ class Coded:
     rows: pl.Series  # UInt32: each record's value code
     lookups: tuple[pl.Series, ...]  # per level: value code → ancestor code (UInt32)
     labels: tuple[tuple[str | None, ...], ...]  # per level: ancestor code → the text shown
-    costs: tuple[pl.Series, ...]  # per level: value code → NCP of its ancestor (Float64)
+    costs: tuple[pl.Series, ...]  # per level: ancestor code → its NCP (Float64)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def code_column(hierarchy: Hierarchy, leaves: pl.Series) -> Coded:
         top = level == hierarchy.height - 1
         lookups.append(pl.Series([index[label] for label in shown], dtype=pl.UInt32))
         labels.append(tuple(order))
-        costs.append(pl.Series([1.0 if top else (covers[label] - 1) / observed for label in shown],
+        costs.append(pl.Series([1.0 if top else (covers[label] - 1) / observed for label in order],
                                dtype=pl.Float64))
     return Coded(hierarchy, rows, tuple(lookups), tuple(labels), tuple(costs))
 
@@ -107,45 +108,77 @@ def encode(frame: pl.DataFrame, hierarchies: Sequence[Hierarchy], leaves: Mappin
     return Encoded(columns, tuple(sensitive), collapsed, frame.height)
 
 
-def _generalised(encoded: Encoded, node: Node, source: Mapping[str, pl.Series]) -> dict[str, pl.Series]:
-    """Each quasi-identifier's ancestor code at the node's level, for the rows of `source` (q0, q1…)."""
-    return {f"q{i}": coded.lookups[level].gather(source[f"q{i}"])
-            for i, (coded, level) in enumerate(zip(encoded.columns, node, strict=True))}
+_KEY = "~key"
 
 
-def classes(encoded: Encoded, node: Node, profile: Profile) -> pl.DataFrame:
-    """The equivalence classes of the node: keys q0…, size, and whether the class is kept."""
+def _sizes(encoded: Encoded, node: Node) -> list[int]:
+    """How many distinct ancestors each column has at the node's level."""
+    return [len(coded.labels[level]) for coded, level in zip(encoded.columns, node, strict=True)]
+
+
+def _key(encoded: Encoded, node: Node, codes: Sequence[pl.Series]) -> pl.Series:
+    """One integer per row naming its class: the columns' ancestor codes in mixed radix (or a struct if too many)."""
+    ancestors = [coded.lookups[level].gather(column)
+                 for coded, level, column in zip(encoded.columns, node, codes, strict=True)]
+    sizes = _sizes(encoded, node)
+    if math.prod(sizes) >= 2**63:  # too many combinations for one integer: a struct of the codes
+        return pl.DataFrame({f"q{i}": a for i, a in enumerate(ancestors)}).to_struct(_KEY)
+    key = pl.Series(_KEY, [0] * len(ancestors[0]) if ancestors else [], dtype=pl.UInt64)
+    for size, ancestor in zip(sizes, ancestors, strict=True):
+        key = key * size + ancestor.cast(pl.UInt64)
+    return key
+
+
+def classes(encoded: Encoded, node: Node, profile: Profile, *, diverse: bool = True) -> pl.DataFrame:
+    """The equivalence classes of the node: key, size, and whether the class is kept (ℓ-diversity checked only
+    when `diverse`)."""
     rows = encoded.collapsed
-    keys = _generalised(encoded, node, {name: rows[name] for name in rows.columns})
-    frame = pl.DataFrame({**keys, _WEIGHT: rows[_WEIGHT],
-                          **{f"s{i}": rows[f"s{i}"] for i in range(len(encoded.sensitive))}})
-    diversity = [pl.col(f"s{i}").n_unique().alias(f"l{i}") for i in range(len(encoded.sensitive))]
-    grouped = frame.group_by(list(keys)).agg(pl.col(_WEIGHT).sum().alias("size"), *diversity)
+    key = _key(encoded, node, [rows[f"q{i}"] for i in range(len(encoded.columns))])
+    sensitive = [f"s{i}" for i in range(len(encoded.sensitive))] if diverse else []
+    frame = pl.DataFrame([key, rows[_WEIGHT], *(rows[name] for name in sensitive)])
+    diversity = [pl.col(name).n_unique().alias(f"l{i}") for i, name in enumerate(sensitive)]
+    grouped = frame.group_by(_KEY).agg(pl.col(_WEIGHT).sum().alias("size"), *diversity)
     kept = pl.col("size") >= profile.k
-    for i in range(len(encoded.sensitive)):
+    for i in range(len(sensitive)):
         kept = kept & (pl.col(f"l{i}") >= profile.l)
     return grouped.with_columns(kept.alias("kept"))
 
 
+def _loss(encoded: Encoded, node: Node, groups: pl.DataFrame) -> float:
+    """The normalised certainty penalty of the node, from its classes: a kept class costs its size times the NCP
+    of its ancestors, a suppressed record 1 per quasi-identifier."""
+    width = len(encoded.columns)
+    kept = groups.filter(pl.col("kept"))
+    if kept.schema[_KEY] == pl.UInt64:
+        codes, rest = [], kept[_KEY]
+        for size in reversed(_sizes(encoded, node)):
+            codes.append((rest % size).cast(pl.UInt32))
+            rest = rest // size
+        codes.reverse()
+    else:
+        codes = [kept[_KEY].struct.field(f"q{i}") for i in range(width)]
+    cost = pl.Series([0.0] * kept.height, dtype=pl.Float64)
+    for coded, level, column in zip(encoded.columns, node, codes, strict=True):
+        cost = cost + coded.costs[level].gather(column)
+    suppressed = encoded.records - int(kept["size"].sum() or 0)
+    total = float((cost * kept["size"]).sum() or 0.0) + suppressed * width
+    return total / max(encoded.records * width, 1)
+
+
 def judge(encoded: Encoded, node: Node, profile: Profile) -> Outcome:
-    """Records the node suppresses, and whether that is within the profile's share."""
+    """Records the node suppresses, whether that is within the profile's share, and (when it is) the loss.
+
+    Class sizes alone are counted first: most nodes fail on k, and counting distinct sensitive values is dearer."""
+    budget = profile.most_suppressed(encoded.records)
+    if encoded.sensitive:
+        sizes = classes(encoded, node, profile, diverse=False)
+        small = int(sizes.filter(~pl.col("kept"))["size"].sum() or 0)
+        if small > budget:
+            return Outcome(node, small, False)
     groups = classes(encoded, node, profile)
     suppressed = int(groups.filter(~pl.col("kept"))["size"].sum() or 0)
-    return Outcome(node, suppressed, suppressed <= profile.most_suppressed(encoded.records))
-
-
-def loss(encoded: Encoded, node: Node, profile: Profile) -> float:
-    """The normalised certainty penalty of the node, suppressed records costing 1 per quasi-identifier."""
-    rows = encoded.collapsed
-    keys = _generalised(encoded, node, {name: rows[name] for name in rows.columns})
-    cost = sum((coded.costs[level].gather(rows[f"q{i}"])
-                for i, (coded, level) in enumerate(zip(encoded.columns, node, strict=True))),
-               start=pl.Series([0.0] * rows.height, dtype=pl.Float64))
-    kept = classes(encoded, node, profile).filter(pl.col("kept")).select(*keys, pl.lit(True).alias("kept"))
-    frame = pl.DataFrame({**keys, "cost": cost, _WEIGHT: rows[_WEIGHT]}).join(kept, on=list(keys), how="left")
-    width = len(encoded.columns)
-    total = frame.select(pl.when(pl.col("kept")).then(pl.col("cost")).otherwise(width) * pl.col(_WEIGHT)).sum()
-    return float(total.item()) / max(encoded.records * width, 1)
+    passes = suppressed <= budget
+    return Outcome(node, suppressed, passes, _loss(encoded, node, groups) if passes else None)
 
 
 @dataclass(frozen=True)
@@ -163,21 +196,28 @@ def choose(encoded: Encoded, profile: Profile) -> Choice | None:
     """The least lossy k-minimal node and the records it keeps; None when no node passes."""
     if not encoded.columns:
         return Choice((), pl.Series([True] * encoded.records, dtype=pl.Boolean), 0.0, 0, 1)
-    search = Search(encoded.heights, lambda node: judge(encoded, node, profile).passes)
+    judged: dict[Node, Outcome] = {}
+
+    def passes(node: Node) -> bool:
+        judged[node] = judge(encoded, node, profile)
+        return judged[node].passes
+
+    search = Search(encoded.heights, passes)
     minimal = search.minimal()
     if not minimal:
         return None
-    scored = [(loss(encoded, node, profile), sum(node), node) for node in minimal]
-    best_loss, _, best = min(scored)
-    return Choice(best, kept_rows(encoded, best, profile), best_loss, search.evaluated, len(minimal))
+    for node in minimal:  # a k-minimal node tagged from its cone was never judged itself
+        if node not in judged:
+            judged[node] = judge(encoded, node, profile)
+    best = min(minimal, key=lambda node: (judged[node].loss, sum(node), node))
+    return Choice(best, kept_rows(encoded, best, profile), judged[best].loss or 0.0, len(judged), len(minimal))
 
 
 def kept_rows(encoded: Encoded, node: Node, profile: Profile) -> pl.Series:
     """For every record, whether its class at `node` is kept."""
-    keys = _generalised(encoded, node, {f"q{i}": c.rows for i, c in enumerate(encoded.columns)})
-    kept = classes(encoded, node, profile).filter(pl.col("kept")).select(*keys, pl.lit(True).alias("kept"))
-    joined = pl.DataFrame(keys).join(kept, on=list(keys), how="left", maintain_order="left")
-    return joined["kept"].fill_null(False)
+    key = _key(encoded, node, [c.rows for c in encoded.columns])
+    kept = classes(encoded, node, profile).filter(pl.col("kept"))[_KEY]
+    return key.is_in(kept.implode()) if len(key) else pl.Series([], dtype=pl.Boolean)
 
 
 def shown_column(coded: Coded, level: int) -> pl.Series:
