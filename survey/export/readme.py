@@ -85,8 +85,9 @@ def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int
                   "oui/non et pour chaque option d'un choix multiple ;"),
         "  - codes spéciaux : -7 non concerné (question non posée), -8 ne sait pas, -9 préfère ne pas répondre ;"
         " une cellule vide est une question laissée sans réponse ;",
-        "  - une cellule de texte qui commence par = + - @ reçoit une apostrophe devant (CSV), pour qu'un tableur"
-        " ne l'exécute pas.",
+        "  - CSV : chaque cellule de texte est entre guillemets ; un = + - @ (ou ＝ ＋ － ＠) en début de cellule ou"
+        " après , ; tabulation ou retour à la ligne reçoit une apostrophe devant, pour qu'aucun tableur ne l'exécute"
+        " comme formule, quel que soit le séparateur choisi.",
     ]
     if fmt in ("sav", "dta"):
         lines.append("  - SPSS/Stata : une colonne de codes textuels est écrite en nombres (colonne value_in_file du"
