@@ -307,7 +307,8 @@ def test_text_fields_carry_their_limit_as_maxlength(tmp_path: Path) -> None:
     assert re.search(r'name="canal__other" value="" maxlength="500"', html)
     assert re.search(r'name="enfants__0__prenom" maxlength="500"', with_item)
     logic = json.loads(re.search(r'id="survey-logic">(.*?)</script>', html, re.S).group(1))  # what form.js checks
-    limits = {q["name"]: q["max_length"] for page in logic["pages"] for q in page["questions"]}
+    limits = {q["name"]: q["range"]["max"] if (q["range"] or {}).get("measure") == "length" else None
+              for page in logic["pages"] for q in page["questions"]}
     assert (limits["code"], limits["avis"], limits["age"]) == (500, 2000, None)
     store.engine.dispose()
 
