@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -19,8 +19,8 @@ class ErrorCode(Enum):
         "name `{value}` cannot be an export column",
         "use lower-case letters, digits and single underscores, starting with a letter (e.g. `satisfaction_globale`)",
     )
-    DUPLICATE_NAME = ("name `{value}` is already used on line {other_line}", "give each question a unique `name`")
-    DUPLICATE_PAGE = ("page id `{value}` is already used on line {other_line}", "give each page a unique `id`")
+    DUPLICATE_NAME = ("name `{value}` is already used {other_line}", "give each question a unique `name`")
+    DUPLICATE_PAGE = ("page id `{value}` is already used {other_line}", "give each page a unique `id`")
     DUPLICATE_CODE = ("choice code `{value}` appears twice", "give each choice a unique `code`")
     NO_CHOICES = (
         "a question of type `{type}` needs `choices`",
@@ -66,6 +66,9 @@ class Problem:
     message: str
     fix: str
     code: str = ""
+    # Where in the document it was found (`("pages", 0, "questions", 2, "relevant")`): a file is located by line,
+    # an imported workbook by the sheet and row the document part came from.
+    path: tuple[str | int, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:"

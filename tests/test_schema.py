@@ -15,9 +15,17 @@ from hypothesis import strategies as st
 from strategies import TYPES, questionnaires
 
 from survey.errors import ErrorCode, QuestionnaireInvalid
-from survey.schema import QUESTION_TYPES, Questionnaire, load_questionnaire, parse_questionnaire, to_yaml
+from survey.schema import (
+    QUESTION_TYPES,
+    Questionnaire,
+    load_questionnaire,
+    parse_questionnaire,
+    questionnaire_from_data,
+    to_yaml,
+)
 from survey.schema.jsonschema import questionnaire_json_schema
 from survey.schema.localise import localise
+from survey.schema.yaml_limits import first_value_past
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 EXAMPLES = sorted(QUESTIONNAIRES.glob("*.yaml"))
@@ -591,3 +599,107 @@ def test_every_error_code_has_its_own_template() -> None:
     """Two codes with the same (message, fix) would be one Enum member: the second name would never show."""
     assert len(ErrorCode.__members__) == len(list(ErrorCode)), [
         name for name, member in ErrorCode.__members__.items() if member.name != name]
+
+
+# --- the checks on data already read (an XLSForm import builds its document in memory) ---------------------------
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """What our loader reads, as plain PyYAML: YAML 1.2 booleans, dates stay dates."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                    list("tTfF"))
+
+
+def _line_of(text: str, path: tuple) -> int:
+    """The line of the part of a YAML text a document path names, or of the nearest part holding it."""
+    node = yaml.compose(text)
+    line = node.start_mark.line + 1
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(step)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _lines_of(text: str) -> dict[tuple, int]:
+    """The line of every mapping key and list item of a YAML text, by its path."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    walk(yaml.compose(text), ())
+    return lines
+
+
+READABLE_BROKEN = [case for case in BROKEN + LOGIC_BROKEN if case[2] != "YAML_SYNTAX"]  # YAML that reads
+
+
+@pytest.mark.parametrize("text", [case[1] for case in READABLE_BROKEN], ids=[case[0] for case in READABLE_BROKEN])
+def test_checking_the_data_finds_what_parsing_its_file_finds(text: str) -> None:
+    with pytest.raises(QuestionnaireInvalid) as parsed:
+        parse_questionnaire(text, "essai.yaml")
+    data = yaml.load(text, Loader=_Yaml12Loader)
+    with pytest.raises(QuestionnaireInvalid) as checked:
+        questionnaire_from_data(data, "essai.yaml", lines=_lines_of(text))
+    assert checked.value.problems == parsed.value.problems
+    for problem in parsed.value.problems:  # each keeps its place in the document: the file's line is that place's
+        assert problem.line == _line_of(text, problem.path), problem
+    with pytest.raises(QuestionnaireInvalid) as unlined:  # no lines: the same problems, located by their paths
+        questionnaire_from_data(data, "essai.yaml")
+    assert [(p.code, p.question, p.path) for p in unlined.value.problems] == \
+           [(p.code, p.question, p.path) for p in parsed.value.problems]
+    assert not any("line" in p.message for p in unlined.value.problems)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(questionnaires())
+def test_checking_the_data_gives_the_questionnaire_its_file_gives(questionnaire: Questionnaire) -> None:
+    data = questionnaire.model_dump(mode="json", exclude_defaults=True)
+    assert questionnaire_from_data(data, "import.xlsx") == parse_questionnaire(to_yaml(questionnaire)) == questionnaire
+
+
+def _nodes_in(node: yaml.Node) -> int:
+    """Values of a composed YAML document, every key and scalar included (no aliases in what `to_yaml` writes)."""
+    if isinstance(node, yaml.MappingNode):
+        return 1 + sum(_nodes_in(key) + _nodes_in(value) for key, value in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return 1 + sum(_nodes_in(item) for item in node.value)
+    return 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(questionnaires())
+def test_the_values_a_file_will_hold_are_counted_as_the_reader_counts_them(questionnaire: Questionnaire) -> None:
+    data = questionnaire.model_dump(mode="json", exclude_defaults=True)
+    written = _nodes_in(yaml.compose(to_yaml(questionnaire)))
+    assert first_value_past(data, written) is None
+    assert first_value_past(data, written - 1) is not None
+
+
+def test_the_value_past_the_limit_is_named_by_its_path() -> None:
+    data = {"id": "x", "pages": [{"id": "p", "questions": [{"name": "a"}, {"name": "b"}]}]}
+    # 1 root, 2-3 id, 4 pages, 5 list, 6 page, 7-8 id, 9 questions, 10 list, 11 {a}, 12-13 name a, 14 {b}, 15 name…
+    assert first_value_past(data, 10) == ("pages", 0, "questions", 0)
+    assert first_value_past(data, 14) == ("pages", 0, "questions", 1, "name")
+    assert first_value_past(data, 16) is None

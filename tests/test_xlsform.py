@@ -244,7 +244,8 @@ def test_problems_our_checks_find_point_at_the_row(tmp_path: Path) -> None:
                                 ["integer", "n", "Nombre", "selected(${choix}, 'c')"]],
                      [["list_name", "name", "label"], ["deux", "a", "A"], ["deux", "b", "B"]])
     assert len(found) == 1
-    assert found[0].startswith("broken.xlsx: sheet 'survey', row 4: expression in `relevant`: `choix` has no code 'c'")
+    assert found[0].startswith("broken.xlsx: sheet 'survey', row 4, column 'relevant': expression in `relevant`: "
+                            "`choix` has no code 'c'")
 
 
 def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from pyxform import xls2xform
 
 from survey.schema import load_questionnaire, to_yaml
-from survey.xlsform import WorkbookInvalid, import_xlsform
-from survey.xlsform.reader import Limits, read_workbook
+from survey.xlsform import WorkbookInvalid, import_xlsform, importer
+from survey.xlsform.places import place
+from survey.xlsform.reader import Limits, Row, read_workbook
 from survey.xlsform.types import XLSFORM_TYPES, read_type
 from tests.test_xlsform import SETTINGS, Sheet, workbook
 
@@ -156,7 +158,7 @@ def test_a_calculation_may_use_one_defined_further_down(tmp_path: Path) -> None:
 def test_a_cycle_of_calculations_is_still_refused_at_its_rows(tmp_path: Path) -> None:
     found = refused(tmp_path, [["type", "name", "label", "calculation"], ["integer", "a", "A", None],
                                ["calculate", "x", None, "${y} + ${a}"], ["calculate", "y", None, "${x} + 1"]])
-    assert len(found) == 1 and found[0].startswith("broken.xlsx: sheet 'survey', row 3:")
+    assert len(found) == 1 and found[0].startswith("broken.xlsx: sheet 'survey', row 3, column 'calculation':")
     assert "x → y → x" in found[0]
 
 
@@ -330,3 +332,63 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
     with pytest.raises(WorkbookInvalid) as caught:
         read_workbook(path, Limits(file_bytes=100))
     assert "big.xlsx: the file is 0.0 MB: more than the 0 MB a form may take" in str(caught.value)
+
+
+# --- our checks, run on the imported document, point at the cell ----------------------------------------------------
+
+
+def test_a_problem_in_the_settings_points_at_the_settings_row(tmp_path: Path) -> None:
+    settings_ = [[*SETTINGS[0], "survey_extra"], [*SETTINGS[1], '{"mission": {"id": "m", "name": "M", "nom": "x"}}']]
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_xlsform(workbook(tmp_path / "broken.xlsx", [["type", "name", "label"], ["text", "nom", "Nom"]],
+                                None, settings_))
+    assert [str(p) for p in caught.value.problems] == [
+        "broken.xlsx: sheet 'settings', row 2: unknown field `nom` — remove it or fix its spelling"
+        + _suggestion("nom")]
+
+
+def _suggestion(field: str) -> str:
+    """The did-you-mean our checks add for a mission's unknown field, if any (worked out as difflib does)."""
+    import difflib
+
+    from survey.schema.model import Mission
+
+    close = difflib.get_close_matches(field, sorted(Mission.model_fields), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def test_a_choice_is_placed_on_its_row_of_the_choices_sheet() -> None:
+    choice_row, question_row, group_row = Row("choices", 7, {}), Row("survey", 4, {}), Row("survey", 2, {})
+    choice = {"code": "a", "label": "A"}
+    page = {"id": "p", "questions": [{"name": "q", "choices": [{"code": "z"}, choice]}]}
+    doc = {"id": "f", "pages": [page]}
+    rows_of, origin, settings_ = {id(choice): choice_row, id(page): group_row}, {"q": question_row}, Row("settings", 2)
+    path = ("pages", 0, "questions", 0, "choices", 1)
+    assert place(doc, (*path, "code"), rows_of, origin, settings_) == (choice_row, "name")
+    assert place(doc, (*path, "relevant"), rows_of, origin, settings_) == (choice_row, "survey_relevant")
+    assert place(doc, ("pages", 0, "questions", 0, "help"), rows_of, origin, settings_) == (question_row, "hint")
+    assert place(doc, ("pages", 0, "title"), rows_of, origin, settings_) == (group_row, "")
+    assert place(doc, ("title",), rows_of, origin, settings_) == (settings_, "form_title")
+
+
+def test_a_form_whose_file_would_pass_the_value_limit_is_refused_at_the_row(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    survey = [["type", "name", "label"], ["text", "nom", "Nom"], ["integer", "age", "Âge"], ["text", "ville", "Ville"]]
+    path = workbook(tmp_path / "grand.xlsx", survey, None, SETTINGS)
+    questionnaire, _ = import_xlsform(path)
+    written = yaml.compose(to_yaml(questionnaire))  # count the values of the file as written, by hand
+
+    def values(node: yaml.Node) -> int:
+        if isinstance(node, yaml.MappingNode):
+            return 1 + sum(values(k) + values(v) for k, v in node.value)
+        return 1 + sum(values(item) for item in node.value) if isinstance(node, yaml.SequenceNode) else 1
+
+    total = values(written)
+    monkeypatch.setattr(importer, "MAX_NODES", total)
+    assert import_xlsform(path)[0] == questionnaire
+    monkeypatch.setattr(importer, "MAX_NODES", total - 1)  # the last value written is the last question's label
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_xlsform(path)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 4, "")  # the question's row
+    assert import_xlsform(path, file_limits=False)[0] == questionnaire

@@ -20,8 +20,8 @@ def check_document(col: Collector, data: dict) -> None:
     if not isinstance(pages, list) or not pages:
         col.add(("pages",), ErrorCode.EMPTY_PAGES)
         return
-    names: dict[str, int] = {}
-    page_ids: dict[str, int] = {}
+    names: dict[str, str] = {}
+    page_ids: dict[str, str] = {}
     for i, page in enumerate(pages):
         if not isinstance(page, dict):
             continue
@@ -29,7 +29,7 @@ def check_document(col: Collector, data: dict) -> None:
         if isinstance(pid, str):
             if pid in page_ids:
                 col.add(("pages", i, "id"), ErrorCode.DUPLICATE_PAGE, value=pid, other_line=page_ids[pid])
-            page_ids.setdefault(pid, col.line(("pages", i, "id")))
+            page_ids.setdefault(pid, col.where(("pages", i, "id")))
         _check_texts(col, page, ("pages", i), languages)
         questions = page.get("questions")
         if not isinstance(questions, list) or not questions:
@@ -71,7 +71,7 @@ def _check_text(col: Collector, value: Any, path: Path_, languages: list[str]) -
                 fix=f"add `{languages[0]}:` — it is shown when a translation is missing")
 
 
-def check_question(col: Collector, q: dict, path: Path_, names: dict[str, int], languages: list[str],
+def check_question(col: Collector, q: dict, path: Path_, names: dict[str, str], languages: list[str],
                    in_repeat: bool = False) -> None:
     """One question: its type, name, fields, and what its type needs."""
     type_name = q.get("type")
@@ -124,7 +124,7 @@ def check_question(col: Collector, q: dict, path: Path_, names: dict[str, int], 
     _check_range(col, q, path)
 
 
-def _check_name(col: Collector, name: Any, path: Path_, names: dict[str, int]) -> None:
+def _check_name(col: Collector, name: Any, path: Path_, names: dict[str, str]) -> None:
     if not isinstance(name, str):
         return
     if "__" in name:
@@ -132,7 +132,7 @@ def _check_name(col: Collector, name: Any, path: Path_, names: dict[str, int]) -
     elif name in names:
         col.add(path + ("name",), ErrorCode.DUPLICATE_NAME, value=name, other_line=names[name])
     else:
-        names[name] = col.line(path + ("name",))
+        names[name] = col.where(path + ("name",))
 
 
 def _check_choices(col: Collector, q: dict, path: Path_, needed: bool) -> None:

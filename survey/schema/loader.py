@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,20 @@ def parse_questionnaire(text: str, filename: str = "<questionnaire>", base_dir: 
     always limited; `max_nodes` also limits the number of values (files people write: `MAX_NODES`).
     """
     data, lines = _compose(text, filename, max_nodes)
-    col = Collector(filename, data, lines)
+    return questionnaire_from_data(data, filename, base_dir, lines=lines)
+
+
+def questionnaire_from_data(data: Any, filename: str = "<questionnaire>", base_dir: Path | None = None, *,
+                            lines: Mapping[Path_, int] | None = None) -> Questionnaire:
+    """Check a questionnaire document already read into dicts and lists; raise `QuestionnaireInvalid` listing
+    every problem.
+
+    The checks `parse_questionnaire` runs once the YAML is read, without the YAML: an XLSForm import builds its
+    document in memory. Each problem carries its `path` in the document and the line `lines` gives that path
+    (or the nearest part holding it; 1 when `lines` is not given), so a caller with other places — a workbook's
+    sheets and rows — locates it itself.
+    """
+    col = Collector(filename, data, lines or {})
     if not isinstance(data, dict):
         col.add((), ErrorCode.NOT_A_MAPPING)
         raise QuestionnaireInvalid(col.problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from survey.errors import ErrorCode, Problem
@@ -13,15 +14,21 @@ Path_ = tuple[str | int, ...]
 class Collector:
     """Gathers problems, locating each from its path in the document (line and question name)."""
 
-    def __init__(self, filename: str, data: Any, lines: dict[Path_, int]):
+    def __init__(self, filename: str, data: Any, lines: Mapping[Path_, int]):
         self.filename, self.data, self.lines = filename, data, lines
         self.problems: list[Problem] = []
         self.unread_choice_files: set[Path_] = set()  # questions whose `choices_from` could not be read
 
     def line(self, path: Path_) -> int:
+        """The line of `path`, or of the nearest part holding it whose line is known (1 when none is)."""
         while path and path not in self.lines:
             path = path[:-1]
         return self.lines.get(path, 1)
+
+    def where(self, path: Path_) -> str:
+        """`on line N` for a part of a file; `earlier in the form` when the document came with no lines (an
+        import, whose problems are then located by their path)."""
+        return f"on line {self.line(path)}" if self.lines else "earlier in the form"
 
     def question_name(self, path: Path_) -> str | None:
         """The name of the innermost question `path` points into, if any."""
@@ -38,7 +45,8 @@ class Collector:
 
     def add(self, path: Path_, code: ErrorCode, **params: Any) -> None:
         what, fix = code.format(**params)
-        self.problems.append(Problem(self.filename, self.line(path), self.question_name(path), what, fix, code.name))
+        self.problems.append(Problem(self.filename, self.line(path), self.question_name(path), what, fix, code.name,
+                                     path))
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:

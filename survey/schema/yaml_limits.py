@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
-MAX_FILE_BYTES = 2_000_000  # 25 × the 510-question KoboToolbox questionnaire of bench/, which is 79 KB
-MAX_NODES = 250_000  # values in the file as written (that questionnaire has 10,000): ~150 MB while reading
+# What reading costs is counted in values: 250,000 (a 13,000-row XLSForm import: 20 s and +140 MB to read). Bytes
+# are capped before reading so that a file's text stays small beside them: 8 MB is 32 bytes a value, what long
+# labels in several languages reach; the 510-question KoboToolbox questionnaire of bench/ is 79 KB, 10,000 values.
+MAX_FILE_BYTES = 8_000_000
+MAX_NODES = 250_000
 MAX_ALIASES = 100  # `*name` uses in one file; the examples use 3
 MAX_ALIAS_NODES = 10_000  # values aliases may add once unfolded, all aliases of the file together
 
@@ -117,3 +121,42 @@ def _distinct_nodes(root: yaml.Node) -> int:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return len(seen)
+
+
+def first_value_past(data: Any, limit: int) -> tuple[str | int, ...] | None:
+    """The path of the value that makes a YAML file of `data` hold more than `limit` values, counted as the reader
+    counts them (every mapping, list, key and scalar, in the order they are written); None when it holds fewer.
+
+    A program that writes a questionnaire file (an XLSForm import) checks it this way before the file exists.
+    """
+    count = 0
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:  # depth first, children pushed in reverse: the order a YAML dump writes them in
+        node, path = stack.pop()
+        count += 1
+        if count > limit:
+            return path
+        if isinstance(node, dict):
+            for key, value in reversed(node.items()):
+                stack.append((value, (*path, key)))
+                stack.append((_KEY, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend(reversed([(item, (*path, i)) for i, item in enumerate(node)]))
+    return None
+
+
+_KEY = object()  # stands for a mapping key while counting: a scalar
+
+
+def yaml_size_estimate(data: Any, depth: int = 0) -> int:
+    """About the bytes `to_yaml` writes for `data` (texts, keys, indentation, punctuation), without writing it.
+
+    Above the truth for questionnaires (by about half: a list is written at its key's indentation, not deeper);
+    below it only through long texts folded over several lines and escaped characters, which do not double a size.
+    """
+    if isinstance(data, dict):
+        return sum(2 * depth + len(str(key).encode()) + 3 + yaml_size_estimate(value, depth + 1)
+                   for key, value in data.items())
+    if isinstance(data, list):
+        return sum(2 * depth + 3 + yaml_size_estimate(item, depth + 1) for item in data)
+    return len(str(data).encode())

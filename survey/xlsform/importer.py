@@ -17,12 +17,14 @@ from pydantic import ValidationError
 
 from survey.errors import QuestionnaireInvalid
 from survey.expressions import parse, to_text
-from survey.schema.loader import parse_questionnaire, to_yaml
+from survey.schema.loader import questionnaire_from_data
 from survey.schema.model import Questionnaire
 from survey.schema.types import SPECIAL_ANSWERS
+from survey.schema.yaml_limits import MAX_NODES, first_value_past
 from survey.xlsform.expressions import BadExpression, Unsupported, from_xlsform
 from survey.xlsform.mapping import CHOICE_RELEVANT, EXTRA, generated_terms, split
 from survey.xlsform.order import order_calculations
+from survey.xlsform.places import TOO_MANY_VALUES, check_file_size, place
 from survey.xlsform.reader import Located, Row, Workbook, WorkbookInvalid, read_workbook
 from survey.xlsform.rows import Node, SurveyRows
 from survey.xlsform.stand_ins import StandIns
@@ -64,6 +66,7 @@ class _Importer(StandIns, SurveyRows):
             relevant = self.expr(choice["_row"], CHOICE_RELEVANT)
             if relevant:
                 entry["relevant"] = relevant
+            self.rows_of[id(entry)] = choice["_row"]
             out.append(entry)
         return out
 
@@ -77,6 +80,7 @@ class _Importer(StandIns, SurveyRows):
                 page = {"id": page_id, "title": self.text(node.row, "label"),
                         "relevant": self.expr(node.row, "relevant"), "questions": self.flatten(node.children, [])}
                 self.unused(node.row, {"type", "name", "label", "relevant", "appearance", EXTRA})
+                self.rows_of[id(page)] = node.row
                 pages.append(page)
                 loose = None
             else:
@@ -91,6 +95,8 @@ class _Importer(StandIns, SurveyRows):
             ids.add(page["id"])
             if page["questions"]:
                 kept.append({k: v for k, v in page.items() if v not in (None, "")})
+                if id(page) in self.rows_of:
+                    self.rows_of[id(kept[-1])] = self.rows_of[id(page)]
         return kept
 
     def flatten(self, nodes: list[Node], outer: list[str], in_repeat: bool = False) -> list[dict[str, Any]]:
@@ -266,6 +272,7 @@ class _Importer(StandIns, SurveyRows):
             q["required_if"] = self.expr(items[0].row, "required")
         q["items"] = [{"name": identifier(item.row.get("name").removeprefix(node.row.get("name") + "__")),
                        "label": self.text(item.row, "label")} for item in items]
+        self.rows_of.update((id(entry), item.row) for entry, item in zip(q["items"], items, strict=True))
         entries = self.lists.get(list_name, [])
         if extra.get("scale"):
             q["scale"] = [c["label"] for c in entries]
@@ -339,40 +346,50 @@ class _Importer(StandIns, SurveyRows):
         """Whether any of these questions asks something (a note or a calculation does not)."""
         return any(q["type"] not in ("note", "calculate") for q in questions)
 
-    def locate(self, question: str | None, message: str, fix: str) -> Located:
-        row = self.origin.get(question or "")
-        return Located(self.book.name, row.sheet if row else "", row.number if row else 0, "", message, fix)
+    def locate(self, doc: dict[str, Any], path: tuple[str | int, ...], message: str, fix: str) -> Located:
+        """A problem at `path` of the document, located to the sheet, row and column it was read from."""
+        settings = self.settings if "settings" in self.book.sheets else None
+        row, column = place(doc, path, self.rows_of, self.origin, settings)
+        return Located(self.book.name, row.sheet if row else "", row.number if row else 0, column, message, fix)
 
 
-def convert(book: Workbook) -> tuple[Questionnaire, ConversionReport]:
-    """Rows of an XLSForm workbook → our questionnaire and the report of what was not carried over."""
+def convert(book: Workbook, file_limits: bool = True) -> tuple[Questionnaire, ConversionReport]:
+    """Rows of an XLSForm workbook → our questionnaire and the report of what was not carried over.
+
+    The document is checked as `survey validate` checks the file `survey import-xlsform` writes — the same data,
+    without writing and reading YAML — each problem located to its sheet, row and column. With `file_limits`, it
+    is refused when that file would pass the limits of questionnaire files (values, then bytes), which `survey
+    validate` and `survey load` apply; benchmarks turn them off.
+    """
     importer = _Importer(book)
     doc = importer.document()
+    try:  # what `to_yaml` writes, so the checks see what the file will hold
+        data = Questionnaire.model_validate(doc).model_dump(mode="json", exclude_defaults=True)
+    except ValidationError:
+        data = doc  # refused below, each problem worded as for a file (with a suggestion where one is close)
+    past = first_value_past(data, MAX_NODES) if file_limits else None
+    if past is not None:  # named at its question's row: a form is split between questions
+        at = max((i for i, step in enumerate(past) if step == "questions"), default=len(past) - 2)
+        raise WorkbookInvalid([importer.locate(doc, past[:at + 2], *TOO_MANY_VALUES)])
     try:
-        text = to_yaml(Questionnaire.model_validate(doc))
-        return parse_questionnaire(text, book.name), importer.report
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = list(err["loc"])
-            name = None
-            if len(loc) >= 4 and loc[0] == "pages" and loc[2] == "questions":
-                name = doc["pages"][loc[1]]["questions"][loc[3]].get("name")
-            problems.append(importer.locate(name, f"`{loc[-1]}`: {err['msg'].lower()}", "correct the cell"))
-        raise WorkbookInvalid(problems) from None
+        questionnaire = questionnaire_from_data(data, book.name)
     except QuestionnaireInvalid as exc:
-        raise WorkbookInvalid([importer.locate(p.question, p.message, p.fix) for p in exc.problems]) from None
+        raise WorkbookInvalid([importer.locate(doc, p.path, p.message, p.fix) for p in exc.problems]) from None
+    if file_limits:
+        check_file_size(book.name, questionnaire, data)
+    return questionnaire, importer.report
 
 
-def import_xlsform(path: str | Path) -> tuple[Questionnaire, ConversionReport]:
-    """Read an `.xlsx` or `.xls` XLSForm; raise `WorkbookInvalid` with located problems when it is broken."""
+def import_xlsform(path: str | Path, file_limits: bool = True) -> tuple[Questionnaire, ConversionReport]:
+    """Read an `.xlsx` or `.xls` XLSForm; raise `WorkbookInvalid` with located problems when it is broken or its
+    questionnaire file would pass the limits of questionnaire files (see `convert`)."""
     # An import builds millions of small objects that live until it ends and hold no cycle to collect: the cyclic
     # collector's full passes over them grow with the heap and made the time grow faster than the rows. The
     # caps of `read_workbook` bound what is built; the collector runs again as soon as the import is over.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return convert(read_workbook(path))
+        return convert(read_workbook(path), file_limits)
     finally:
         if was_enabled:
             gc.enable()

@@ -43,7 +43,8 @@ class SurveyRows(SheetReader):
         if stand_in:
             self.report.add(stand_in, 0, f"no sheet is named 'survey': sheet '{stand_in}', which has `type` and "
                                          "`name` columns, is read as the survey sheet")
-        self.origin: dict[str, Row] = {}
+        self.origin: dict[str, Row] = {}  # question name → its row
+        self.rows_of: dict[int, Row] = {}  # id() of a page, choice or matrix item of the document → its row
         self.dropped_calculations: dict[int, str] = {}  # row → why
         self.names, self.stand_ins = self._names()
         self._drop_calculations_not_carried()
