@@ -12,7 +12,7 @@ import yaml
 from pyxform import xls2xform
 
 from survey.schema import load_questionnaire, to_yaml
-from survey.xlsform import WorkbookInvalid, import_xlsform, importer
+from survey.xlsform import WorkbookInvalid, import_xlsform, importer, places
 from survey.xlsform.places import place
 from survey.xlsform.reader import Limits, Row, read_workbook
 from survey.xlsform.types import XLSFORM_TYPES, read_type
@@ -392,3 +392,19 @@ def test_a_form_whose_file_would_pass_the_value_limit_is_refused_at_the_row(tmp_
     [problem] = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("survey", 4, "")  # the question's row
     assert import_xlsform(path, file_limits=False)[0] == questionnaire
+
+
+def test_a_form_whose_file_would_pass_the_byte_limit_is_refused_at_import(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    survey = [["type", "name", "label"], *(["text", f"q{i}", "Une question assez longue " * 4] for i in range(20))]
+    path = workbook(tmp_path / "long.xlsx", survey, None, SETTINGS)
+    questionnaire, _ = import_xlsform(path)
+    size = len(to_yaml(questionnaire).encode())
+    monkeypatch.setattr(places, "MAX_FILE_BYTES", size + 100)  # the header line `survey import-xlsform` writes fits
+    assert import_xlsform(path)[0] == questionnaire
+    monkeypatch.setattr(places, "MAX_FILE_BYTES", size)
+    with pytest.raises(WorkbookInvalid) as caught:
+        import_xlsform(path)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row) == ("survey", 0)
+    assert f"more than the {size:,} a questionnaire file may hold" in problem.message
