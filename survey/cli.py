@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import random
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from survey.access import Role
+from survey.cli_common import _fail, _store
+from survey.cli_responses import register as register_response_commands
+from survey.cli_staff import register as register_staff_commands
 from survey.errors import QuestionnaireInvalid
 from survey.settings import Settings
 
 app = typer.Typer(help="Questionnaires for evaluating citizen participation.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-token_app = typer.Typer(help="Personal API tokens of staff.", no_args_is_help=True)
-app.add_typer(token_app, name="token")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _store():  # noqa: ANN202
-    from survey.store import Store
-
-    try:
-        store = Store.from_url(Settings().database_url)
-        store.migrate()
-    except Exception as exc:  # a bad URL or an unreachable database: say which, no traceback
-        raise _fail(f"cannot open the database {Settings().database_url!r}: {exc.__class__.__name__}: "
-                    f"{str(exc).splitlines()[0]} — check SURVEY_DATABASE_URL") from None
-    return store
+register_staff_commands(app)  # user add, token add/list/revoke, unlock, audit: survey/cli_staff.py
+register_response_commands(app)  # seed, purge-synthetic: survey/cli_responses.py
 
 
 def _questionnaire_files(paths: list[Path]) -> list[Path]:
@@ -94,10 +74,17 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files o
 
 @app.command("list")
 def list_questionnaires() -> None:
-    """Questionnaires with their mission, versions and response counts."""
-    for item in _store().listings():
+    """Questionnaires with their mission, versions and response counts (real ones; test and synthetic ones
+    apart, when there are any)."""
+    from survey.store_responses import ResponseFilter
+
+    store = _store()
+    for item in store.listings():
+        others = {status: n for status, n in store.response_status_counts(item.id, ResponseFilter()).items()
+                  if status != "real" and n}
         typer.echo(f"{item.id}\t{item.title}\tmission={item.mission_id}\tversions={','.join(item.versions)}"
-                   f"\tcurrent={item.current_version}\tresponses={item.responses}")
+                   f"\tcurrent={item.current_version}\tresponses={item.responses}"
+                   + "".join(f"\t{status}={n}" for status, n in others.items()))
 
 
 @app.command()
@@ -137,154 +124,6 @@ def worker() -> None:
     run_worker(settings, store)
 
 
-@user_app.command("add")
-def user_add(email: str,
-             role: Annotated[Role, typer.Option(help="admin, evaluator, interviewer or consultant.")],
-             mission: Annotated[list[str] | None, typer.Option(help="Mission id (repeat for several).")] = None,
-             password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
-             ) -> None:
-    """Create a staff account; the password is prompted for (or read from stdin)."""
-    from survey.passwords import hash_password
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    email = email.strip().lower()
-    try:
-        user_id = _store().add_user(email, hash_password(password), role, mission or [])
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    typer.echo(f"user {user_id} created: {email} ({role.value}), missions: {', '.join(mission or []) or 'none'}")
-
-
-@app.command()
-def unlock(email: Annotated[str, typer.Argument(help="The e-mail address locked after failed logins.")],
-           address: Annotated[str | None, typer.Option(
-               help="Also unlock this client address (an IP, as the server sees it).")] = None) -> None:
-    """Lift the lock that failed logins put on an e-mail (and on an address); recorded in the audit log."""
-    import getpass
-
-    from survey import store_throttle
-    from survey.throttle import account_key, address_key
-
-    store = _store()
-    keys = [account_key(email)]
-    if address:
-        keys.append(address_key(address.strip(), Settings().secret_key or store.secret_key()))
-    actor = f"cli:{getpass.getuser()}"
-    for key, shown in zip(keys, [email.strip().lower(), address], strict=False):
-        done = store_throttle.unlock(store.engine, key, actor=actor)
-        typer.echo(f"{shown}: {'unlocked' if done else 'no failed login recorded, nothing to unlock'}")
-
-
-@app.command()
-def audit(questionnaire: Annotated[str | None, typer.Option(
-              "--questionnaire", help="Only the events of this questionnaire.")] = None,
-          since: Annotated[str | None, typer.Option(
-              "--since", help="Only the events from this day on (YYYY-MM-DD, UTC).")] = None,
-          limit: Annotated[int, typer.Option(help="At most this many events, newest first.")] = 1000) -> None:
-    """Print the audit log, newest first: when, who, action, questionnaire, profile, reason (tab-separated)."""
-    start = None
-    if since:
-        try:
-            start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), dt.UTC)
-        except ValueError:
-            raise _fail(f"--since {since}: not a date — write it YYYY-MM-DD") from None
-    if limit < 1:
-        raise _fail(f"--limit {limit}: at least 1")
-    for event in _store().audit_events(questionnaire, start, limit=limit):
-        fields = [event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), event.actor, event.action, event.questionnaire_id or "-",
-                  event.profile or "-", event.reason.replace("\t", " ").replace("\n", " ") or "-"]
-        typer.echo("\t".join(fields))
-
-
-@token_app.command("add")
-def token_add(email: str,
-              name: Annotated[str, typer.Option(help="What the token is for, e.g. \"dashboard\".")]) -> None:
-    """Make an API token acting as EMAIL; it is printed this once (only its hash is kept)."""
-    store = _store()
-    user_id = store.user_id(email)
-    if user_id is None:
-        raise _fail(f"no member of staff {email.strip().lower()!r} — create the account first with `survey user add`")
-    try:
-        token_id, token = store.add_token(user_id, name)
-    except ValueError as exc:
-        raise _fail(f"--name: {exc}") from None
-    typer.echo(f"token {token_id} made for {email.strip().lower()} ({name.strip()}); copy it now, "
-               "it is not shown again:", err=True)
-    typer.echo(token)
-
-
-@token_app.command("list")
-def token_list(email: Annotated[str | None, typer.Argument(help="Only this member's tokens.")] = None) -> None:
-    """API tokens (never the tokens themselves): id, owner, name, made, last used, revoked."""
-    store = _store()
-    user_id = None
-    if email is not None:
-        user_id = store.user_id(email)
-        if user_id is None:
-            raise _fail(f"no member of staff {email.strip().lower()!r} — see `survey token list`")
-
-    def when(moment: dt.datetime | None) -> str:
-        return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-    for item in store.tokens(user_id):
-        typer.echo(f"{item.id}\t{item.email}\t{item.name}\tmade={when(item.created_at)}\t"
-                   f"last_used={when(item.last_used_at)}\t" + (f"revoked={when(item.revoked_at)}" if item.revoked_at
-                                                                 else "active"))
-
-
-@token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID", help="The id `survey token list` shows.")]
-                 ) -> None:
-    """Revoke an API token at once: requests carrying it get 401."""
-    if not _store().revoke_token(token_id):
-        raise _fail(f"no active token {token_id} — see `survey token list`")
-    typer.echo(f"token {token_id} revoked")
-
-
-SEED_CHUNK = 2000  # responses drawn per task and stored per transaction
-
-
-@app.command()
-def seed(questionnaire: str, n: Annotated[int, typer.Option("-n", help="How many responses.")] = 100,
-         random_seed: Annotated[int | None, typer.Option("--seed", help="For reproducible data.")] = None,
-         jobs: Annotated[int, typer.Option("--jobs", help="Processes drawing answers (default: one per CPU).")]
-         = 0) -> None:
-    """Store N synthetic valid responses to the current version of QUESTIONNAIRE."""
-    import itertools
-    import os
-    import time
-    from concurrent.futures import ProcessPoolExecutor
-
-    from survey.synthetic import synthetic_responses
-
-    store = _store()
-    loaded = store.current(questionnaire)
-    if loaded is None:
-        raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
-    if n < 0 or jobs < 0:
-        raise _fail("-n and --jobs must be 0 or more")
-    # Each chunk has its own seed drawn from --seed, so the data is the same whatever the number of processes.
-    master = random.Random(random_seed)
-    counts = [min(SEED_CHUNK, n - start) for start in range(0, n, SEED_CHUNK)]
-    seeds = [master.getrandbits(64) for _ in counts]
-    now, today, began = dt.datetime.now(dt.UTC), dt.date.today().isoformat(), time.monotonic()
-    draw = (itertools.repeat(loaded.questionnaire), counts, seeds, itertools.repeat(now), itertools.repeat(today))
-    jobs = min(jobs or os.cpu_count() or 1, len(counts))
-    if jobs <= 1:
-        for batch in map(synthetic_responses, *draw):
-            store.store_many(loaded.version_id, batch)
-    else:  # drawing answers is pure Python: other processes draw while this one stores
-        with ProcessPoolExecutor(jobs) as pool:
-            for batch in pool.map(synthetic_responses, *draw):
-                store.store_many(loaded.version_id, batch)
-    seconds = time.monotonic() - began
-    typer.echo(f"{n} synthetic response(s) stored for {questionnaire} version {loaded.questionnaire.version} "
-               f"in {seconds:.1f} s ({n / max(seconds, 1e-9):.0f}/s)")
-
-
 def _writable(output: Path, suffix: str) -> None:
     """A bad output path is one clear line, before any work: wrong suffix, missing folder, no permission."""
     if output.suffix.lower() != suffix:
@@ -315,7 +154,9 @@ def export(questionnaire: str,
            suppression: Annotated[float | None, typer.Option(
                "--suppression", help="Most records suppressed, in % (default 5).")] = None,
            diversity: Annotated[int | None, typer.Option("--l", help="ℓ-diversity of sensitive columns (default 2).")]
-           = None) -> None:
+           = None,
+           include_synthetic: Annotated[bool, typer.Option(
+               help="Add the synthetic responses `survey seed` stored (left out by default).")] = False) -> None:
     """Write the anonymised dataset as one zip: main table, a table per repeat group, codebook, risk report
     (rapport-anonymisation.json), LISEZMOI.txt."""
     from survey import deliverables
@@ -331,7 +172,8 @@ def export(questionnaire: str,
     try:
         written = deliverables.write_export(_store(), questionnaire, format, output, labels=labels,
                                             include_free_text=include_free_text,
-                                            profile=deliverables.ProfileChoice(profile, k, suppression, diversity))
+                                            profile=deliverables.ProfileChoice(profile, k, suppression, diversity),
+                                            include_synthetic=include_synthetic)
     except deliverables.UnknownQuestionnaire:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
     except deliverables.ExportError as exc:

@@ -386,6 +386,7 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {
     ("POST", "/staff/jobs/{job}/cancel"): {"own": (404, 404, 404, 403), "other": (404, 404, 404, 403)},
     ("GET", "/staff/logins"): {"own": (200, 403, 403, 403), "other": (200, 403, 403, 403)},
     ("POST", "/staff/logins/unlock"): {"own": (303, 403, 403, 403), "other": (303, 403, 403, 403)},
+    ("GET", "/staff/audit"): {"own": (200, 403, 403, 403), "other": (200, 403, 403, 403)},
 }
 # Staff routes whose access is tested with their feature, not in this matrix.
 TESTED_ELSEWHERE = {"/staff/tokens", "/staff/tokens/{token_id:int}/revoke"}
