@@ -2,10 +2,10 @@
 
 The patterns run as polars regular expressions (Rust's `regex`: linear time, no look-around) over a whole column
 at once, so a million answers cost a few passes over the text, not a million Python calls. Each detector replaces
-its matches and the new placeholders are counted; detectors run in a fixed order so that a longer structure (an e-mail, a URL, an
-IBAN, a social-security number) is taken out before a shorter pattern (a phone number, a postcode) could bite a
-piece of it, and the listed names before the addresses, whose street names they would otherwise run into. The
-order of the placeholders' types in `PLACEHOLDERS` is that order.
+its matches and the new placeholders are counted; detectors run in a fixed order so that a longer structure (an
+e-mail, a URL, an IBAN, a social-security number) is taken out before a shorter pattern (a phone number, a
+postcode) could bite a piece of it, and the listed names before the addresses, whose street names they would
+otherwise run into. The order of the placeholders' types in `PLACEHOLDERS` is that order.
 
 Names come from the mission's own lists (`MissionLists`): each name matches in any case, with or without its
 accents, with spaces, hyphens or apostrophes between its words in any mix (« Saint-Aubin » catches « saint aubin »
