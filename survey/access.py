@@ -22,6 +22,9 @@ class Action(StrEnum):
     UNLOCK_LOGINS = "unlock_logins"  # lift a login lock after too many failed passwords
     RAW_EXPORT = "raw_export"  # an export with identifiers kept: admins only, with a reason, in the audit log
     READ_AUDIT = "read_audit"  # the audit log: who took what away, when and why
+    # Individual responses: list, open, mark as test data, correct, delete (each change audited). Consultants get
+    # anonymised data only, never one person's answers; interviewers collect, they do not edit.
+    MANAGE_RESPONSES = "manage_responses"
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.
@@ -29,7 +32,7 @@ _MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Acti
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EVALUATOR: _MISSION_WORK,
+    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES},
     Role.CONSULTANT: _MISSION_WORK,
     # Interviewers collect answers; they do not take data away.
     Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES}),

@@ -5,6 +5,11 @@ keyed by the exact versions it was built for; a new or changed version rebuilds 
 it is also kept as Parquet files there, so a restarted process (or another one) extends it instead of rebuilding.
 On PostgreSQL, responses may become visible out of id order (a transaction that took id 7 may commit after the one
 that took id 8): the ids read since the last settled point are counted again, and any response found late is added.
+
+Only real responses are coded (`stored_answers.COUNTED`); an export that asks for synthetic ones too reads a second
+table, kept the same way (`coded_tables(store, include_synthetic=True)`). Extending by id cannot see a response
+already coded being marked as test data, corrected or deleted: those bump the questionnaire's responses revision
+(`survey.store_responses`), which is part of the signature, so the next read rebuilds the table.
 """
 
 from __future__ import annotations
@@ -80,8 +85,10 @@ class _Kept:
 class CodedTables:
     """The coded tables of one database's questionnaires."""
 
-    def __init__(self, store: Store, cache_dir: Path | None):
+    def __init__(self, store: Store, cache_dir: Path | None,
+                 statuses: tuple[str, ...] = stored_answers.COUNTED):
         self.store, self.cache_dir = store, cache_dir
+        self.statuses = statuses  # which responses this table codes: real ones, or real and synthetic ones
         self._kept: dict[str, _Kept] = {}
         self._lock = threading.Lock()
 
@@ -109,13 +116,16 @@ class CodedTables:
             return kept.dataset
 
     def signature(self, questionnaire_id: str) -> tuple[str, LoadedVersion]:
-        """What a table is built for: the coding, the version served and every version's content."""
+        """What a table is built for: the coding, the version served, every version's content, and the revision of
+        the stored responses (bumped when one already coded changes) with the statuses read."""
         loaded = self.store.current(questionnaire_id)
         if loaded is None:
             raise UnknownQuestionnaire(questionnaire_id)
         stamps = stored_answers.version_stamps(self.store.engine, questionnaire_id)
+        revision = stored_answers.responses_revision(self.store.engine, questionnaire_id)
         signature = hashlib.sha256(json.dumps([coded.CODING_VERSION, loaded.version_id,
-                                               *[(s.id, s.content_hash) for s in stamps]]).encode()).hexdigest()
+                                               *[(s.id, s.content_hash) for s in stamps],
+                                               revision, self.statuses]).encode()).hexdigest()
         return signature, loaded
 
     def _extended(self, questionnaire_id: str, kept: _Kept, progress: Progress | None) -> Dataset:
@@ -127,7 +137,8 @@ class CodedTables:
         def batches() -> Iterator[pl.DataFrame]:
             coded_so_far = 0
             size = batch_size(len(table.layout.variables))
-            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id, size):
+            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id, size,
+                                                    self.statuses):
                 raw = raw_frame(rows)
                 if not set(raw[VERSION].unique()) <= set(every):
                     raise _VersionsChanged(questionnaire_id)
@@ -151,11 +162,12 @@ class CodedTables:
         """
         engine, above = self.store.engine, kept.settled
         recent = table.main.filter(pl.col(RESPONSE_ID) > above)
-        if stored_answers.count_between(engine, questionnaire_id, above, table.last_id) != recent.height:
+        statuses = self.statuses
+        if stored_answers.count_between(engine, questionnaire_id, above, table.last_id, statuses) != recent.height:
             known = set(recent[RESPONSE_ID].to_list())
-            missing = [i for i in stored_answers.ids_between(engine, questionnaire_id, above, table.last_id)
+            missing = [i for i in stored_answers.ids_between(engine, questionnaire_id, above, table.last_id, statuses)
                        if i not in known]
-            rows = stored_answers.raw_rows_by_id(engine, questionnaire_id, missing)
+            rows = stored_answers.raw_rows_by_id(engine, questionnaire_id, missing, statuses)
             if rows:
                 grown = coded.extend(table, every, raw_frame(rows))
                 table = CodedTable(grown.layout, grown.main.sort(RESPONSE_ID),
@@ -168,7 +180,9 @@ class CodedTables:
     # --- Parquet files, when SURVEY_CACHE_DIR is set -----------------------------------------------------------
 
     def _folder(self, questionnaire_id: str) -> Path:
-        return Path(self.cache_dir or ".") / questionnaire_id
+        # "+" is never in a questionnaire id: the table with synthetic responses has a folder of its own.
+        suffix = "" if self.statuses == stored_answers.COUNTED else "+" + "+".join(self.statuses[1:])
+        return Path(self.cache_dir or ".") / f"{questionnaire_id}{suffix}"
 
     def _read(self, questionnaire_id: str, signature: str, current: Questionnaire,
               versions: dict[str, Questionnaire]) -> CodedTable:
@@ -213,16 +227,20 @@ def _partial(folder: Path, name: str) -> Path:
 
 
 _tables: weakref.WeakKeyDictionary[Store, CodedTables] = weakref.WeakKeyDictionary()
+_with_synthetic: weakref.WeakKeyDictionary[Store, CodedTables] = weakref.WeakKeyDictionary()
 _tables_lock = threading.Lock()
 
 
-def coded_tables(store: Store) -> CodedTables:
-    """The coded tables of a store's database, one object per store."""
+def coded_tables(store: Store, include_synthetic: bool = False) -> CodedTables:
+    """The coded tables of a store's database, one object per store (and one more, made when first asked for, that
+    codes synthetic responses too)."""
+    kept, statuses = ((_with_synthetic, stored_answers.WITH_SYNTHETIC) if include_synthetic
+                      else (_tables, stored_answers.COUNTED))
     with _tables_lock:
-        found = _tables.get(store)
+        found = kept.get(store)
         if found is None:
             cache_dir = Settings().cache_dir
-            found = _tables[store] = CodedTables(store, cache_dir)
+            found = kept[store] = CodedTables(store, cache_dir, statuses)
         return found
 
 
@@ -245,6 +263,8 @@ def warm_up(store: Store) -> threading.Thread:
     return thread
 
 
-def dataset(store: Store, questionnaire_id: str, progress: Progress | None = None) -> Dataset:
-    """The questionnaire's coded table with every response stored so far (see `CodedTables.dataset`)."""
-    return coded_tables(store).dataset(questionnaire_id, progress)
+def dataset(store: Store, questionnaire_id: str, progress: Progress | None = None,
+            include_synthetic: bool = False) -> Dataset:
+    """The questionnaire's coded table with every real response stored so far, and the synthetic ones when asked
+    for (see `CodedTables.dataset`)."""
+    return coded_tables(store, include_synthetic).dataset(questionnaire_id, progress)

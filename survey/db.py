@@ -32,6 +32,9 @@ class QuestionnaireRow(SQLModel, table=True):
     mission_id: str = Field(foreign_key="mission.id", index=True)
     title: str
     current_version_id: int | None = None
+    # Bumped by every change to responses already stored (marked as test, corrected, deleted, purged): the coded
+    # table and the listing's counts, which only add responses with higher ids, rebuild when it moves.
+    responses_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class QuestionnaireVersion(SQLModel, table=True):
@@ -64,6 +67,15 @@ class ResponseRow(SQLModel, table=True):
     submission_key: str = Field(max_length=64, unique=True)
     submitted_at: dt.datetime
     answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    # real: a respondent's; test: marked by staff as test data; synthetic: stored by `survey seed`. Only real
+    # responses reach results and exports (synthetic ones when asked for): see RESPONSE_STATUSES.
+    status: str = Field(default="real", max_length=16, sa_column_kwargs={"server_default": "real"})
+    corrected_at: dt.datetime | None = None  # the last correction by staff (each one is in the audit log)
+
+
+# What a response may be (`response.status`); results and exports count REAL ones only.
+REAL, TEST, SYNTHETIC = "real", "test", "synthetic"
+RESPONSE_STATUSES = (REAL, TEST, SYNTHETIC)
 
 
 class StaffUser(SQLModel, table=True):

@@ -111,13 +111,16 @@ def check_labels(questionnaire: Questionnaire, labels: str | None) -> None:
 
 def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *, labels: str | None = None,
                  include_free_text: bool = False, language: str = "fr", progress: Progress | None = None,
-                 profile: ProfileChoice | None = None) -> Path:
-    """Write the anonymised export of a questionnaire as one zip at `output` (atomically); returns it."""
+                 profile: ProfileChoice | None = None, include_synthetic: bool = False) -> Path:
+    """Write the anonymised export of a questionnaire as one zip at `output` (atomically); returns it.
+
+    Real responses only, unless `include_synthetic` adds those `survey seed` stored (never the ones marked as test).
+    """
     step = progress or _quiet
     if fmt not in FORMATS:
         raise ExportError(f"unknown format `{fmt[:16]}` — use one of: {', '.join(FORMATS)}")
     step(0.0, "table")
-    found = _dataset(store, questionnaire_id, step)
+    found = _dataset(store, questionnaire_id, step, include_synthetic)
     check_labels(found.current, labels)
     step(0.05, "anonymisation")
     table = _protected(store, found, include_free_text, labels, profile or ProfileChoice())
@@ -128,10 +131,12 @@ def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *,
     return write_archive(table, fmt, output, about, step)
 
 
-def _dataset(store: Store, questionnaire_id: str, progress: Progress | None = None) -> datasets.Dataset:
-    """The questionnaire's coded table; stored answers it cannot read are one line, not a traceback."""
+def _dataset(store: Store, questionnaire_id: str, progress: Progress | None = None,
+             include_synthetic: bool = False) -> datasets.Dataset:
+    """The questionnaire's coded table (real responses, and synthetic ones when asked for); stored answers it cannot
+    read are one line, not a traceback."""
     try:
-        return datasets.dataset(store, questionnaire_id, progress)
+        return datasets.dataset(store, questionnaire_id, progress, include_synthetic)
     except UnreadableAnswers as exc:
         raise ExportError(f"{questionnaire_id}: {exc} — the stored answers need repair before any export") from None
 

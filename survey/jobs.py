@@ -57,7 +57,8 @@ def _run_export(store: Store, job: JobRecord, output: Path, progress: Progress) 
                                          params.get("l"))
     return deliverables.write_export(store, job.questionnaire_id, params["format"], output.with_suffix(".zip"),
                                      labels=params.get("labels"), language=params.get("language", "fr"),
-                                     progress=progress, profile=profile)
+                                     progress=progress, profile=profile,
+                                     include_synthetic=bool(params.get("include_synthetic")))
 
 
 def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) -> Path:
@@ -70,7 +71,8 @@ def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) 
 
 def _export_name(job: JobRecord) -> str:
     labels = job.params.get("labels")
-    return f"{job.questionnaire_id}-{job.params['format']}{f'-{labels}' if labels else ''}.zip"
+    synthetic = "-avec-synthetiques" if job.params.get("include_synthetic") else ""  # never mistaken for real data
+    return f"{job.questionnaire_id}-{job.params['format']}{f'-{labels}' if labels else ''}{synthetic}.zip"
 
 
 def _report_name(job: JobRecord) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
+from survey.messages_responses import RESPONSE_MESSAGES
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -374,6 +375,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api_operation": {"fr": "Opération", "en": "Operation"},
     "api_what": {"fr": "Ce qu’elle fait", "en": "What it does"},
     **DISCLOSURE_MESSAGES,
+    **RESPONSE_MESSAGES,
 }
 
 

@@ -1,7 +1,8 @@
 """All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here.
 
 The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`), the API tokens
-(`store_tokens.py`) and the audit log (`store_audit.py`) are mixins of `Store`, kept in modules of their own.
+(`store_tokens.py`), the audit log (`store_audit.py`) and the management of stored responses (`store_responses.py`)
+are mixins of `Store`, kept in modules of their own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Engine
 from survey import migrations
 from survey.dataset import ResponseRecord
 from survey.db import (
+    REAL,
     AppSetting,
     Membership,
     Mission,
@@ -37,6 +39,7 @@ from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
+from survey.store_responses import ResponseAdmin
 from survey.store_staff import StaffAccounts
 from survey.store_tokens import ApiTokens
 from survey.versions import meaning_changes
@@ -98,7 +101,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens, AuditLog):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
@@ -319,17 +322,22 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog):
                 "submitted_at": submitted_at or _now(), "answers": answers}).first()
         return result is not None
 
-    def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
-        """Store many responses in one transaction (synthetic data, imports); a key already stored is skipped."""
+    def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]],
+                   status: str = REAL) -> None:
+        """Store many responses in one transaction (synthetic data, imports); a key already stored is skipped.
+        `survey seed` stores its responses with the status `synthetic`."""
+        if not responses:
+            return  # an INSERT of no rows is not valid SQL
         if self.engine.dialect.name == "postgresql":
-            self._copy_many(version_id, responses)
+            self._copy_many(version_id, responses, status)
             return
-        rows = [{"version_id": version_id, "submission_key": key, "submitted_at": at, "answers": answers}
-                for key, answers, at in responses]
+        rows = [{"version_id": version_id, "submission_key": key, "submitted_at": at, "answers": answers,
+                 "status": status} for key, answers, at in responses]
         with self.engine.begin() as conn:
             conn.execute(self._insert_responses, rows)
 
-    def _copy_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]]) -> None:
+    def _copy_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]],
+                   status: str) -> None:
         """`store_many` on PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING.
 
         COPY alone would abort the whole batch on a key already stored; through the temporary table a batch
@@ -342,9 +350,9 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog):
             with cursor.copy("COPY response_load (submission_key, submitted_at, answers) FROM STDIN") as copy:
                 for key, answers, at in responses:
                     copy.write_row((key, at, json.dumps(answers, ensure_ascii=False)))
-            cursor.execute("INSERT INTO response (version_id, submission_key, submitted_at, answers) "
-                           "SELECT %s, submission_key, submitted_at, answers FROM response_load "
-                           "ON CONFLICT (submission_key) DO NOTHING", (version_id,))
+            cursor.execute("INSERT INTO response (version_id, submission_key, submitted_at, answers, status) "
+                           "SELECT %s, submission_key, submitted_at, answers, %s FROM response_load "
+                           "ON CONFLICT (submission_key) DO NOTHING", (version_id, status))
 
     def responses(self, questionnaire_id: str, batch: int = 2000) -> Iterator[ResponseRecord]:
         """Every stored response to any version of a questionnaire, streamed in batches."""

@@ -3,6 +3,10 @@
 Counting every response at each staff request would cost more as a consultation grows: counts are kept per
 questionnaire and only the responses stored since the last count (a higher id) are counted, with a full recount
 every few minutes so that a response committed late on PostgreSQL is never missed for long.
+
+Only real responses are counted: those marked as test data and synthetic ones are not results. A response already
+counted that is marked, corrected or deleted bumps its questionnaire's responses revision; the sum of the revisions
+is read with each count, and a new sum recounts everything, in this process and every other.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from survey.access import StaffMember
-from survey.db import Mission, QuestionnaireRow, QuestionnaireVersion, ResponseRow
+from survey.db import REAL, Mission, QuestionnaireRow, QuestionnaireVersion, ResponseRow
 
 QUESTIONNAIRE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 FULL_RECOUNT_SECONDS = 300.0
@@ -63,6 +67,7 @@ class _Counts:
         self.by_questionnaire: dict[str, int] = {}
         self.last_id = 0
         self.recounted_at = float("-inf")
+        self.revisions = -1  # the sum of the questionnaires' responses revisions at the last full count
         self.lock = threading.Lock()
 
 
@@ -75,15 +80,19 @@ class Listings:
         """Responses per questionnaire: only those stored since the last count are counted."""
         counts: _Counts = self.__dict__.setdefault("_counts", _Counts())  # one per Store, made on first use
         with counts.lock:
-            full = time.monotonic() - counts.recounted_at > FULL_RECOUNT_SECONDS
+            revisions = conn.execute(select(func.coalesce(func.sum(questionnaire_t.c.responses_revision), 0))).scalar()
+            full = (time.monotonic() - counts.recounted_at > FULL_RECOUNT_SECONDS or revisions != counts.revisions)
             above = 0 if full else counts.last_id
-            query = (select(version_t.c.questionnaire_id, func.count(response_t.c.id), func.max(response_t.c.id))
+            # Every new response is above `last_id`, whatever its status: the highest id seen moves past them all.
+            real = func.count(response_t.c.id).filter(response_t.c.status == REAL)
+            query = (select(version_t.c.questionnaire_id, real, func.max(response_t.c.id))
                      .select_from(response_t)
                      .join(version_t, version_t.c.id == response_t.c.version_id + 0)  # the id range, not the index
                      .where(response_t.c.id > above).group_by(version_t.c.questionnaire_id))
             found = {qid: (n, top) for qid, n, top in conn.execute(query)}
             if full:
                 counts.by_questionnaire, counts.last_id, counts.recounted_at = {}, 0, time.monotonic()
+                counts.revisions = revisions
             for qid, (n, top) in found.items():
                 counts.by_questionnaire[qid] = counts.by_questionnaire.get(qid, 0) + n
                 counts.last_id = max(counts.last_id, top)
@@ -120,12 +129,13 @@ class Listings:
 
 
     def version_listing(self, questionnaire_id: str) -> list[VersionListing]:
-        """Every version of a questionnaire, oldest first, with responses counted exactly (no cached count)."""
+        """Every version of a questionnaire, oldest first, with real responses counted exactly (no cached count)."""
         if not QUESTIONNAIRE_ID.fullmatch(questionnaire_id):
             return []
         ids = select(version_t.c.id).where(version_t.c.questionnaire_id == questionnaire_id)
         counted = (select(response_t.c.version_id, func.count().label("n"))  # on the (version, time) index
-                   .where(response_t.c.version_id.in_(ids)).group_by(response_t.c.version_id).subquery())
+                   .where(response_t.c.version_id.in_(ids), response_t.c.status == REAL)
+                   .group_by(response_t.c.version_id).subquery())
         query = (select(version_t.c.version, version_t.c.loaded_at, version_t.c.served_at,
                         func.coalesce(counted.c.n, 0).label("n"),
                         (questionnaire_t.c.current_version_id == version_t.c.id).label("current"))

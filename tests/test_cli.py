@@ -62,9 +62,11 @@ def test_load_list_seed_export_report(run, tmp_path: Path) -> None:  # noqa: ANN
     assert run("load", str(EXAMPLES)).exit_code == 0
     assert run("seed", "budget-participatif-habitants", "-n", "30", "--seed", "4").exit_code == 0
     listed = run("list").output
-    assert "budget-participatif-habitants" in listed and "responses=30" in listed
+    # seeded responses are synthetic: not results, listed apart, exported only when asked for
+    assert "budget-participatif-habitants" in listed and "responses=0\tsynthetic=30" in listed
     out = tmp_path / "export.zip"
-    result = run("export", "budget-participatif-habitants", "--format", "csv", "-o", str(out))
+    result = run("export", "budget-participatif-habitants", "--format", "csv", "-o", str(out),
+                 "--include-synthetic")
     assert result.exit_code == 0, result.output
     rows = _zipped_csv(out, "budget-participatif-habitants.csv")
     assert len(rows) == 31 and rows[0][0] == "export_id"
@@ -87,10 +89,10 @@ def test_loading_an_edited_answered_version_makes_a_new_version_and_keeps_data(r
     assert result.exit_code == 0, result.output
     assert "new version 2026.1+2" in result.output and "already has responses" in result.output
     listed = run("list").output
-    assert "responses=3" in listed and "versions=2026.1,2026.1+2" in listed and "current=2026.1+2" in listed
+    assert "synthetic=3" in listed and "versions=2026.1,2026.1+2" in listed and "current=2026.1+2" in listed
     run("seed", "budget-participatif-habitants", "-n", "2")
     out = tmp_path / "export.zip"
-    assert run("export", "budget-participatif-habitants", "-o", str(out)).exit_code == 0
+    assert run("export", "budget-participatif-habitants", "-o", str(out), "--include-synthetic").exit_code == 0
     rows = _zipped_csv(out, "budget-participatif-habitants.csv")
     versions = sorted(row[rows[0].index("version")] for row in rows[1:])
     assert versions == ["2026.1"] * 3 + ["2026.1+2"] * 2

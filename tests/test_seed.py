@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from survey import cli
+from survey import cli, cli_responses
 from survey.schema import load_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_responses
@@ -58,7 +58,7 @@ def _seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, *options: 
 
 def test_seed_stores_valid_responses_and_the_same_data_with_one_or_two_processes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "SEED_CHUNK", 7)  # several chunks, so two processes really share the work
+    monkeypatch.setattr(cli_responses, "SEED_CHUNK", 7)  # several chunks, so two processes really share the work
     alone = _seed(tmp_path, monkeypatch, "one.db", "-n", "30", "--seed", "3", "--jobs", "1")
     shared = _seed(tmp_path, monkeypatch, "two.db", "-n", "30", "--seed", "3", "--jobs", "2")
     questionnaire = alone.current("budget-participatif-habitants").questionnaire  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ from survey.web.logins import LoginLocksController
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
 from survey.web.respond import RespondController
+from survey.web.responses import ResponsesController
 from survey.web.staff import StaffController
 from survey.web.tokens import TokensController
 
@@ -82,7 +83,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
 
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
-                        LoginLocksController, AuditController,
+                        LoginLocksController, AuditController, ResponsesController,
                         TokensController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],

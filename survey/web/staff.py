@@ -51,6 +51,7 @@ def _export_params(store: Store, questionnaire_id: str, data: Form, language: st
     if profile is not None and profile not in names:
         raise ValidationException(f"profile: use one of the questionnaire's profiles, not {profile[:40]!r}")
     params["profile"] = profile
+    params["include_synthetic"] = form_value(data, "include_synthetic") == "1"  # the checkbox; real data only else
     for field, kind in (("k", int), ("suppression", float), ("l", int)):
         text = (form_value(data, field) or "").strip().replace(",", ".")
         try:  # a value that means nothing (k = 0, 150 %) goes to the job, whose page says what is wrong
@@ -86,6 +87,7 @@ class StaffController(Controller):
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
                       label_languages=current.questionnaire.all_languages if current else [],
+                      can_manage=member.can(Action.MANAGE_RESPONSES),
                       profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
                       jobs=services.jobs.recent(member, questionnaire_id) if can_download else [])
 
