@@ -256,6 +256,14 @@ def test_consultants_and_interviewers_never_see_individual_responses(client: Tes
         assert "/responses" not in client.get(f"/staff/q/{BUDGET}").text
 
 
+def test_an_admin_manages_the_responses_of_every_mission(client: TestClient, store: Store) -> None:
+    ids = _stored(store, 1)
+    add_staff(store, "admin@example.fr", Role.ADMIN)
+    login(client, "admin@example.fr")
+    assert client.get(f"/staff/q/{BUDGET}/responses").status_code == 200
+    assert client.get(f"/staff/q/{BUDGET}/responses/{ids[0]}").status_code == 200
+
+
 def test_another_missions_responses_answer_404(client: TestClient, store: Store) -> None:
     ids = _stored(store, 1)
     add_staff(store, "other@example.fr", Role.EVALUATOR, [TRAINING_MISSION])

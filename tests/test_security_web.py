@@ -279,7 +279,8 @@ EXPECTED_CSP = {
     "base-uri": "'none'", "form-action": "'self'", "frame-ancestors": "'none'",
 }
 SAMPLE_PARAMS = {"questionnaire_id": BUDGET, "job_id": "not-a-job", "token_id": "999999", "label": "1",
-                 "file_path": "app.css", "path": "nothing.yaml"}
+                 "file_path": "app.css", "path": "nothing.yaml", "response_id": "999999",
+                 "question": "anciennete_commune"}
 
 
 def _http_routes(app: Litestar) -> list[HTTPRoute]:
@@ -390,6 +391,10 @@ MATRIX: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {
 }
 # Staff routes whose access is tested with their feature, not in this matrix.
 TESTED_ELSEWHERE = {"/staff/tokens", "/staff/tokens/{token_id:int}/revoke"}
+# Managing responses (tests/test_responses_admin.py: admins and evaluators only, 404 on another mission).
+TESTED_ELSEWHERE |= {f"/staff/q/{{questionnaire_id:str}}/responses{tail}" for tail in (
+    "", "/{response_id:int}", "/{response_id:int}/status", "/{response_id:int}/delete",
+    "/{response_id:int}/correct/{question:str}")}
 
 
 def _matrix_path(route_path: str) -> str:
