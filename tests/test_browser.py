@@ -145,6 +145,7 @@ def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], bro
     """With JavaScript on, the respondent and staff pages load their scripts and styles without a CSP report."""
     from survey.access import Role
     from survey.passwords import hash_password
+    from survey.store_responses import ResponseFilter
 
     base, database = server
     store = Store.from_url(database)
@@ -173,8 +174,12 @@ def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], bro
     page.fill("#password", "correct horse battery")
     page.get_by_role("button", name="Se connecter").click()
     assert page.url.endswith("/staff")
+    loaded = store.current(QID)
+    store.store_response(loaded.version_id, "csp-response", {"connait_bp": True})  # type: ignore[union-attr]
+    answer = f"/staff/q/{QID}/responses/{store.response_lines(QID, ResponseFilter())[0].id}"
     for url in ("/staff", f"/staff/q/{QID}", f"/staff/q/{QID}/preview", "/staff/logins", "/staff/tokens", "/schema",
-                "/staff/nothing-here"):
+                "/staff/nothing-here", f"/staff/q/{QID}/responses", answer, f"{answer}/correct/connait_bp",
+                f"{answer}/delete"):
         visit(url)
     page.close()
     assert reports == []
