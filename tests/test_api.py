@@ -138,7 +138,7 @@ def test_the_scheme_is_read_in_any_case_and_the_owner_is_who_the_token_acts_as(a
     assert me.status_code == 200
     assert me.json() == {"id": store.user_id("eval@example.fr"), "email": "eval@example.fr", "role": "evaluator",
                          "all_missions": False, "missions": [f"mission-{A}"],
-                         "permissions": ["view_questionnaires", "view_results", "download"]}
+                         "permissions": ["view_questionnaires", "view_results", "download", "manage_responses"]}
 
 
 def test_a_staff_session_cookie_does_not_authenticate_the_api(api: TestClient, store: Store) -> None:
