@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """The service's configuration. A test fails when a field is missing from the README."""
 
-    model_config = SettingsConfigDict(env_prefix="SURVEY_", extra="ignore", frozen=True)
+    # An empty variable (`SURVEY_CACHE_DIR=`) means "not set": the default, not a path "" (the working directory).
+    model_config = SettingsConfigDict(env_prefix="SURVEY_", extra="ignore", frozen=True, env_ignore_empty=True)
 
     database_url: str = Field(
         "sqlite:///survey.db",

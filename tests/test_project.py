@@ -44,3 +44,10 @@ def test_the_code_is_ruff_clean() -> None:
     ruff = shutil.which("ruff") or str(ROOT / ".venv" / "bin" / "ruff")
     result = subprocess.run([ruff, "check", "survey", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_empty_variable_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SURVEY_CACHE_DIR", "")  # not Path("") — the working directory, where tables were written
+    monkeypatch.setenv("SURVEY_EXPORT_HOURS", "")
+    settings = Settings()
+    assert settings.cache_dir is None and settings.export_hours == Settings.model_fields["export_hours"].default
