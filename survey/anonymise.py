@@ -7,6 +7,9 @@ the way it runs disclosure control (`survey.disclosure`): every column must have
 quasi-identifiers are generalised and records suppressed until the export profile's k-anonymity and ℓ-diversity
 hold, and the risk report says what was done.
 
+`raw_table` is the same table with none of that, for an admin's raw export (`Action.RAW_EXPORT`): every column
+kept as typed, the stored response id and the full submission time, no disclosure control at all.
+
 Special answers have codes of their own, the same in every column (`SPECIAL_CODES`), so they never read as a
 missing answer. `labels="fr"` writes choice, scale and yes/no labels in that language instead of codes.
 """
@@ -39,6 +42,9 @@ Column = Variable  # an export column is a variable of the coded table, or one t
 EXPORT_ID = "export_id"
 VERSION = "version"
 SUBMITTED_DATE = "submitted_date"
+RAW = "raw"  # the risk report's classification of a raw export
+RAW_WARNING = {"fr": "données brutes — non anonymisées, contient des données personnelles",
+               "en": "raw data — not anonymised, contains personal data"}
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,22 +53,27 @@ PLAIN_NUMBER = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
 _PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
 
 __all__ = ["EXPORT_ID", "FORMULA_TRIGGERS", "INSTANCE", "SPECIAL_CODES", "SUBMITTED_DATE", "VERSION",
-           "AnonymisedTable", "Column", "added_column", "anonymise", "anonymise_table", "columns", "identifying_names",
-           "layout", "neutralise"]
+           "RAW", "RAW_WARNING", "AnonymisedTable", "Column", "added_column", "anonymise", "anonymise_table", "columns",
+           "identifying_names", "layout", "neutralise", "raw_table"]
 
 
 def added_column(name: str) -> Variable:
-    """A column the export adds (export_id, version, submitted_date, instance): no question behind it."""
-    return Variable(name, question="", type=name, storage="integer" if name == INSTANCE else "text", label={})
+    """A column the export adds (export_id, version, submitted_date, instance; response_id and submitted_at in a raw
+    export): no question behind it."""
+    return Variable(name, question="", type=name, storage="integer" if name in (INSTANCE, RESPONSE_ID) else "text",
+                    label={})
 
 
 MAIN_ADDED = (added_column(EXPORT_ID), added_column(VERSION), added_column(SUBMITTED_DATE))
 REPEAT_ADDED = (added_column(EXPORT_ID), added_column(INSTANCE))
+RAW_MAIN_ADDED = (added_column(RESPONSE_ID), added_column(VERSION), added_column(SUBMITTED_AT))
+RAW_REPEAT_ADDED = (added_column(RESPONSE_ID), added_column(INSTANCE))
 
 
 @dataclass(frozen=True)
 class AnonymisedTable:
-    """Rows under described columns; no row can be traced back to a stored response.
+    """Rows under described columns; no row can be traced back to a stored response (but in a raw export's table,
+    whose report's classification is `RAW`).
 
     `repeats` holds one table per repeat group: a row per item, linked to the main table by `export_id` only.
     """
@@ -245,6 +256,30 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     report = risk_report(protected, profile, policy, include_free_text=include_free_text, detections=detections,
                          repeat_rows=counts)
     return AnonymisedTable(described, main.drop(RESPONSE_ID), repeats, labels, report)
+
+
+def raw_table(table: CodedTable, labels: str | None = None, request: Mapping[str, str] | None = None
+              ) -> AnonymisedTable:
+    """The coded table with no disclosure control, for an admin's raw export: every column (identifiers, free text
+    as typed), the stored response id (`response_id`, stable, linking repeat groups too), the submission time to
+    the second (UTC), rows in stored order; nothing generalised, suppressed or scrubbed.
+
+    Its report says so plainly (`RAW_WARNING`) and carries `request` (who asked and why).
+    """
+    layout = table.layout
+    submitted = pl.col(SUBMITTED_AT).dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias(SUBMITTED_AT)
+    main = table.main.select(RESPONSE_ID, pl.col(CODED_VERSION).alias(VERSION), submitted,
+                             *_coded_columns(layout.variables, labels))
+    repeats = {name: AnonymisedTable((*RAW_REPEAT_ADDED, *variables),
+                                     table.repeats[name].select(RESPONSE_ID, INSTANCE,
+                                                                *_coded_columns(variables, labels)), {}, labels)
+               for name, variables in layout.repeats.items()}
+    report = {"classification": RAW, "avertissement": RAW_WARNING["fr"], "warning": RAW_WARNING["en"],
+              "disclosure_control": "none", **(request or {}),
+              "records": {"in": main.height, "out": main.height, "suppressed": 0},
+              "repeat_groups": {name: {"in": part.frame.height, "out": part.frame.height}
+                                for name, part in repeats.items()}}
+    return AnonymisedTable((*RAW_MAIN_ADDED, *layout.variables), main, repeats, labels, report)
 
 
 def anonymise(questionnaire: Questionnaire, records: Iterable[ResponseRecord], include_free_text: bool = False,

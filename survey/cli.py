@@ -137,6 +137,24 @@ def _writable(output: Path, suffix: str) -> None:
         raise _fail(f"-o {output}: no permission to write there — choose another folder")
 
 
+def _raw_request(raw: bool, reason: str | None, actor: str, *protection: object):  # noqa: ANN202
+    """The raw export asked for on the command line (a RawRequest), None for an anonymised one; exit 1 with what
+    to change when --reason is missing or comes without --raw, or a protection option comes with --raw."""
+    from survey import deliverables
+
+    if not raw:
+        if reason is not None:
+            raise _fail("--reason goes with --raw (a raw export); an anonymised export needs none")
+        return None
+    if any(option not in (None, False) for option in protection):
+        raise _fail("--raw keeps every column as stored: --profile, --k, --suppression, --l and --include-free-text "
+                    "do not apply — leave them out")
+    try:
+        return deliverables.RawRequest(actor, reason or "")
+    except deliverables.ExportError as exc:
+        raise _fail(f"--reason: {exc}") from None
+
+
 @app.command()
 def export(questionnaire: str,
            output: Annotated[Path, typer.Option("-o", "--output", help="The zip file to write.")],
@@ -156,24 +174,41 @@ def export(questionnaire: str,
            diversity: Annotated[int | None, typer.Option("--l", help="ℓ-diversity of sensitive columns (default 2).")]
            = None,
            include_synthetic: Annotated[bool, typer.Option(
-               help="Add the synthetic responses `survey seed` stored (left out by default).")] = False) -> None:
+               help="Add the synthetic responses `survey seed` stored (left out by default).")] = False,
+           raw: Annotated[bool, typer.Option(
+               "--raw", help="Raw export: identifiers and free text kept, no anonymisation; needs --reason, "
+                             "recorded in the audit log as cli:<your user name>.")] = False,
+           reason: Annotated[str | None, typer.Option(
+               "--reason", help="Why a raw export is needed (kept in the audit log and the zip).")] = None) -> None:
     """Write the anonymised dataset as one zip: main table, a table per repeat group, codebook, risk report
-    (rapport-anonymisation.json), LISEZMOI.txt."""
+    (rapport-anonymisation.json), LISEZMOI.txt. Recorded in the audit log (cli_export; raw_export with --raw)."""
+    import getpass
+
     from survey import deliverables
     from survey.disclosure.profile import Profile, ProfileInvalid
+    from survey.store_audit import CLI_EXPORT, RAW_EXPORT
 
     if format not in deliverables.FORMATS:
         raise _fail(f"--format {format}: unknown format — use one of: {', '.join(deliverables.FORMATS)}")
+    try:  # whoever has a shell here can read the database anyway: the audit names the system user, no account
+        actor = f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in the environment nor the password database (some containers)
+        actor = f"cli:uid-{os.getuid()}"
+    request = _raw_request(raw, reason, actor, profile, k, suppression, diversity, include_free_text)
     try:  # k = 0 or 150 % are refused before any work
         Profile(5 if k is None else k, 5 if suppression is None else suppression, 2 if diversity is None else diversity)
     except ProfileInvalid as exc:
         raise _fail(f"export profile: {exc}") from None
     _writable(output, ".zip")
+    store = _store()
+    detail = {"format": format, "labels": labels or "", "profile": profile or "", "file": str(output.resolve())}
+    if request is not None and store.current(questionnaire) is not None:  # recorded before any personal data leaves
+        store.audit(RAW_EXPORT, actor, questionnaire, reason=request.reason, detail={**detail, "raw": True})
     try:
-        written = deliverables.write_export(_store(), questionnaire, format, output, labels=labels,
+        written = deliverables.write_export(store, questionnaire, format, output, labels=labels,
                                             include_free_text=include_free_text,
                                             profile=deliverables.ProfileChoice(profile, k, suppression, diversity),
-                                            include_synthetic=include_synthetic)
+                                            include_synthetic=include_synthetic, raw=request)
     except deliverables.UnknownQuestionnaire:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`") from None
     except deliverables.ExportError as exc:
@@ -181,6 +216,10 @@ def export(questionnaire: str,
     except OSError as exc:
         raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
     typer.echo(f"wrote {written} ({written.stat().st_size} bytes)")
+    if request is not None:
+        typer.echo("raw data — not anonymised, contains personal data; recorded in the audit log", err=True)
+        return
+    store.audit(CLI_EXPORT, actor, questionnaire, detail=detail)
     from survey.export.archive import read_report
 
     report = read_report(written)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from survey import datasets
 from survey.aggregate import Summary, summarise_table
-from survey.anonymise import AnonymisedTable, anonymise_table
+from survey.anonymise import AnonymisedTable, anonymise_table, raw_table
 from survey.coded import VERSION, UnreadableAnswers
 from survey.datasets import UnknownQuestionnaire
 from survey.disclosure.profile import Profile, ProfileInvalid, resolve_profile
@@ -31,8 +31,10 @@ from survey.store import Store
 Progress = Callable[[float, str], None]
 REPORT_LANGUAGES = ("fr", "en")
 
-__all__ = ["FORMATS", "Deliverable", "ExportError", "ProfileChoice", "UnknownQuestionnaire", "anonymised", "report",
-           "summary", "write_export", "write_report"]
+REASON_MAX = 2000  # characters of a raw export's reason, kept in the audit log and the zip
+
+__all__ = ["FORMATS", "Deliverable", "ExportError", "ProfileChoice", "RawRequest", "UnknownQuestionnaire",
+           "anonymised", "report", "summary", "write_export", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,26 @@ class ProfileChoice:
                                    l=self.l)
         except ProfileInvalid as exc:
             raise ExportError(f"export profile: {exc}") from None
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A raw export asked for (identifiers kept, no disclosure control): who asks, and why — a reason is required.
+
+    Only admins may ask (`Action.RAW_EXPORT`); the caller checks that and records the request in the audit log.
+    """
+
+    requested_by: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        reason = self.reason.strip()
+        if not reason:
+            raise ExportError("raw export: a reason is required (why identifiers are needed, e.g. « demande "
+                              "d'accès RGPD n° 12 ») — it goes into the audit log")
+        if len(reason) > REASON_MAX:
+            raise ExportError(f"raw export: the reason has {len(reason)} characters — at most {REASON_MAX}")
+        object.__setattr__(self, "reason", reason)
 
 
 def _undeclared(store: Store, questionnaire_id: str, exc: Undeclared) -> ExportError:
@@ -111,10 +133,12 @@ def check_labels(questionnaire: Questionnaire, labels: str | None) -> None:
 
 def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *, labels: str | None = None,
                  include_free_text: bool = False, language: str = "fr", progress: Progress | None = None,
-                 profile: ProfileChoice | None = None, include_synthetic: bool = False) -> Path:
+                 profile: ProfileChoice | None = None, include_synthetic: bool = False,
+                 raw: RawRequest | None = None) -> Path:
     """Write the anonymised export of a questionnaire as one zip at `output` (atomically); returns it.
 
     Real responses only, unless `include_synthetic` adds those `survey seed` stored (never the ones marked as test).
+    With `raw`, nothing is anonymised (`raw_table`): identifiers and free text are kept, the profile is ignored.
     """
     step = progress or _quiet
     if fmt not in FORMATS:
@@ -123,11 +147,14 @@ def write_export(store: Store, questionnaire_id: str, fmt: str, output: Path, *,
     found = _dataset(store, questionnaire_id, step, include_synthetic)
     check_labels(found.current, labels)
     step(0.05, "anonymisation")
-    table = _protected(store, found, include_free_text, labels, profile or ProfileChoice())
+    if raw is not None:
+        table = raw_table(found.table, labels, {"requested_by": raw.requested_by, "reason": raw.reason})
+    else:
+        table = _protected(store, found, include_free_text, labels, profile or ProfileChoice())
     per_version = dict(found.table.main[VERSION].value_counts(sort=True).iter_rows())
     title = str(text_in(found.current.title, labels or language, found.current.language))
     about = About(questionnaire_id, title, {label: per_version.get(label, 0) for label in found.versions},
-                  dt.datetime.now(dt.UTC), labels, include_free_text, labels or language)
+                  dt.datetime.now(dt.UTC), labels, include_free_text or raw is not None, labels or language)
     return write_archive(table, fmt, output, about, step)
 
 

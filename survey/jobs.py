@@ -49,16 +49,18 @@ class JobKind:
 
 
 def _run_export(store: Store, job: JobRecord, output: Path, progress: Progress) -> Path:
-    """The dataset zip, in the format and labels asked for."""
+    """The dataset zip, in the format and labels asked for; raw (identifiers kept) when an admin asked so."""
     from survey import deliverables
 
     params = job.params
     profile = deliverables.ProfileChoice(params.get("profile"), params.get("k"), params.get("suppression"),
                                          params.get("l"))
+    raw = (deliverables.RawRequest(str(params.get("requested_by") or ""), str(params.get("reason") or ""))
+           if params.get("raw") else None)
     return deliverables.write_export(store, job.questionnaire_id, params["format"], output.with_suffix(".zip"),
                                      labels=params.get("labels"), language=params.get("language", "fr"),
                                      progress=progress, profile=profile,
-                                     include_synthetic=bool(params.get("include_synthetic")))
+                                     include_synthetic=bool(params.get("include_synthetic")), raw=raw)
 
 
 def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) -> Path:
@@ -72,7 +74,8 @@ def _run_report(store: Store, job: JobRecord, output: Path, progress: Progress) 
 def _export_name(job: JobRecord) -> str:
     labels = job.params.get("labels")
     synthetic = "-avec-synthetiques" if job.params.get("include_synthetic") else ""  # never mistaken for real data
-    return f"{job.questionnaire_id}-{job.params['format']}{f'-{labels}' if labels else ''}{synthetic}.zip"
+    raw = "-BRUT-donnees-personnelles" if job.params.get("raw") else ""  # never mistaken for an anonymised file
+    return f"{job.questionnaire_id}-{job.params['format']}{f'-{labels}' if labels else ''}{synthetic}{raw}.zip"
 
 
 def _report_name(job: JobRecord) -> str:

@@ -23,6 +23,17 @@ DISCLOSURE_MESSAGES: dict[str, dict[str, str]] = {
     "audit_action": {"fr": "Action", "en": "Action"},
     "audit_profile": {"fr": "Profil", "en": "Profile"},
     "audit_reason": {"fr": "Justification", "en": "Reason"},
+    "codebook_response_id": {
+        "fr": "Identifiant de la réponse enregistrée (export brut) : le même à chaque export et dans les pages des "
+              "réponses.",
+        "en": "Identifier of the stored response (raw export): the same in every export and on the responses pages.",
+    },
+    "codebook_submitted_at": {"fr": "Date et heure d’envoi des réponses (UTC, AAAA-MM-JJTHH:MM:SSZ).",
+                              "en": "Date and time the answers were sent (UTC, YYYY-MM-DDTHH:MM:SSZ)."},
+    "codebook_parent_response_id": {
+        "fr": "Identifiant de la réponse enregistrée (colonne response_id du fichier principal) de cet élément.",
+        "en": "Identifier of the stored response (response_id in the main file) this item belongs to.",
+    },
     "small_cells_note": {
         "fr": "« < {threshold} » : moins de {threshold} personnes ; « × » : masqué pour qu’un petit effectif ne "
               "puisse pas se déduire des totaux. Les pourcentages de ces lignes ne sont pas publiés.",

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable, Iterator, Mapping
 
 from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column
+from survey.coded import RESPONSE_ID, SUBMITTED_AT
 from survey.export.csv_writer import write_rows
 from survey.messages import translate
 
@@ -17,8 +18,11 @@ _ADDED = {
     EXPORT_ID: "codebook_export_id",
     VERSION: "codebook_version",
     SUBMITTED_DATE: "codebook_submitted_date",
+    RESPONSE_ID: "codebook_response_id",  # a raw export's
+    SUBMITTED_AT: "codebook_submitted_at",
 }
-_ADDED_IN_REPEATS = {EXPORT_ID: "codebook_parent_id", INSTANCE: "codebook_instance"}
+_ADDED_IN_REPEATS = {EXPORT_ID: "codebook_parent_id", INSTANCE: "codebook_instance",
+                     RESPONSE_ID: "codebook_parent_response_id"}
 # (table, column) → the column's name in the file and the number written for each code (SPSS, Stata).
 InFile = Callable[[str, Column], tuple[str, Mapping[str, int] | None]]
 

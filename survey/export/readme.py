@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from survey.anonymise import RAW, RAW_WARNING
+
 if TYPE_CHECKING:
     from survey.export.archive import About
 
@@ -42,9 +44,61 @@ def _protection_fr(report: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def raw_readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int], files: list[str],
+                    report: Mapping[str, Any]) -> str:
+    """The read-me of a raw export: what it holds, who asked for it and why, and that it is personal data."""
+    when = about.exported_at.strftime("%Y-%m-%d %H:%M UTC")
+    main, *groups = files
+    versions = ", ".join(f"{label} ({n})" for label, n in about.versions.items()) or "-"
+    lines = [
+        f"EXPORT BRUT : {RAW_WARNING['fr'].upper()}",
+        f"RAW EXPORT: {RAW_WARNING['en'].upper()}",
+        "",
+        f"{about.title}",
+        f"Questionnaire : {about.questionnaire_id}",
+        f"Date de l'export : {when}",
+        f"Demandé par : {report.get('requested_by', '')}",
+        f"Justification : {report.get('reason', '')}",
+        f"Format : {_FORMAT_FR[fmt]}",
+        f"Versions (réponses) : {versions}",
+        f"Réponses : {rows}",
+        "",
+        "Fichiers :",
+        f"  {main} — une ligne par réponse, une colonne par question, identifiants et textes libres compris, tels "
+        "que saisis",
+        *(f"  {name} — une ligne par élément du groupe répété « {group} » ({repeat_rows[group]} ligne(s)), "
+          "reliée à sa réponse par response_id" for name, group in zip(groups, repeat_rows, strict=True)),
+        "  codebook.csv — le dictionnaire des variables",
+        "  rapport-anonymisation.json — dit que ces données sont brutes, qui les a demandées et pourquoi",
+        "",
+        "Rien n'a été transformé : aucun identifiant ni texte libre retiré ou nettoyé, aucune généralisation ni "
+        "suppression de lignes, lignes dans l'ordre d'enregistrement.",
+        "response_id est l'identifiant de la réponse enregistrée : le même d'un export à l'autre et dans les pages "
+        "« Réponses » du questionnaire. submitted_at est la date et l'heure d'envoi (UTC).",
+        "Codes spéciaux : -7 non concerné, -8 ne sait pas, -9 préfère ne pas répondre ; une cellule vide est une "
+        "question laissée sans réponse. CSV : une cellule qu'un tableur exécuterait comme formule reçoit une "
+        "apostrophe devant.",
+        "Ce fichier est une donnée personnelle (RGPD) : ne le transmettez qu'aux personnes qui en ont besoin pour la "
+        "finalité indiquée, conservez-le en lieu sûr et supprimez-le dès qu'il n'est plus utile. Cet export est "
+        "inscrit au journal d'audit.",
+        "",
+        "---",
+        f"Raw export of {about.questionnaire_id} ({about.title}), {when}, requested by "
+        f"{report.get('requested_by', '')}, reason: {report.get('reason', '')}.",
+        "Nothing was removed or transformed: identifiers and free text as typed, no generalisation or suppression. "
+        "response_id is the stored response's id (stable across exports); submitted_at is in UTC.",
+        "This file is personal data: share it only for the stated purpose, keep it safe, delete it when done. "
+        "This export is in the audit log.",
+        "",
+    ]
+    return "\r\n".join(lines)
+
+
 def readme_text(about: About, fmt: str, rows: int, repeat_rows: Mapping[str, int], files: list[str],
                 report: Mapping[str, Any] | None = None) -> str:
-    """The read-me of one export."""
+    """The read-me of one export (of a raw one: `raw_readme_text`)."""
+    if report is not None and report.get("classification") == RAW:
+        return raw_readme_text(about, fmt, rows, repeat_rows, files, report)
     versions_fr = ", ".join(f"{label} ({n} réponse(s))" for label, n in about.versions.items()) or "aucune"
     versions_en = ", ".join(f"{label} ({n} response(s))" for label, n in about.versions.items()) or "none"
     when = about.exported_at.strftime("%Y-%m-%d %H:%M UTC")
