@@ -11,9 +11,11 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
 import textwrap
 import zipfile
 from collections import Counter, defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
@@ -127,6 +129,63 @@ def test_the_search_finds_exactly_the_k_minimal_nodes(heights: list[int], data: 
     minimal = sorted((n for n in passing if not any(m != n and all(a <= b for a, b in zip(m, n, strict=True))
                                                      for m in passing)), key=lambda n: (sum(n), n))
     assert Search(tuple(heights), passes).minimal() == minimal
+
+
+def _brute_force(frame: pl.DataFrame, trees: list, sensitive: bool, profile: Profile) -> tuple[int, ...] | None:
+    """The least lossy k-minimal node, every node of the lattice judged by counting rows, losses as fractions."""
+    quasi = [f"q{i}" for i in range(len(trees))]
+    depths = [max(map(len, chains.values())) for chains in trees]
+    n, width = frame.height, len(trees)
+
+    def at(i: int, value: str | None, level: int) -> str | None:
+        shown = value[1:] if value is not None and value.startswith("~") else value
+        if level == 0 or value is None or value.startswith("~"):
+            return SUPPRESSED if level == depths[i] + 1 else shown
+        return SUPPRESSED if level == depths[i] + 1 else trees[i][value][level - 1]
+
+    leaves = [sorted(set(frame[q].to_list()), key=str) for q in quasi]
+
+    def penalty(i: int, label: str | None, level: int) -> Fraction:
+        observed = max(len(leaves[i]) - 1, 1)
+        if level == depths[i] + 1:
+            return Fraction(1)
+        return Fraction(sum(at(i, leaf, level) == label for leaf in leaves[i]) - 1, observed)
+
+    rows = frame.rows(named=True)
+    outcome: dict[tuple[int, ...], Fraction | None] = {}
+    for node in itertools.product(*(range(d + 2) for d in depths)):
+        members: dict[tuple, list[dict]] = defaultdict(list)
+        for row in rows:
+            members[tuple(at(i, row[q], node[i]) for i, q in enumerate(quasi))].append(row)
+        kept = {key: group for key, group in members.items()
+                if len(group) >= profile.k and (not sensitive or len({r["s"] for r in group}) >= profile.l)}
+        suppressed = n - sum(map(len, kept.values()))
+        if suppressed > math.floor(n * profile.suppression / 100 + 1e-9):
+            outcome[node] = None
+            continue
+        cost = sum((len(group) * penalty(i, key[i], node[i]) for key, group in kept.items() for i in range(width)),
+                   Fraction(0))
+        outcome[node] = (cost + suppressed * width) / max(n * width, 1)
+    below = lambda node: [node[:i] + (node[i] - 1,) + node[i + 1:] for i in range(width) if node[i]]  # noqa: E731
+    minimal = [node for node, loss in outcome.items()
+               if loss is not None and all(outcome[p] is None for p in below(node))]
+    return min(minimal, key=lambda node: (outcome[node], sum(node), node)) if minimal else None
+
+
+@settings(max_examples=150, deadline=None)
+@given(dataset())
+def test_the_node_chosen_is_the_least_lossy_k_minimal_one_by_brute_force(case) -> None:  # noqa: ANN001
+    frame, trees, sensitive, profile = case
+    expected = _brute_force(frame, trees, sensitive, profile)
+    try:
+        protected = _protect(frame, trees, sensitive, profile)
+    except Refused:
+        assert expected is None
+        return
+    assert expected is not None
+    depths = [max(map(len, chains.values())) for chains in trees]
+    names = [("value", *(f"level {j}" for j in range(1, d + 1)), "suppressed") for d in depths]
+    assert protected.levels == {f"q{i}": names[i][level] for i, level in enumerate(expected)}
 
 
 def test_the_least_lossy_node_is_chosen_among_the_k_minimal_ones() -> None:
