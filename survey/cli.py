@@ -186,7 +186,7 @@ def export(questionnaire: str,
 
     from survey import deliverables
     from survey.disclosure.profile import Profile, ProfileInvalid
-    from survey.store_audit import CLI_EXPORT, RAW_EXPORT
+    from survey.store_audit import CLI_EXPORT, RAW_EXPORT, RAW_PROFILE
 
     if format not in deliverables.FORMATS:
         raise _fail(f"--format {format}: unknown format — use one of: {', '.join(deliverables.FORMATS)}")
@@ -203,7 +203,8 @@ def export(questionnaire: str,
     store = _store()
     detail = {"format": format, "labels": labels or "", "profile": profile or "", "file": str(output.resolve())}
     if request is not None and store.current(questionnaire) is not None:  # recorded before any personal data leaves
-        store.audit(RAW_EXPORT, actor, questionnaire, reason=request.reason, detail={**detail, "raw": True})
+        store.audit(RAW_EXPORT, actor, questionnaire, reason=request.reason,
+                    detail={**detail, "profile": RAW_PROFILE, "raw": True})
     try:
         written = deliverables.write_export(store, questionnaire, format, output, labels=labels,
                                             include_free_text=include_free_text,

@@ -23,6 +23,20 @@ DISCLOSURE_MESSAGES: dict[str, dict[str, str]] = {
     "audit_action": {"fr": "Action", "en": "Action"},
     "audit_profile": {"fr": "Profil", "en": "Profile"},
     "audit_reason": {"fr": "Justification", "en": "Reason"},
+    "raw_export": {"fr": "Export brut (administrateurs)", "en": "Raw export (admins)"},
+    "raw_export_box": {"fr": "Export brut (identifiants conservés)", "en": "Raw export (identifiers kept)"},
+    "raw_export_hint": {
+        "fr": "Données brutes, non anonymisées : identifiants et textes libres tels que saisis, aucune protection. "
+              "La justification est obligatoire ; la demande et chaque téléchargement sont inscrits au journal "
+              "d’audit.",
+        "en": "Raw data, not anonymised: identifiers and free text as typed, no protection. A reason is required; "
+              "the request and every download go into the audit log.",
+    },
+    "raw_export_reason": {"fr": "Justification", "en": "Reason"},
+    "raw_export_job": {
+        "fr": "Export brut — données non anonymisées, contient des données personnelles. Justification : {reason}",
+        "en": "Raw export — not anonymised, contains personal data. Reason: {reason}",
+    },
     "codebook_response_id": {
         "fr": "Identifiant de la réponse enregistrée (export brut) : le même à chaque export et dans les pages des "
               "réponses.",

@@ -25,6 +25,8 @@ audit_t = AuditEvent.__table__
 # The actions this module's callers record; others may add their own (at most 32 characters).
 DOWNLOAD = "download"  # an export or a PDF taken away, through a job's download link or the API
 RAW_EXPORT = "raw_export"  # an export with identifiers kept, asked for by an admin, with a reason
+RAW_DOWNLOAD = "raw_download"  # that export's file taken away (the reason repeated)
+RAW_PROFILE = "raw"  # the profile column of both: no disclosure profile applied
 CLI_EXPORT = "cli_export"  # `survey export` on the server's command line
 ACTION_MAX = 32
 LIST_LIMIT = 1000
@@ -95,9 +97,10 @@ class AuditLog:
     def audit_download(self, actor: StaffMember | str, job: JobRecord) -> int:
         """Record that a job's file (an export or a PDF) was downloaded: the web page and the API both call it."""
         params = job.params or {}
+        raw = bool(params.get("raw"))
         detail = {"job": job.id, "kind": job.kind, "file": job.file_name, "format": params.get("format") or "",
-                  "profile": params.get("profile") or "", "raw": bool(params.get("raw"))}
-        action = RAW_EXPORT if params.get("raw") else DOWNLOAD
+                  "profile": RAW_PROFILE if raw else params.get("profile") or "", "raw": raw}
+        action = RAW_DOWNLOAD if raw else DOWNLOAD
         return self.audit(action, actor, job.questionnaire_id, reason=str(params.get("reason") or ""), detail=detail)
 
     def audit_events(self, questionnaire_id: str | None = None, since: dt.datetime | None = None,

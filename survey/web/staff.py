@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.response import File, Redirect
 
 from survey import deliverables
@@ -14,6 +14,7 @@ from survey.deliverables import FORMATS
 from survey.export.archive import read_report
 from survey.job_store import JobRecord
 from survey.store import Store
+from survey.store_audit import RAW_EXPORT, RAW_PROFILE
 from survey.store_listings import QuestionnaireListing
 from survey.web.auth import current_member, require
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
@@ -61,6 +62,21 @@ def _export_params(store: Store, questionnaire_id: str, data: Form, language: st
     return params
 
 
+def _raw_params(member: StaffMember, data: Form) -> dict[str, str | bool | None]:
+    """The raw-export part of the form: nothing when its box is not ticked; else admins only (403) and a reason
+    (400 saying so when it is empty). A raw export keeps every column: the protection fields are dropped."""
+    if form_value(data, "raw") != "1":
+        return {}
+    if not member.can(Action.RAW_EXPORT):
+        raise PermissionDeniedException("raw exports are for admins only")
+    try:
+        request = deliverables.RawRequest(member.email, form_value(data, "reason") or "")
+    except deliverables.ExportError as exc:
+        raise ValidationException(str(exc)) from None
+    return {"raw": True, "reason": request.reason, "requested_by": member.email,
+            "profile": None, "k": None, "suppression": None, "l": None}
+
+
 def _job_page(request: Request, services: ServicesDep, job_id: str) -> JobRecord:
     """The job if it is the member's own (or the member is an admin) on one of their missions; 404 otherwise."""
     job = services.jobs.visible(_member(request), job_id)
@@ -87,7 +103,7 @@ class StaffController(Controller):
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
                       label_languages=current.questionnaire.all_languages if current else [],
-                      can_manage=member.can(Action.MANAGE_RESPONSES),
+                      can_manage=member.can(Action.MANAGE_RESPONSES), can_raw_export=member.can(Action.RAW_EXPORT),
                       profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
                       jobs=services.jobs.recent(member, questionnaire_id) if can_download else [])
 
@@ -96,8 +112,14 @@ class StaffController(Controller):
                      data: Form) -> Redirect:
         """Start an export job and show its page."""
         _visible(services.store, request, questionnaire_id)
+        member = _member(request)
+        raw = _raw_params(member, data)  # a refusal (403) comes before any other check of the form
         params = _export_params(services.store, questionnaire_id, data, request_language(request))
-        job_id = services.jobs.start(_member(request), "export", questionnaire_id, params)
+        job_id = services.jobs.start(member, "export", questionnaire_id, {**params, **raw})
+        if raw:  # the download is recorded too (`audit_download`)
+            services.store.audit(RAW_EXPORT, member, questionnaire_id, reason=str(raw["reason"]),
+                                 detail={"job": job_id, "format": params["format"], "labels": params["labels"] or "",
+                                         "profile": RAW_PROFILE, "raw": True})
         return Redirect(f"/staff/jobs/{job_id}", status_code=303)
 
     @post("/q/{questionnaire_id:str}/report", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)

@@ -16,6 +16,7 @@ from litestar.response import File
 from survey import deliverables
 from survey.access import Action
 from survey.job_store import JobRecord
+from survey.schema import Questionnaire
 from survey.store_listings import QuestionnaireListing
 from survey.web.api.auth import api_member, require_token
 from survey.web.api.schemas import (
@@ -68,9 +69,30 @@ def _visible(request: Request, services: ServicesDep, questionnaire_id: str) -> 
 def _export_job(request: Request, services: ServicesDep, job_id: str) -> JobRecord:
     """An export job of the owner's (an admin: anyone's) on their missions; 404 otherwise, as the job pages."""
     job = services.jobs.visible(api_member(request), job_id)
-    if job is None or job.kind != EXPORT:
+    if job is None or job.kind != EXPORT or job.params.get("raw"):  # raw exports stay on the staff pages
         raise NotFoundException("no such export job of yours — start one with POST /api/questionnaires/{id}/exports")
     return job
+
+
+def _invalid(key: str, message: str) -> ValidationException:
+    """A 422 naming the body field at fault."""
+    return ValidationException(f"{key}: {message}", extra=[{"key": key, "source": "body", "message": message}])
+
+
+def _protection(data: ExportRequest, questionnaire: Questionnaire | None) -> dict[str, str | int | float | None]:
+    """The export profile asked for, as job parameters; 422 naming the field when the questionnaire has no such
+    profile or a value means nothing (k = 0, 150 %), as the job would find out later."""
+    names = questionnaire.disclosure.profiles if questionnaire is not None else {}
+    if data.profile is not None and data.profile not in names:
+        raise _invalid("profile", f"not one of the questionnaire's profiles ({', '.join(sorted(names)) or 'none'})")
+    choice = deliverables.ProfileChoice(data.profile, data.k, data.suppression, data.l)
+    if questionnaire is not None:
+        try:
+            choice.resolve(questionnaire)
+        except deliverables.ExportError as exc:
+            raise _invalid(next((key for key in ("k", "suppression", "l") if getattr(data, key) is not None),
+                                "profile"), str(exc)) from None
+    return {"profile": data.profile, "k": data.k, "suppression": data.suppression, "l": data.l}
 
 
 def _job(services: ServicesDep, job: JobRecord) -> JobOut:
@@ -150,16 +172,21 @@ class QuestionnairesApi(Controller):
                                            documentation_only=True)])
     def start_export(self, request: Request, services: ServicesDep, questionnaire_id: PathId,
                      data: JSONBody[ExportRequest]) -> Response[JobOut]:
-        """Start an export job, as the staff export form does: the anonymised dataset as one zip. Follow it at
-        the `Location` it answers, then download its file."""
+        """Start an export job, as the staff export form does: the anonymised dataset as one zip, protected by the
+        questionnaire's default profile or the one named (with overrides of k, suppression, ℓ). Follow it at the
+        `Location` it answers, then download its file. Raw exports are not available here (`raw` must be false)."""
         _visible(request, services, questionnaire_id)
+        if data.raw:
+            raise _invalid("raw", "raw exports (identifiers kept) are not available through the API — an admin "
+                                  "starts one on the staff export form or with `survey export --raw --reason`")
         current = services.store.current(questionnaire_id)
         if data.labels is not None and (current is None or data.labels not in current.questionnaire.all_languages):
             languages = ", ".join(current.questionnaire.all_languages) if current else "none"
             raise ValidationException(f"labels: use one of the questionnaire's languages ({languages}), or leave it "
                                       "out for codes", extra=[{"key": "labels", "source": "body",
                                                                "message": f"not one of: {languages}"}])
-        params = {"format": data.format, "labels": data.labels, "language": data.language}
+        params = {"format": data.format, "labels": data.labels, "language": data.language,
+                  **_protection(data, current.questionnaire if current else None)}
         job_id = services.jobs.start(api_member(request), EXPORT, questionnaire_id, params)
         job = services.jobs.visible(api_member(request), job_id)
         return Response(_job(services, job), status_code=202,  # type: ignore[arg-type]
@@ -171,7 +198,7 @@ class QuestionnairesApi(Controller):
         """Your latest export jobs on this questionnaire, newest first."""
         _visible(request, services, questionnaire_id)
         return [_job(services, job) for job in services.jobs.recent(api_member(request), questionnaire_id)
-                if job.kind == EXPORT]
+                if job.kind == EXPORT and not job.params.get("raw")]
 
 
 class JobsApi(Controller):
@@ -192,12 +219,14 @@ class JobsApi(Controller):
                                       media_type="application/zip", generate_examples=False), **_errors(403, 404)},
          sync_to_thread=True)
     def job_file(self, request: Request, services: ServicesDep, job_id: PathId) -> File:
-        """The finished export's zip; 404 until it is done and once it has expired."""
+        """The finished export's zip; 404 until it is done and once it has expired. Each download is recorded in the
+        audit log (who, when, which questionnaire, which profile)."""
         job = _export_job(request, services, job_id)
         path = services.jobs.file(job)
         if path is None:
             raise NotFoundException(f"no file for this job ({job.status}) — wait until its status is `done`; "
                                     "files expire after SURVEY_EXPORT_HOURS")
+        services.store.audit_download(api_member(request), job)
         return File(path, filename=job.file_name, media_type="application/zip", content_disposition_type="attachment",
                     headers={"X-Content-Type-Options": "nosniff"})
 

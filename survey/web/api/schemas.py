@@ -178,12 +178,21 @@ class SummaryOut:
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """An export to start: the format, choice labels in one of the questionnaire's languages (else codes), and the
-    language of the codebook and of the job's messages."""
+    """An export to start: the format, choice labels in one of the questionnaire's languages (else codes), the
+    language of the codebook and of the job's messages, and the protection as on the staff form — a profile named
+    in the questionnaire's `disclosure: profiles:` and overrides of its k, suppression (%) and ℓ.
+
+    `raw` must be false: raw exports (identifiers kept) are started by an admin on the staff export form or with
+    `survey export --raw`, never through the API."""
 
     format: ExportFormat
     labels: str | None = None
     language: Language = "fr"
+    profile: str | None = None
+    k: int | None = None
+    suppression: float | None = None
+    l: int | None = None  # noqa: E741 - the letter of ℓ-diversity
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +206,7 @@ class JobOut:
     message: str
     format: str
     labels: str | None
+    profile: str | None
     error: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -256,5 +266,6 @@ def job_out(job: JobRecord, available: bool, expiry_hours: float) -> JobOut:
     """A job; the download link only while its file can be downloaded."""
     until = job.finished_at + dt.timedelta(hours=expiry_hours) if job.finished_at and available else None
     return JobOut(job.id, job.questionnaire_id, job.status, job.progress, job.message,  # type: ignore[arg-type]
-                  str(job.params.get("format", "")), job.params.get("labels"), job.error, job.created_at,
+                  str(job.params.get("format", "")), job.params.get("labels"), job.params.get("profile"), job.error,
+                  job.created_at,
                   job.finished_at, job.file_name, f"/api/jobs/{job.id}/file" if available else None, until)
