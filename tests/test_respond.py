@@ -162,7 +162,8 @@ def test_english_is_available(client: TestClient) -> None:
 
 def test_no_ip_address_or_user_agent_is_stored(client: TestClient, store: Store) -> None:
     columns = {c["name"] for c in inspect(store.engine).get_columns("response")}
-    assert columns == {"id", "version_id", "submission_key", "submitted_at", "answers"}
+    # status: real, test or synthetic; corrected_at: when staff last corrected it (README "Managing responses")
+    assert columns == {"id", "version_id", "submission_key", "submitted_at", "answers", "status", "corrected_at"}
     _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(9)))
     stored = next(store.responses(QID))
     assert "testclient" not in repr(stored) and "127.0.0.1" not in repr(stored)
