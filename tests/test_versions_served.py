@@ -33,12 +33,16 @@ FILE = textwrap.dedent("""\
     version: "1"
     title: Consultation sur le réaménagement du parc
     privacy_notice: Vos réponses sont anonymes et conservées 12 mois.
+    disclosure:
+      submitted_date: none
+      version: none
     pages:
       - id: avis
         questions:
           - name: position
             type: single_choice
             label: Êtes-vous pour ou contre le projet ?
+            disclosure: none
             required: true
             choices:
               - {code: pour, label: Pour}
@@ -48,6 +52,7 @@ FILE = textwrap.dedent("""\
           - name: visite
             type: yes_no
             label: Êtes-vous allé·e au parc cette année ?
+            disclosure: none
     """)
 
 

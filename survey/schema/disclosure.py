@@ -86,7 +86,9 @@ def _level(value: Any) -> Level:
             if not isinstance(children, list) or not children:
                 raise ValueError(f"group `{parent}` must list the codes it gathers, e.g. `{parent}: [a, b]`")
             groups.append((str(parent), tuple(str(child) for child in children)))
-        return Groups(tuple(groups))
+        # In code order: a definition stored as PostgreSQL JSONB comes back with its keys reordered, and a version
+        # read back must equal the file it was loaded from.
+        return Groups(tuple(sorted(groups)))
     raise ValueError("each level is a choice attribute (a CSV column), `month`/`quarter`/`year`/`hour`, "
                      "`{bands: 10}` or `{group: {parent: [codes]}}`")
 
@@ -98,7 +100,7 @@ def parse_role(value: Any) -> Role:
     if isinstance(value, str) and value in ROLES:
         return Role(value)
     if isinstance(value, dict) and value:
-        named = [key for key in value if key in ROLES]
+        named = sorted(key for key in value if key in ROLES)  # sorted: JSONB keeps no key order (see above)
         unknown = [str(key) for key in value if key not in ROLES]
         if unknown or not named:
             raise ValueError(f"unknown role `{(unknown or list(value))[0]}` — use one of: {', '.join(ROLES)}")
