@@ -20,7 +20,7 @@ import dataclasses
 import random
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -76,13 +76,36 @@ class AnonymisedTable:
     whose report's classification is `RAW`).
 
     `repeats` holds one table per repeat group: a row per item, linked to the main table by `export_id` only.
+
+    The rows are kept in `unordered` and put in their export order (`order`, a shuffle) only when read: `frame`
+    gathers them all, `slices` a slice at a time — so that writing a million rows never holds a shuffled copy of
+    the whole table beside the coded one.
     """
 
     columns: tuple[Variable, ...]
-    frame: pl.DataFrame
+    unordered: pl.DataFrame
     repeats: dict[str, AnonymisedTable] = field(default_factory=dict)
     language: str | None = None  # labels written in this language, or None for codes
     report: dict | None = None  # the risk report (`survey.disclosure.report`), for the main table
+    order: pl.Series | None = None  # row positions in export order; None: `unordered` is in export order already
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every row, in export order (a copy when the rows are shuffled: `slices` when writing)."""
+        return self.unordered if self.order is None else self.unordered[self.order]
+
+    @property
+    def height(self) -> int:
+        return self.unordered.height
+
+    def slices(self, size: int) -> Iterator[pl.DataFrame]:
+        """The rows in export order, `size` at a time (one slice, with no row, when there is none)."""
+        if self.height == 0:
+            yield self.unordered
+            return
+        for start in range(0, self.height, size):
+            yield (self.unordered.slice(start, size) if self.order is None
+                   else self.unordered[self.order.slice(start, size)])
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -233,15 +256,15 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     if include_free_text:
         kept = _scrubbed(kept, [v.name for v in data if policy.roles.get(v.name) == FREE_TEXT], lists, detections)
     seed = (rng or secrets.SystemRandom()).getrandbits(63)
-    shuffled = kept.sample(fraction=1.0, shuffle=True, seed=seed) if kept.height else kept
+    order = pl.int_range(0, kept.height, dtype=pl.UInt32, eager=True).shuffle(seed=seed)
     described = tuple(_generalised(v, protected.levels.get(v.name, "value")) for v in shape.columns)
     coded = [v for v in described if v.question]
-    main = shuffled.select(
-        pl.lit(pl.Series(EXPORT_ID, _fresh_ids(shuffled.height), dtype=pl.String)).alias(EXPORT_ID)
-        if shuffled.height else pl.lit(None, pl.String).alias(EXPORT_ID),
+    main = kept.select(
+        pl.lit(pl.Series(EXPORT_ID, _fresh_ids(kept.height), dtype=pl.String)).alias(EXPORT_ID)
+        if kept.height else pl.lit(None, pl.String).alias(EXPORT_ID),
         *(pl.col(c.name) for c in described if not c.question and c.name != EXPORT_ID),
         *_coded_columns(coded, labels), pl.col(RESPONSE_ID))
-    link = main.select(RESPONSE_ID, EXPORT_ID)
+    link = main.select(RESPONSE_ID, EXPORT_ID)[order]  # repeat items follow their person, in export order
     repeats, counts = {}, {}
     for name, cols in shape.repeats.items():
         inner = [v for v in cols if v.question]
@@ -255,7 +278,7 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
         counts[name] = (table.repeats[name].height, part.height)
     report = risk_report(protected, profile, policy, include_free_text=include_free_text, detections=detections,
                          repeat_rows=counts)
-    return AnonymisedTable(described, main.drop(RESPONSE_ID), repeats, labels, report)
+    return AnonymisedTable(described, main.drop(RESPONSE_ID), repeats, labels, report, order)
 
 
 def raw_table(table: CodedTable, labels: str | None = None, request: Mapping[str, str] | None = None

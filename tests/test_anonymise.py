@@ -10,11 +10,12 @@ import random
 import re
 from pathlib import Path
 
+import polars as pl
 from factories import CHANNELS, FREE_TEXT, record, record_lists, sample_questionnaire
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.anonymise import FORMULA_TRIGGERS, SPECIAL_CODES, anonymise, columns, layout, neutralise
+from survey.anonymise import EXPORT_ID, FORMULA_TRIGGERS, SPECIAL_CODES, anonymise, columns, layout, neutralise
 from survey.dataset import ResponseRecord
 from survey.export import codebook_csv, dataset_csv
 from survey.export.csv_writer import write_csv
@@ -98,6 +99,16 @@ def test_injected_rng_makes_the_row_order_reproducible():
     assert orders[0] == orders[1]
     ages = [row[QUESTIONNAIRE_COLUMNS.index("age")] for row in orders[0]]
     assert ages != sorted(ages), "rows are shuffled, not in storage order"
+
+
+def test_the_written_file_holds_the_rows_in_the_shuffled_order_slice_by_slice() -> None:
+    records = [record({"age": age}, f"resp_{age}") for age in range(20, 60)]
+    table = anonymise(QUESTIONNAIRE, records, rng=random.Random(3))
+    assert table.order is not None and table.frame.rows() != table.unordered.rows()
+    for size in (1, 7, 40, 100):  # slices of any size put together are the shuffled table
+        assert pl.concat(list(table.slices(size))).rows() == table.frame.rows()
+    written = read_csv(dataset_csv(table))[1:]
+    assert [row[0] for row in written] == table.frame[EXPORT_ID].to_list()
 
 
 QUESTIONNAIRE_COLUMNS = [c.name for c in columns(QUESTIONNAIRE)][1:]

@@ -74,10 +74,10 @@ def write_archive(table: AnonymisedTable, fmt: str, output: Path, about: About,
                             french=fmt == "csv-fr", in_file=_in_file(fmt, table))
         archive.writestr("codebook.csv", book)
         files = [f"{stem}{suffix}" for stem in parts]
-        counts = {name: t.frame.height for name, t in table.repeats.items()}
+        counts = {name: t.height for name, t in table.repeats.items()}
         if table.report is not None:
             archive.writestr(REPORT_FILE, json.dumps(table.report, ensure_ascii=False, indent=2))
-        archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.frame.height, counts, files, table.report))
+        archive.writestr("LISEZMOI.txt", readme_text(about, fmt, table.height, counts, files, table.report))
     step(1.0, output.name)
     return output
 

@@ -75,9 +75,9 @@ def as_written(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFrame:
 SLICE_ROWS = 100_000  # rows turned into text at a time: the text of a whole million-row table is not held at once
 
 
-def write_frame(frame: pl.DataFrame, target: BinaryIO, *, french: bool = False) -> None:
-    """Write a frame as CSV (BOM, CRLF; `;` and decimal comma when `french`), a slice of rows at a time."""
-    slices = list(frame.iter_slices(SLICE_ROWS)) if frame.height else [frame]
+def write_slices(slices: Iterable[pl.DataFrame], target: BinaryIO, *, french: bool = False) -> None:
+    """Write slices of one table (`AnonymisedTable.slices`) as one CSV file: BOM and header first, CRLF; `;` and
+    decimal comma when `french`. A slice of rows at a time is turned into text."""
     for number, part in enumerate(slices):
         as_written(part, french=french).write_csv(
             target, include_bom=number == 0, include_header=number == 0, line_terminator="\r\n",
@@ -95,14 +95,14 @@ def write_csv(table: AnonymisedTable, stream: TextIO | BinaryIO, *, french: bool
     """Write the anonymised table to a binary stream, or a text stream opened with `newline=""`."""
     if isinstance(stream, io.TextIOBase):
         buffer = io.BytesIO()
-        write_frame(table.frame, buffer, french=french)
+        write_slices(table.slices(SLICE_ROWS), buffer, french=french)
         stream.write(buffer.getvalue().decode("utf-8"))
     else:
-        write_frame(table.frame, stream, french=french)  # type: ignore[arg-type]
+        write_slices(table.slices(SLICE_ROWS), stream, french=french)  # type: ignore[arg-type]
 
 
 def dataset_csv(table: AnonymisedTable, *, french: bool = False) -> bytes:
     """The anonymised table as the bytes of a CSV file."""
     buffer = io.BytesIO()
-    write_frame(table.frame, buffer, french=french)
+    write_slices(table.slices(SLICE_ROWS), buffer, french=french)
     return buffer.getvalue()

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from survey.anonymise import AnonymisedTable
-from survey.export.csv_writer import SLICE_ROWS, write_frame
+from survey.export.csv_writer import SLICE_ROWS, write_slices
 from survey.export.errors import TooLargeForFormat
 from survey.export.metadata import variable_metadata
 
@@ -24,19 +24,19 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's sheet size, header row aside
 def write_csv_file(table: AnonymisedTable, path: Path) -> None:
     """CSV for every tool: UTF-8 with BOM, `,`, `.` decimals, CRLF."""
     with path.open("wb") as out:
-        write_frame(table.frame, out)
+        write_slices(table.slices(SLICE_ROWS), out)
 
 
 def write_csv_fr_file(table: AnonymisedTable, path: Path) -> None:
     """CSV a French Excel opens right with a double click: `;`, decimal comma, UTF-8 with BOM."""
     with path.open("wb") as out:
-        write_frame(table.frame, out, french=True)
+        write_slices(table.slices(SLICE_ROWS), out, french=True)
 
 
 def write_xlsx_file(table: AnonymisedTable, path: Path) -> None:
     """An Excel workbook, one sheet; texts are written as text cells, so nothing in them runs as a formula."""
-    if table.frame.height > XLSX_MAX_ROWS:
-        raise TooLargeForFormat(f"{table.frame.height} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS} at most) "
+    if table.height > XLSX_MAX_ROWS:
+        raise TooLargeForFormat(f"{table.height} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS} at most) "
                                 "— choose CSV, Parquet, SPSS or Stata")
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False}
@@ -45,7 +45,8 @@ def write_xlsx_file(table: AnonymisedTable, path: Path) -> None:
         bold = book.add_format({"bold": True})
         sheet.write_row(0, 0, table.header, bold)
         sheet.freeze_panes(1, 0)
-        for number, values in enumerate(table.frame.iter_rows(), start=1):
+        rows = (values for part in table.slices(SLICE_ROWS) for values in part.iter_rows())
+        for number, values in enumerate(rows, start=1):
             for column, value in enumerate(values):
                 if value is None:
                     continue
@@ -59,12 +60,12 @@ def write_parquet_file(table: AnonymisedTable, path: Path) -> None:
     """Parquet, typed; each column's label, value labels and missing codes in its field metadata. Written a
     slice of rows at a time, so the Arrow copy of a whole million-row table is never held at once."""
     fields = []
-    for field, column in zip(table.frame.head(0).to_arrow().schema, table.columns, strict=True):
+    for field, column in zip(table.unordered.head(0).to_arrow().schema, table.columns, strict=True):
         meta = variable_metadata(column, table.language or "fr")
         fields.append(field.with_metadata({"survey": json.dumps(meta, ensure_ascii=False)}))
     schema = pa.schema(fields, metadata={"survey": json.dumps({"labels": table.language})})
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for part in table.frame.iter_slices(SLICE_ROWS):
+        for part in table.slices(SLICE_ROWS):
             writer.write_table(part.to_arrow().cast(schema))
 
 
