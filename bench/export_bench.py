@@ -109,7 +109,10 @@ def child_export(spec: dict[str, Any]) -> dict[str, Any]:
     began = time.perf_counter()
     if hasattr(deliverables, "write_export"):
         out = out.with_name(out.name + ".zip")
-        deliverables.write_export(store, qid, spec["fmt"], out)
+        profile = {}
+        if spec.get("k") is not None:  # `--k 1 --l 1`: no generalisation, the export as before disclosure control
+            profile["profile"] = deliverables.ProfileChoice(k=spec["k"], l=spec.get("l"))
+        deliverables.write_export(store, qid, spec["fmt"], out, **profile)
         written, engine = out.stat().st_size, "write_export"
     elif spec["fmt"] == "csv":
         out = out.with_name(out.name + ".csv")
@@ -310,7 +313,7 @@ def run(args: argparse.Namespace) -> None:
 
     def spec(kind: str, data: Dataset, fmt: str = "csv", name: str = "ours") -> dict[str, Any]:
         """What a child measures; it adds the file's suffix to `out`."""
-        return {"kind": kind, "url": data.url, "qid": data.qid, "fmt": fmt,
+        return {"kind": kind, "url": data.url, "qid": data.qid, "fmt": fmt, "k": args.k, "l": args.l,
                 "out": str(out / f"{data.qid}-{name.split()[0]}-{kind}-{fmt}")}
 
     print(f"measuring on {main.qid}, {small.qid}, {kobo.qid}", flush=True)
@@ -374,6 +377,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="processes for `survey seed` (default: one per CPU)")
     parser.add_argument("--before", help="also measure the engine of this git commit (csv, results, kobo)")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds before a measurement is stopped")
+    parser.add_argument("--k", type=int, help="export profile's k (default: the questionnaire's); --k 1 --l 1 "
+                        "measures the export without generalisation, as `bench/disclosure_bench.py`'s plain one")
+    parser.add_argument("--l", type=int, help="export profile's ℓ (with --k)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
