@@ -50,6 +50,11 @@ class Search:
             self._untagged[sum(current)].discard(current)
             stack.extend(n for n in self._neighbours(current, 1 if ok else -1) if n not in self.state)
 
+    def settle(self, node: Node, ok: bool) -> None:
+        """Tag a node the caller judged on its own (and its cone), unless it is tagged already."""
+        if node not in self.state:
+            self._tag(node, ok)
+
     def _path(self) -> list[Node]:
         """A chain of untagged nodes from the lowest untagged one upwards, one column raised at a time."""
         height = min((h for h, nodes in self._untagged.items() if nodes), default=None)

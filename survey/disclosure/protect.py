@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from survey.disclosure.counts import KEPT, SIZE, Counts, Encoded, encode, shown_column
 from survey.disclosure.hierarchy import BrokenHierarchy, Hierarchy
-from survey.disclosure.kanonymity import Encoded, choose, classes, encode, shown_column
+from survey.disclosure.kanonymity import choose
 from survey.disclosure.profile import Profile
 from survey.disclosure.risk import Risk, risk_of
 
@@ -80,19 +81,20 @@ def protect(frame: pl.DataFrame, hierarchies: Sequence[Hierarchy], sensitive: Se
         encoded = encode(frame, hierarchies, texts, sensitive if hierarchies else ())
     except BrokenHierarchy as exc:
         raise Refused([f"broken hierarchy: {exc}"], ["correct the levels in the questionnaire file"]) from None
-    bottom = tuple(0 for _ in hierarchies)
-    before = (classes(encoded, bottom, profile)["size"] if hierarchies else pl.Series([frame.height]))
-    chosen = choose(encoded, profile)
+    counts = Counts(encoded)
+    chosen = choose(counts, profile)
     if chosen is None:
         raise _refusal(encoded, profile, frame)
+    bottom = tuple(0 for _ in hierarchies)
+    before = counts.classes(bottom, profile)[SIZE] if hierarchies else pl.Series([frame.height])
     kept = frame.filter(chosen.keep)
     replaced = {coded.hierarchy.column: shown_column(coded, level).filter(chosen.keep)
                 for coded, level in zip(encoded.columns, chosen.node, strict=True) if level > 0}
     if replaced:
         kept = kept.with_columns(pl.Series(name, values) for name, values in replaced.items())
     if hierarchies:
-        groups = classes(encoded, chosen.node, profile).filter(pl.col("kept"))
-        after, l_achieved = risk_of(groups["size"]), _diversity(groups, len(encoded.sensitive))
+        groups = counts.classes(chosen.node, profile).filter(pl.col(KEPT))
+        after, l_achieved = risk_of(groups[SIZE]), _diversity(groups, len(encoded.sensitive))
     else:
         after, l_achieved = risk_of(pl.Series([kept.height]) if kept.height else pl.Series([], dtype=pl.UInt32)), None
     levels = {c.hierarchy.column: c.hierarchy.names[level] for c, level in zip(encoded.columns, chosen.node,
