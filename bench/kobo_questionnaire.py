@@ -50,6 +50,14 @@ def _page_questions(p: int) -> list[dict[str, Any]]:
     ]
 
 
+FREE_TEXT = ("short_text", "long_text")  # their disclosure role defaults to free_text: left out of the export
+
+
+def _declared(question: dict[str, Any]) -> dict[str, Any]:
+    """A question with its disclosure role: `none` (the benchmark measures the export, not generalisation)."""
+    return question if question["type"] in FREE_TEXT else {**question, "disclosure": "none"}
+
+
 def kobo_questionnaire(questions: int = 510) -> dict[str, Any]:
     """The questionnaire as a YAML-ready dict: `questions` questions (a multiple of 17) on pages of 17."""
     if questions % 17:
@@ -58,7 +66,9 @@ def kobo_questionnaire(questions: int = 510) -> dict[str, Any]:
         "id": f"kobo-{questions}", "version": "1", "language": "fr",
         "title": f"Enquête de terrain à {questions} questions (banc d’essai des exports)",
         "privacy_notice": "Données synthétiques générées pour mesurer les exports ; aucune personne réelle.",
-        "pages": [{"id": f"page{p:02d}", "title": f"Partie {p}", "questions": _page_questions(p)}
+        "disclosure": {"submitted_date": "none", "version": "none"},
+        "pages": [{"id": f"page{p:02d}", "title": f"Partie {p}",
+                   "questions": [_declared(q) for q in _page_questions(p)]}
                   for p in range(1, questions // 17 + 1)],
     }
 

@@ -88,14 +88,24 @@ class RawRequest:
         object.__setattr__(self, "reason", reason)
 
 
+UNDECLARED_SHOWN = 10  # located entries in the message of an export refused for undeclared roles
+
+
 def _undeclared(store: Store, questionnaire_id: str, exc: Undeclared) -> ExportError:
-    """The columns without a role, each located in the questionnaire file, on one line."""
+    """The questions and added columns without a role, each located in the questionnaire file, on one line: the
+    first ten, and how many more (a 510-question form without roles must not print a page of text)."""
     source = store.source(questionnaire_id) or f"{questionnaire_id}.yaml"
     lines = question_lines(source)
+    columns: dict[tuple[str, str], list[str]] = {}  # (question, "") or ("", added column) → its columns
+    for column, question in exc.missing:
+        columns.setdefault((question, "") if question else ("", column), []).append(column)
     where = [f"{source}:{lines.get(question or 'disclosure', 1)}: "
-             + (f"question '{question}' (column {column})" if question else f"`disclosure: {column}:` (added column)")
-             for column, question in exc.missing]
-    return ExportError(f"export refused: {len(where)} column(s) without a disclosure role — {'; '.join(where)} — "
+             + (f"question '{question}' (column{'s' if len(names) > 1 else ''} {', '.join(names)})" if question
+                else f"`disclosure: {added}:` (added column)")
+             for (question, added), names in columns.items()]
+    shown = "; ".join(where[:UNDECLARED_SHOWN]) + (
+        f"; and {len(where) - UNDECLARED_SHOWN} more" if len(where) > UNDECLARED_SHOWN else "")
+    return ExportError(f"export refused: {len(where)} question(s) or column(s) without a disclosure role — {shown} — "
                        "give each a `disclosure:` (identifier, quasi_identifier, sensitive, free_text or none)")
 
 

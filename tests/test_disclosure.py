@@ -474,3 +474,21 @@ def test_the_job_page_shows_the_risk_report_before_the_download(client, store: S
 def test_a_job_asking_k_0_fails_with_one_line_and_no_file(client, store: Store) -> None:  # noqa: ANN001
     page = _job_page(client, store, 10, k="0")
     assert "export profile: k = 0" in page and "/file\"" not in page
+
+
+def test_a_form_with_many_undeclared_questions_is_refused_in_one_readable_line(tmp_path: Path) -> None:
+    path = tmp_path / "sans-roles.yaml"
+    questions = "".join(f"- {{name: q{i:02d}, type: multiple_choice, label: Q{i}, choices: [{{code: a, label: A}}, "
+                        f"{{code: b, label: B}}]}}\n" for i in range(15))
+    path.write_text(HEAD.replace("id: essai", "id: sans-roles") + textwrap.indent(questions, " " * 6),
+                    encoding="utf-8")
+    store = Store.from_url(f"sqlite:///{tmp_path / 'q.db'}")
+    store.migrate()
+    store.load(load_questionnaire(path), source=str(path))
+    with pytest.raises(deliverables.ExportError) as refused:
+        deliverables.write_export(store, "sans-roles", "csv", tmp_path / "x.zip")
+    message = str(refused.value)
+    assert "\n" not in message and message.startswith("export refused: 15 question(s)")
+    assert f"{path}:9: question 'q00' (columns q00__a, q00__b)" in message  # one entry per question, located
+    assert "q09" in message and "q10" not in message and message.count("question 'q") == 10
+    assert "; and 5 more — give each a `disclosure:`" in message
