@@ -45,6 +45,19 @@ def test_extending_in_batches_gives_the_table_a_rebuild_gives(records, cuts):
     assert table.last_id == whole.last_id == len(records)
 
 
+def test_a_table_extended_response_by_response_keeps_few_chunks_and_equals_a_rebuild(monkeypatch) -> None:
+    monkeypatch.setattr(coded, "SEGMENT_ROWS", 8)
+    records = [ResponseRecord(f"r{i}", "2", dt.datetime(2026, 3, 1), {"q": "a"} if i % 2 else {}) for i in range(61)]
+    raw = coded.records_frame(records)
+    every = {**VERSIONS, CURRENT.version: CURRENT}
+    table = coded.empty(coded.build_layout(CURRENT, VERSIONS))
+    for i in range(len(records)):  # as the server does: one new response at a time
+        table = coded.extend(table, every, raw.slice(i, 1))
+        assert table.main.n_chunks() <= i // 8 + 2, "small chunks are merged as the table grows"
+    assert_frame_equal(table.main, coded.build(CURRENT, VERSIONS, raw).main)
+    assert table.main.get_column("response_id").chunk_lengths()[:7] == [8] * 7
+
+
 def _shown(row) -> bool:
     """A count the page publishes (not « < 11 », not « × »)."""
     return row.status == "shown"

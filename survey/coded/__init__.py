@@ -72,7 +72,7 @@ def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batche
     every batch, and hold two copies of it at the peak. `plans` keeps each version's coding expressions for the
     next call (pass the same dict for the same layout).
     """
-    mains, repeats, last_id = [table.main], {name: [part] for name, part in table.repeats.items()}, table.last_id
+    mains, repeats, last_id = [], {name: [] for name in table.repeats}, table.last_id
     plans = {} if plans is None else plans
     for raw in batches:
         if raw.is_empty():
@@ -82,10 +82,38 @@ def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batche
         for name, part in groups.items():
             repeats[name].append(part)
         last_id = max(last_id, int(raw[RESPONSE_ID].max()))  # type: ignore[arg-type]
-    if len(mains) == 1:
+    if not mains:
         return table
-    return CodedTable(table.layout, pl.concat(mains), {name: pl.concat(parts) for name, parts in repeats.items()},
-                      last_id)
+    return CodedTable(table.layout, _appended(table.main, mains),
+                      {name: _appended(table.repeats[name], parts) for name, parts in repeats.items()}, last_id)
+
+
+SEGMENT_ROWS = 100_000  # rows per chunk of a coded table's columns, once batches are joined
+
+
+def _appended(frame: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """`frame` with `parts` after it, small chunks merged into chunks of about SEGMENT_ROWS rows.
+
+    Joining without copying keeps each batch (or each response added one by one) as a chunk of its own, and a
+    scan over a column of hundreds of small chunks is several times slower than over a few large ones (the results
+    page of a million responses: 0.7 s against 0.3 s). Copying the whole table into one chunk would hold it twice
+    at the peak; so only the small chunks at the end of `frame` and the new parts are merged, a segment at a time.
+    """
+    lengths = frame.get_column(frame.columns[0]).chunk_lengths() if frame.height else []
+    small = 0
+    while small < len(lengths) and lengths[len(lengths) - 1 - small] < SEGMENT_ROWS:
+        small += 1
+    settled = sum(lengths[:len(lengths) - small])
+    segments, run, rows = [frame.slice(0, settled)], [frame.slice(settled)], frame.height - settled
+    for part in parts:
+        run.append(part)
+        rows += part.height
+        if rows >= SEGMENT_ROWS:
+            segments.append(pl.concat(run, rechunk=True))
+            run, rows = [], 0
+    if rows:
+        segments.append(pl.concat(run, rechunk=True))
+    return pl.concat(segments)
 
 
 def build(current: Questionnaire, versions: Mapping[str, Questionnaire], raw: pl.DataFrame) -> CodedTable:
