@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from survey.disclosure.hierarchy import Hierarchy
@@ -31,6 +32,7 @@ WEIGHT = "~w"
 SIZE = "size"
 KEPT = "kept"
 _KEY = "~key"
+_GLIMPSE = 4096  # records looked at before counting a sample's distinct classes
 _BLANK = "\x00"  # stands for a blank while values are coded (never a value: control characters are refused)
 
 
@@ -136,18 +138,30 @@ def _bits(count: int) -> int:
     return max(count - 1, 0).bit_length()
 
 
-def _grouped(source: pl.LazyFrame, keys: list[str], widths: list[int], aggregates: list[pl.Expr]) -> pl.LazyFrame:
-    """`source` grouped on `keys` (codes of `widths` bits each): on one packed integer when they fit in 64 bits."""
+def _grouped(source: pl.LazyFrame, keys: list[str], widths: list[int], aggregates: list[pl.Expr],
+             decode: bool = True) -> pl.LazyFrame:
+    """`source` grouped on `keys` (codes of `widths` bits each): on one packed integer when they fit in 64 bits,
+    its fields read back into the key columns unless `decode` is False (the packed key is left as it is)."""
     if sum(widths) > 64:
         return source.group_by(keys).agg(aggregates)
     packed, shift = pl.lit(0, pl.UInt64), 0
-    fields = []
+    for key, width in zip(keys, widths, strict=True):
+        packed = packed + pl.col(key).cast(pl.UInt64) * pl.lit(1 << shift, pl.UInt64)
+        shift += width
+    grouped = source.group_by(packed.alias(_KEY)).agg(aggregates)
+    return _decoded(grouped, keys, widths) if decode else grouped
+
+
+def _decoded(grouped: pl.LazyFrame, keys: list[str], widths: list[int]) -> pl.LazyFrame:
+    """The packed key of a grouping read back into its key columns."""
+    if _KEY not in grouped.collect_schema():
+        return grouped
+    fields, shift = [], 0
     for key, width in zip(keys, widths, strict=True):
         unit = pl.lit(1 << shift, pl.UInt64)
-        packed = packed + pl.col(key).cast(pl.UInt64) * unit
         fields.append(((pl.col(_KEY) // unit) % pl.lit(1 << width, pl.UInt64)).cast(pl.UInt32).alias(key))
         shift += width
-    return source.group_by(packed.alias(_KEY)).agg(aggregates).select(*fields, pl.exclude(_KEY))
+    return grouped.select(*fields, pl.exclude(_KEY))
 
 
 class Counts:
@@ -162,6 +176,8 @@ class Counts:
         self.tables: dict[tuple[Node, bool], pl.DataFrame] = {}  # (node, with sensitive codes) → table
         self._rows = 0
         self._sample: pl.DataFrame | None = None
+        self._arrays: list[np.ndarray] | None = None
+        self._lookups: dict[tuple[int, int], np.ndarray] = {}
         self._same: dict[Node, Node] = {}
         self._exceeds: dict[tuple[Node, int], bool] = {}
         self._climbs: dict[tuple[int, int, int], pl.Series | None] = {}
@@ -186,20 +202,24 @@ class Counts:
                 best = (below, table)
         return best
 
-    def table(self, node: Node, full: bool = True) -> pl.DataFrame:
-        """The node's count table (`full`: codes c0…, sensitive codes s0…, WEIGHT) or size table (no s0…)."""
+    def table(self, node: Node, full: bool = True, codes: bool = True) -> pl.DataFrame:
+        """The node's count table (`full`: codes c0…, sensitive codes s0…, WEIGHT) or size table (no s0…);
+        without `codes`, a table too large to keep may come with its codes still packed (one key column)."""
         full = full and bool(self.encoded.sensitive)
         same = self.same(node)
         if same != node:  # the same classes under other names: counted once
-            return self.table(same, full).with_columns(
+            table = self.table(same, full, codes)
+            return table.with_columns(
                 pl.lit(self._climb(i, low, high)).gather(pl.col(f"c{i}")).alias(f"c{i}")
-                for i, (low, high) in enumerate(zip(same, node, strict=True)) if low != high)
+                for i, (low, high) in enumerate(zip(same, node, strict=True)) if low != high) if codes else table
         for key in ((node, True), (node, False)) if not full else ((node, True),):
             if key in self.tables:
                 self.tables[key] = self.tables.pop(key)  # most recently used last
                 return self.tables[key]
         encoded = self.encoded
         below, source = self._source(node, full)
+        if below is None and self._dense(node, full):
+            return self._bincount(node, full, codes)
         levels = below or (LEAF,) * len(node)
         climbed = [pl.col(name) if low == high else pl.lit(self._climb(i, low, high)).gather(pl.col(name)).alias(name)
                    for i, (name, low, high) in enumerate(zip(encoded.codes, levels, node, strict=True))]
@@ -207,10 +227,58 @@ class Counts:
         keys = [*encoded.codes, *(encoded.spelled if full else ())]
         widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
         widths += list(encoded.widths) if full else []
-        counted = _grouped(source.lazy().with_columns(climbed), keys, widths,
-                           [weight.cast(pl.UInt32).alias(WEIGHT)]).collect()
-        self._keep((node, full), counted)
+        counted = _grouped(source.lazy().with_columns(climbed), keys, widths, [weight.cast(pl.UInt32).alias(WEIGHT)],
+                           decode=False).collect()
+        kept = counted.height * 10 <= encoded.records * 9  # else hardly smaller than the records: no help
+        if kept or codes:  # reading the codes back costs as much as counting: only when they are needed
+            counted = _decoded(counted.lazy(), keys, widths).collect()
+        if kept:
+            self._keep((node, full), counted)
         return counted
+
+    def _radix(self, node: Node, full: bool) -> list[int]:
+        """The number of codes of each key column: the columns' at the node, then the sensitive columns'."""
+        sizes = [len(c.labels[level]) for c, level in zip(self.encoded.columns, node, strict=True)]
+        return sizes + ([1 << width for width in self.encoded.widths] if full else [])
+
+    def _dense(self, node: Node, full: bool) -> bool:
+        """Whether the node's classes are few enough to be counted in an array with a cell for each possible one."""
+        return math.prod(self._radix(node, full)) <= max(4 * self.encoded.records, 1 << 16)
+
+    def _packed(self, node: Node, full: bool) -> np.ndarray:
+        """Each record's class (and sensitive values, when `full`) as one integer in mixed radix."""
+        encoded = self.encoded
+        if self._arrays is None:
+            self._arrays = [c.rows.to_numpy() for c in encoded.columns]
+            self._arrays += [encoded.rows[name].to_numpy() for name in encoded.spelled]
+        key = np.zeros(encoded.records, dtype=np.int64)
+        for i, (coded, level) in enumerate(zip(encoded.columns, node, strict=True)):
+            if (i, level) not in self._lookups:
+                self._lookups[i, level] = coded.lookups[level].to_numpy()
+            key *= len(coded.labels[level])
+            key += self._lookups[i, level][self._arrays[i]]
+        for j, width in enumerate(encoded.widths if full else ()):
+            key *= 1 << width
+            key += self._arrays[len(node) + j]
+        return key
+
+    def _bincount(self, node: Node, full: bool, codes: bool) -> pl.DataFrame:
+        """The node's table counted from the records with one array cell per possible class (`_dense` nodes)."""
+        encoded = self.encoded
+        radix = self._radix(node, full)
+        counts = np.bincount(self._packed(node, full), minlength=math.prod(radix))
+        present = np.flatnonzero(counts)
+        kept = present.size * 10 <= encoded.records * 9
+        weights = pl.Series(WEIGHT, counts[present], dtype=pl.UInt32)
+        if not (kept or codes):
+            return weights.to_frame()
+        names = [*encoded.codes, *(encoded.spelled if full else ())]
+        parts = np.unravel_index(present, radix) if radix else []
+        table = pl.DataFrame([*(pl.Series(name, part, dtype=pl.UInt32) for name, part in zip(names, parts,
+                                                                                              strict=True)), weights])
+        if kept:
+            self._keep((node, full), table)
+        return table
 
     def same(self, node: Node) -> Node:
         """The lowest node with the same classes: each column at its lowest level grouping values alike (a level
@@ -225,8 +293,6 @@ class Counts:
 
     def _keep(self, key: tuple[Node, bool], table: pl.DataFrame) -> None:
         """Keep the table for roll-ups, dropping the least recently used ones past the budget."""
-        if table.height * 10 > self.encoded.records * 9:  # hardly smaller than the records: no help
-            return
         self.tables[key] = table
         self._rows += table.height
         while self._rows > self.budget and len(self.tables) > 1:
@@ -240,6 +306,8 @@ class Counts:
             return self._exceeds[node, most]
         if math.prod(len(c.labels[level]) for c, level in zip(encoded.columns, node, strict=True)) <= most:
             return False  # cannot have that many
+        if self._dense(node, False):
+            return False  # counting every record in an array costs less than a sample's distinct classes
         size = min(encoded.records, 2 * most + 1)  # a node seen half distinct on the sample fails
         if self._sample is None or self._sample.height != size:
             self._sample = encoded.rows.select(encoded.codes).sample(size, seed=0) if size else encoded.rows
@@ -252,18 +320,23 @@ class Counts:
             packed = packed + pl.lit(coded.lookups[level]).gather(pl.col(name)).cast(pl.UInt64) * pl.lit(
                 1 << shift, pl.UInt64)
             shift += width
+        # A node whose classes are not nearly all distinct on a few thousand records will not be half distinct on
+        # the sample (only a matter of time: the answer "not seen" is always safe).
+        if sample.head(_GLIMPSE).select(packed.n_unique()).item() < 0.95 * min(_GLIMPSE, sample.height):
+            self._exceeds[node, most] = False
+            return False
         self._exceeds[node, most] = sample.select(packed.n_unique()).item() > most
         return self._exceeds[node, most]
 
-    def sizes(self, node: Node, profile: Profile) -> pl.DataFrame:
-        """The node's classes as far as k goes: codes c0…, SIZE, KEPT (at least k records)."""
+    def sizes(self, node: Node, profile: Profile, codes: bool = True) -> pl.DataFrame:
+        """The node's classes as far as k goes: codes c0… (unless not `codes`), SIZE, KEPT (at least k records)."""
         encoded = self.encoded
-        table = self.table(node, full=False).lazy()
+        table = self.table(node, full=False, codes=codes).lazy()
         if encoded.sensitive and encoded.spelled[0] in table.collect_schema():  # a full table: classes summed
             widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
-            table = _grouped(table, encoded.codes, widths, [pl.col(WEIGHT).sum()])
-        return table.select(*encoded.codes, pl.col(WEIGHT).cast(pl.UInt32).alias(SIZE)).with_columns(
-            (pl.col(SIZE) >= profile.k).alias(KEPT)).collect()
+            table = _grouped(table, encoded.codes, widths, [pl.col(WEIGHT).sum()], decode=codes)
+        return table.select(*(encoded.codes if codes else ()), pl.col(WEIGHT).cast(pl.UInt32).alias(SIZE)
+                            ).with_columns((pl.col(SIZE) >= profile.k).alias(KEPT)).collect()
 
     def classes(self, node: Node, profile: Profile) -> pl.DataFrame:
         """The node's classes: codes c0…, SIZE, l<i> (distinct values of each sensitive column), KEPT."""

@@ -60,6 +60,9 @@ def bound(encoded: Encoded, node: Node) -> Fraction:
     return total / max(encoded.records * width, 1)
 
 
+PROBE = True
+
+
 def most_classes(records: int, profile: Profile) -> int:
     """The most classes a passing node can have: (n − s) / k kept ones and s suppressed ones, s ≤ the budget."""
     budget = profile.most_suppressed(records)
@@ -90,7 +93,7 @@ def judge(counts: Counts, node: Node, profile: Profile) -> Outcome:
     if counts.exceeds(node, most_classes(counts.encoded.records, profile)):
         return Outcome(node, None, False)
     if counts.encoded.sensitive:  # most nodes fail on k alone, which needs no sensitive value
-        small = int(counts.sizes(node, profile).filter(~pl.col(KEPT))[SIZE].sum() or 0)
+        small = int(counts.sizes(node, profile, codes=False).filter(~pl.col(KEPT))[SIZE].sum() or 0)
         if small > budget:
             return Outcome(node, small, False)
     groups = counts.classes(node, profile)
@@ -178,7 +181,7 @@ def choose(counts: Counts, profile: Profile) -> Choice | None:
         lower_ceiling()
         if bounds(node) > ceiling:  # type: ignore[operator]
             return True  # left out: loses more than a k-minimal node found, whether it passes or not
-        probe = _projection(encoded, node, most)
+        probe = _projection(encoded, node, most) if PROBE else None
         if probe is not None and probe not in search.state:
             judged[probe] = judged.get(probe) or judge(counts, probe, profile)
             search.settle(probe, judged[probe].passes)
