@@ -247,11 +247,10 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
         pl.col(CODED_VERSION).alias(VERSION),
         pl.col(SUBMITTED_AT).dt.date().cast(pl.String).alias(SUBMITTED_DATE),
         *(pl.col(v.name) for v in data), pl.col(RESPONSE_ID), *(pl.col(s) for s in statuses))
-    leaves = frame.select(*(_leaf(by_name[n]) if n in by_name else pl.col(n) for n in quasi))
     protected = protect(frame, [policy.hierarchies[n] for n in quasi],
                         [n for n in policy.having(SENSITIVE) if n in frame.columns], profile,
-                        {n: leaves[n] for n in quasi})
-    kept = protected.frame.drop(statuses)
+                        {n: _leaf(by_name[n]) if n in by_name else pl.col(n).cast(pl.String) for n in quasi})
+    kept = protected.frame.drop(statuses)  # one gather of the kept rows, generalised values as text for them only
     detections: dict[str, int] = {}
     if include_free_text:
         kept = _scrubbed(kept, [v.name for v in data if policy.roles.get(v.name) == FREE_TEXT], lists, detections)

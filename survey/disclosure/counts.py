@@ -4,14 +4,14 @@ Each quasi-identifier's values are coded once as small integers (a *leaf* code p
 level from a leaf to its ancestor's code at that level, and a *climb* from one level's codes to a higher level's
 (when the lower level decides the higher one, as nested levels do). A node's **count table** has a row per
 class and combination of sensitive values: the columns' ancestor codes, the sensitive columns' codes and the
-number of records; its **size table** leaves the sensitive codes out. Rows are grouped on one integer packing
-the codes (bit fields) and only counted or summed — the cheapest group-by there is.
+number of records; its **size table** leaves the sensitive codes out. From the records, a node with few enough
+possible classes is counted with numpy's `bincount` on one integer per record (the codes in mixed radix), any
+other by a polars group-by on the codes packed in one 64-bit integer; either way only counts and sums.
 
 A node above a node already counted is counted from that node's table (its classes merged), much smaller than
 the records once anything is generalised: `Counts` keeps the tables of the nodes counted so far, within a
-budget of rows, and rolls each new node up from the smallest one below it. A node's size table (enough to
-judge k) is counted first; the full table only for a node that k does not already fail. No text is built until
-the chosen node is shown (`shown_column`).
+budget of rows, and rolls each new node up from the smallest one below it. Nodes whose levels group the values
+alike are counted once. No text is built until the chosen node is shown (`shown_column`).
 """
 
 from __future__ import annotations
@@ -171,6 +171,7 @@ class Counts:
     used dropped first; a table hardly smaller than the records is not kept."""
 
     def __init__(self, encoded: Encoded, budget: int | None = None):
+        """Nothing counted yet; `budget`: the most rows of tables kept (by default twice the records)."""
         self.encoded = encoded
         self.budget = budget if budget is not None else max(2 * encoded.records, 10_000)
         self.tables: dict[tuple[Node, bool], pl.DataFrame] = {}  # (node, with sensitive codes) → table
@@ -366,7 +367,7 @@ class Counts:
         return joined.select(pl.col(KEPT).fill_null(False)).collect().to_series()
 
 
-def shown_column(coded: Coded, level: int) -> pl.Series:
-    """A quasi-identifier's values at `level`, as text, for every record."""
+def shown_column(coded: Coded, level: int, rows: pl.Series | None = None) -> pl.Series:
+    """A quasi-identifier's values at `level`, as text, for every record (or the records at positions `rows`)."""
     labels = pl.Series(list(coded.labels[level]), dtype=pl.String)
-    return labels.gather(coded.lookups[level].gather(coded.rows))
+    return labels.gather(coded.lookups[level].gather(coded.rows if rows is None else coded.rows.gather(rows)))

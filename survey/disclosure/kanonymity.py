@@ -10,9 +10,9 @@ generalised to an ancestor covering c of the column's d observed values costs (c
 value (or a suppressed record's) costs 1; the loss is the mean over records and quasi-identifiers, 0 for the
 data as it is and 1 for everything suppressed. It is computed as an exact fraction, so that ties are ties.
 Among the k-minimal nodes the one with the least loss is kept (ties: the lower node, then the earlier columns
-kept finer). A node's loss is at least that of its generalisation with nothing suppressed (a suppressed value
-costs 1, the most a value can), which needs no count: the k-minimal nodes are compared in the order of that
-bound, and the comparison stops once the bound passes the best loss found.
+kept finer). A node's loss is at least its `bound`, the loss of its generalisation with nothing suppressed (a
+suppressed value costs 1, the most a value can), which needs no count: once a k-minimal node is known, every
+node whose bound is above its loss — and every node above that one — is left out of the search (`choose`).
 """
 
 from __future__ import annotations
@@ -58,9 +58,6 @@ def bound(encoded: Encoded, node: Node) -> Fraction:
     total = sum((Fraction(coded.spread[level], coded.observed) for coded, level in zip(encoded.columns, node,
                                                                                         strict=True)), Fraction(0))
     return total / max(encoded.records * width, 1)
-
-
-PROBE = True
 
 
 def most_classes(records: int, profile: Profile) -> int:
@@ -133,10 +130,12 @@ class Bounds:
     """`bound` of each node, remembered."""
 
     def __init__(self, encoded: Encoded):
+        """No bound known yet."""
         self.encoded = encoded
         self.known: dict[Node, Fraction] = {}
 
     def __call__(self, node: Node) -> Fraction:
+        """The node's bound."""
         if node not in self.known:
             self.known[node] = bound(self.encoded, node)
         return self.known[node]
@@ -178,10 +177,11 @@ def choose(counts: Counts, profile: Profile) -> Choice | None:
                 pending.discard(node)
 
     def passes(node: Node) -> bool:
+        """Whether the node passes, for the search: counted when within the ceiling, after its projection."""
         lower_ceiling()
         if bounds(node) > ceiling:  # type: ignore[operator]
             return True  # left out: loses more than a k-minimal node found, whether it passes or not
-        probe = _projection(encoded, node, most) if PROBE else None
+        probe = _projection(encoded, node, most)
         if probe is not None and probe not in search.state:
             judged[probe] = judged.get(probe) or judge(counts, probe, profile)
             search.settle(probe, judged[probe].passes)

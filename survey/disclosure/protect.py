@@ -9,12 +9,12 @@ ties a row to a person from outside: no class is formed, k and ℓ are not enfor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from survey.disclosure.counts import KEPT, SIZE, Counts, Encoded, encode, shown_column
+from survey.disclosure.counts import KEPT, SIZE, Coded, Counts, Encoded, encode, shown_column
 from survey.disclosure.hierarchy import BrokenHierarchy, Hierarchy
 from survey.disclosure.kanonymity import choose
 from survey.disclosure.profile import Profile
@@ -31,9 +31,11 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Protected:
-    """The protected table and what was done to it."""
+    """The protected table and what was done to it: the records kept, the columns shown at a coarser level."""
 
-    frame: pl.DataFrame
+    source: pl.DataFrame  # the table as given
+    keep: pl.Series  # for every record, whether it is kept
+    shown: dict[str, tuple[Coded, int]]  # quasi-identifier shown at a coarser level → its codes and the level
     levels: dict[str, str]  # quasi-identifier → the name of the level it is shown at
     records_in: int
     suppressed: int
@@ -43,6 +45,20 @@ class Protected:
     loss: float
     evaluated: int  # lattice nodes judged
     candidates: int  # k-minimal nodes compared on loss
+
+    def rows(self, order: pl.Series | None = None) -> pl.DataFrame:
+        """The kept records, generalised, in `order` (positions among the kept records) when given: one gather of
+        the table, and the text of a generalised value made for the records shown only."""
+        index = self.keep.arg_true()
+        if order is not None:
+            index = index.gather(order)
+        return self.source.select(pl.all().gather(index)).with_columns(
+            shown_column(coded, level, index).alias(name) for name, (coded, level) in self.shown.items())
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The kept records, generalised, in the order given."""
+        return self.rows()
 
 
 def _refusal(encoded: Encoded, profile: Profile, frame: pl.DataFrame) -> Refused:
@@ -70,13 +86,14 @@ def _diversity(groups: pl.DataFrame, sensitive: int) -> int | None:
 
 
 def protect(frame: pl.DataFrame, hierarchies: Sequence[Hierarchy], sensitive: Sequence[str], profile: Profile,
-            leaves: Mapping[str, pl.Series] | None = None) -> Protected:
+            leaves: Mapping[str, pl.Expr] | None = None) -> Protected:
     """The table generalised and suppressed to meet `profile`; raises `Refused` when no generalisation can.
 
-    `leaves` gives each quasi-identifier's values as text (a special answer `~-8`); by default, the column cast
-    to text.
+    `leaves` gives each quasi-identifier's values as text (a special answer `~-8`), as an expression on `frame`;
+    by default, the column cast to text. Each is made when its column is coded, one at a time.
     """
-    texts = {h.column: (leaves or {}).get(h.column, frame[h.column].cast(pl.String)) for h in hierarchies}
+    texts = _Texts(frame, {h.column: (leaves or {}).get(h.column, pl.col(h.column).cast(pl.String))
+                           for h in hierarchies})
     try:
         encoded = encode(frame, hierarchies, texts, sensitive if hierarchies else ())
     except BrokenHierarchy as exc:
@@ -86,19 +103,34 @@ def protect(frame: pl.DataFrame, hierarchies: Sequence[Hierarchy], sensitive: Se
     if chosen is None:
         raise _refusal(encoded, profile, frame)
     bottom = tuple(0 for _ in hierarchies)
-    before = counts.classes(bottom, profile)[SIZE] if hierarchies else pl.Series([frame.height])
-    kept = frame.filter(chosen.keep)
-    replaced = {coded.hierarchy.column: shown_column(coded, level).filter(chosen.keep)
-                for coded, level in zip(encoded.columns, chosen.node, strict=True) if level > 0}
-    if replaced:
-        kept = kept.with_columns(pl.Series(name, values) for name, values in replaced.items())
+    before = counts.sizes(bottom, profile, codes=False)[SIZE] if hierarchies else pl.Series([frame.height])
+    kept = int(chosen.keep.sum())
     if hierarchies:
         groups = counts.classes(chosen.node, profile).filter(pl.col(KEPT))
         after, l_achieved = risk_of(groups[SIZE]), _diversity(groups, len(encoded.sensitive))
     else:
-        after, l_achieved = risk_of(pl.Series([kept.height]) if kept.height else pl.Series([], dtype=pl.UInt32)), None
+        after, l_achieved = risk_of(pl.Series([kept]) if kept else pl.Series([], dtype=pl.UInt32)), None
     levels = {c.hierarchy.column: c.hierarchy.names[level] for c, level in zip(encoded.columns, chosen.node,
                                                                                strict=True)}
-    return Protected(kept, levels, frame.height, frame.height - kept.height,
+    shown = {c.hierarchy.column: (c, level) for c, level in zip(encoded.columns, chosen.node, strict=True)
+             if level > 0}
+    return Protected(frame, chosen.keep, shown, levels, frame.height, frame.height - kept,
                      risk_of(before.filter(before > 0)), after, l_achieved, chosen.loss, chosen.evaluated,
                      chosen.candidates)
+
+
+class _Texts(Mapping[str, pl.Series]):
+    """Each quasi-identifier's values as text, made when asked for: a million strings per column add up."""
+
+    def __init__(self, frame: pl.DataFrame, expressions: dict[str, pl.Expr]):
+        """The texts of `frame` that `expressions` give."""
+        self.frame, self.expressions = frame, expressions
+
+    def __getitem__(self, column: str) -> pl.Series:
+        return self.frame.select(self.expressions[column]).to_series()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.expressions)
+
+    def __len__(self) -> int:
+        return len(self.expressions)
