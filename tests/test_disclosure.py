@@ -27,6 +27,7 @@ from survey import deliverables
 from survey.access import Role
 from survey.anonymise import anonymise
 from survey.dataset import ResponseRecord
+from survey.disclosure.counts import SIZE, Counts, encode
 from survey.disclosure.hierarchy import SUPPRESSED, band, explicit
 from survey.disclosure.lattice import Search
 from survey.disclosure.profile import Profile, ProfileInvalid
@@ -186,6 +187,29 @@ def test_the_node_chosen_is_the_least_lossy_k_minimal_one_by_brute_force(case) -
     depths = [max(map(len, chains.values())) for chains in trees]
     names = [("value", *(f"level {j}" for j in range(1, d + 1)), "suppressed") for d in depths]
     assert protected.levels == {f"q{i}": names[i][level] for i, level in enumerate(expected)}
+
+
+@settings(max_examples=80, deadline=None)
+@given(dataset(), st.sampled_from([None, 0]), st.sampled_from([None, 3]), st.randoms(use_true_random=False))
+def test_every_node_s_classes_are_counted_alike_however_they_are_rolled_up(case, dense, budget, rnd) -> None:  # noqa: ANN001
+    frame, trees, sensitive, profile = case
+    hierarchies = [explicit(f"q{i}", chains) for i, chains in enumerate(trees)]
+    columns = [f"q{i}" for i in range(len(trees))]
+    encoded = encode(frame, hierarchies, {q: frame[q] for q in columns}, ["s"] if sensitive else [])
+    counts = Counts(encoded, budget=budget, dense=dense)  # dense 0: every count by group-by; budget 3: evictions
+    nodes = list(itertools.product(*(range(h.height) for h in hierarchies)))
+    rnd.shuffle(nodes)
+    for node in nodes:
+        expected: dict[tuple, list] = defaultdict(list)
+        for row in frame.iter_rows(named=True):
+            key = tuple(hierarchies[i].ancestors(row[q])[node[i]] for i, q in enumerate(columns))
+            expected[key].append(row.get("s"))
+        got = counts.classes(node, profile)
+        labels = [encoded.columns[i].labels[level] for i, level in enumerate(node)]
+        seen = {tuple(labels[i][code] for i, code in enumerate(row[:len(columns)])): row[len(columns):]
+                for row in got.select(*encoded.codes, SIZE, *(["l0"] if sensitive else [])).iter_rows()}
+        assert seen == {key: (len(values), *([len(set(values))] if sensitive else []))
+                        for key, values in expected.items()}, node
 
 
 def test_the_least_lossy_node_is_chosen_among_the_k_minimal_ones() -> None:

@@ -170,10 +170,12 @@ class Counts:
     Tables are kept for roll-ups within `budget` rows in all (by default twice the records), the least recently
     used dropped first; a table hardly smaller than the records is not kept."""
 
-    def __init__(self, encoded: Encoded, budget: int | None = None):
-        """Nothing counted yet; `budget`: the most rows of tables kept (by default twice the records)."""
+    def __init__(self, encoded: Encoded, budget: int | None = None, dense: int | None = None):
+        """Nothing counted yet; `budget`: the most rows of tables kept (by default twice the records); `dense`: the
+        most possible classes counted in an array (by default four per record, at least 65,536)."""
         self.encoded = encoded
         self.budget = budget if budget is not None else max(2 * encoded.records, 10_000)
+        self.dense = dense if dense is not None else max(4 * encoded.records, 1 << 16)
         self.tables: dict[tuple[Node, bool], pl.DataFrame] = {}  # (node, with sensitive codes) → table
         self._rows = 0
         self._sample: pl.DataFrame | None = None
@@ -244,7 +246,7 @@ class Counts:
 
     def _dense(self, node: Node, full: bool) -> bool:
         """Whether the node's classes are few enough to be counted in an array with a cell for each possible one."""
-        return math.prod(self._radix(node, full)) <= max(4 * self.encoded.records, 1 << 16)
+        return math.prod(self._radix(node, full)) <= self.dense
 
     def _packed(self, node: Node, full: bool) -> np.ndarray:
         """Each record's class (and sensitive values, when `full`) as one integer in mixed radix."""
