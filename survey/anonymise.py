@@ -77,9 +77,10 @@ class AnonymisedTable:
 
     `repeats` holds one table per repeat group: a row per item, linked to the main table by `export_id` only.
 
-    The rows are kept in `unordered` and put in their export order (`order`, a shuffle) only when read: `frame`
-    gathers them all, `slices` a slice at a time — so that writing a million rows never holds a shuffled copy of
-    the whole table beside the coded one.
+    The rows are kept in `unordered` and put in their export order (`order`, a shuffle of the positions of the
+    rows exported: records that disclosure control suppressed are in `unordered` but never in `order`) only when
+    read: `frame` gathers them all, `slices` a slice at a time — so that writing a million rows never holds a
+    shuffled copy of the whole table beside the coded one.
     """
 
     columns: tuple[Variable, ...]
@@ -87,7 +88,8 @@ class AnonymisedTable:
     repeats: dict[str, AnonymisedTable] = field(default_factory=dict)
     language: str | None = None  # labels written in this language, or None for codes
     report: dict | None = None  # the risk report (`survey.disclosure.report`), for the main table
-    order: pl.Series | None = None  # row positions in export order; None: `unordered` is in export order already
+    # Positions in `unordered` of the rows exported, in export order; None: all of `unordered`, in its order.
+    order: pl.Series | None = None
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -96,12 +98,13 @@ class AnonymisedTable:
 
     @property
     def height(self) -> int:
-        return self.unordered.height
+        """The rows exported (`unordered` may hold more: records that disclosure control suppressed)."""
+        return self.unordered.height if self.order is None else self.order.len()
 
     def slices(self, size: int) -> Iterator[pl.DataFrame]:
         """The rows in export order, `size` at a time (one slice, with no row, when there is none)."""
         if self.height == 0:
-            yield self.unordered
+            yield self.unordered.clear()
             return
         for start in range(0, self.height, size):
             yield (self.unordered.slice(start, size) if self.order is None
@@ -250,12 +253,14 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     protected = protect(frame, [policy.hierarchies[n] for n in quasi],
                         [n for n in policy.having(SENSITIVE) if n in frame.columns], profile,
                         {n: _leaf(by_name[n]) if n in by_name else pl.col(n).cast(pl.String) for n in quasi})
-    kept = protected.frame.drop(statuses)  # one gather of the kept rows, generalised values as text for them only
+    # Every record stays in the frame, suppressed ones too, and the export order lists the kept ones only, shuffled:
+    # the writers read the rows through it a slice at a time, so the table is never copied whole.
+    kept = protected.every_row().drop(statuses)
     detections: dict[str, int] = {}
     if include_free_text:
         kept = _scrubbed(kept, [v.name for v in data if policy.roles.get(v.name) == FREE_TEXT], lists, detections)
     seed = (rng or secrets.SystemRandom()).getrandbits(63)
-    order = pl.int_range(0, kept.height, dtype=pl.UInt32, eager=True).shuffle(seed=seed)
+    order = protected.keep.arg_true().cast(pl.UInt32).shuffle(seed=seed)
     described = tuple(_generalised(v, protected.levels.get(v.name, "value")) for v in shape.columns)
     coded = [v for v in described if v.question]
     main = kept.select(

@@ -34,6 +34,7 @@ from survey.disclosure.profile import Profile, ProfileInvalid
 from survey.disclosure.protect import Refused, protect
 from survey.disclosure.roles import Undeclared
 from survey.errors import QuestionnaireInvalid
+from survey.export import dataset_csv
 from survey.schema import Questionnaire, load_questionnaire
 from survey.schema.disclosure import Bands
 from survey.schema.loader import parse_questionnaire
@@ -427,6 +428,10 @@ def test_repeat_items_of_a_suppressed_person_go_with_them() -> None:
     items = table.repeats["enfants"].frame
     assert items.height == 20 and 99 not in items["age_enfant"].to_list()
     assert set(items["export_id"]) == set(table.frame["export_id"])
+    # The suppressed record is never read back: not by height, not slice by slice, not in the written file.
+    assert table.height == 20 and sum(part.height for part in table.slices(3)) == 20
+    written = list(csv.DictReader(io.StringIO(dataset_csv(table).decode("utf-8-sig"))))
+    assert len(written) == 20 and {row["commune"] for row in written} == {"a"}
 
 
 def test_survey_export_of_the_example_is_k_anonymous_on_its_declared_columns(tmp_path: Path) -> None:

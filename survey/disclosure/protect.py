@@ -60,6 +60,13 @@ class Protected:
         """The kept records, generalised, in the order given."""
         return self.rows()
 
+    def every_row(self) -> pl.DataFrame:
+        """Every record, suppressed ones included, with the generalised values: no copy of the table's other
+        columns. Only for a caller that then reads the kept records alone (`keep.arg_true()`), as the export does
+        through its row order."""
+        return self.source.with_columns(shown_column(coded, level).alias(name)
+                                        for name, (coded, level) in self.shown.items())
+
 
 def _refusal(encoded: Encoded, profile: Profile, frame: pl.DataFrame) -> Refused:
     """Why even the top of the lattice (every quasi-identifier suppressed: one class) fails, and what to relax."""
