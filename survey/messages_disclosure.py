@@ -87,6 +87,16 @@ DISCLOSURE_MESSAGES: dict[str, dict[str, str]] = {
     "risk_levels": {"fr": "Niveau retenu pour chaque quasi-identifiant", "en": "Level kept for each quasi-identifier"},
     "risk_column": {"fr": "Colonne", "en": "Column"},
     "risk_level": {"fr": "Niveau", "en": "Level"},
+    # The levels of generalisation as the report names them (`survey.disclosure.hierarchy`); a choice attribute (a
+    # CSV column such as `commune`) is shown by its own name.
+    "risk_level_value": {"fr": "valeur exacte", "en": "exact value"},
+    "risk_level_suppressed": {"fr": "supprimé (*)", "en": "suppressed (*)"},
+    "risk_level_groups": {"fr": "regroupé", "en": "grouped"},
+    "risk_level_bands": {"fr": "tranches {detail}", "en": "bands {detail}"},
+    "risk_level_month": {"fr": "mois", "en": "month"},
+    "risk_level_quarter": {"fr": "trimestre", "en": "quarter"},
+    "risk_level_year": {"fr": "année", "en": "year"},
+    "risk_level_hour": {"fr": "heure", "en": "hour"},
     "risk_reidentification": {"fr": "Risque de réidentification (seuil : {threshold} %)",
                               "en": "Re-identification risk (threshold: {threshold} %)"},
     "risk_before": {"fr": "Avant", "en": "Before"},

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from survey.aggregate.model import format_number
 from survey.codecs import codec
 from survey.codecs.parsing import OTHER_MAX_LENGTH
 from survey.schema import Question
@@ -28,6 +29,7 @@ def environment(templates_dir: str = str(TEMPLATES_DIR)) -> Environment:
     # The `maxlength` of text fields: the limits the server enforces (a question's own, or its type's default).
     env.globals["length_limit"] = _length_limit
     env.globals["other_max_length"] = OTHER_MAX_LENGTH
+    env.filters["number"] = format_number  # `{{ x|number(lang) }}`: 16,3 in French, 16.3 in English
     return env
 
 
