@@ -287,9 +287,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export_data": {"fr": "Exporter les données", "en": "Export the data"},
     "export_hint": {
         "fr": "Un fichier .zip : les réponses anonymisées, un tableau par groupe répété (relié par export_id), "
-              "le dictionnaire des variables et un LISEZMOI.",
+              "le dictionnaire des variables, le rapport d’anonymisation et un LISEZMOI.",
         "en": "One .zip file: the anonymised responses, one table per repeated group (linked by export_id), "
-              "the codebook and a LISEZMOI (read-me).",
+              "the codebook, the anonymisation report and a LISEZMOI (read-me).",
     },
     "export_format": {"fr": "Format", "en": "Format"},
     "format_csv": {"fr": "CSV", "en": "CSV"},
