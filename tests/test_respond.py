@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy import inspect
 
 from survey.logic import resolve
-from survey.schema import load_questionnaire
+from survey.schema import load_questionnaire, parse_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_answers
 from survey.validation import finalise
@@ -149,15 +149,49 @@ def test_unknown_questionnaire_and_bad_urls_get_a_readable_404(client: TestClien
         assert "Page introuvable" in response.text and "Traceback" not in response.text
 
 
-def test_english_is_available(client: TestClient) -> None:
-    html = client.get(f"/s/{QID}?lang=en").text
+def _post_to(client: TestClient, questionnaire_id: str, html: str, fields: list[tuple[str, str]], action: str):
+    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", action), *fields]
+    return post_form(client, f"/s/{questionnaire_id}", data, follow_redirects=False)
+
+
+def test_english_is_offered_where_the_questionnaire_has_it(client: TestClient) -> None:
+    bilingual = load_questionnaire(ROOT / "questionnaires" / "atelier-retour.yaml")
+    assert bilingual.languages == ["en"]
+    html = client.get("/s/atelier-retour?lang=en").text
     assert "Page 1 of" in html and '<html lang="en">' in html
-    answers = synthetic_answers(QUESTIONNAIRE, random.Random(6))
-    switched = _post(client, client.get(f"/s/{QID}").text, page_form(QUESTIONNAIRE.pages[0], answers),
-                     action="lang:en")
+    french = client.get("/s/atelier-retour?lang=fr").text
+    assert 'value="lang:en"' in french, "the switch to the questionnaire's other language"
+    answers = synthetic_answers(bilingual, random.Random(6))
+    switched = _post_to(client, "atelier-retour", french, page_form(bilingual.pages[0], answers), "lang:en")
     assert "Page 1 of" in switched.text  # same page, answers kept, other language
-    for _, value in page_form(QUESTIONNAIRE.pages[0], answers):
+    for _, value in page_form(bilingual.pages[0], answers):
         assert f'value="{value}"' in switched.text
+
+
+def test_a_french_only_questionnaire_offers_no_other_language_and_stays_french(client: TestClient) -> None:
+    assert QUESTIONNAIRE.languages == []
+    html = client.get(f"/s/{QID}?lang=en").text  # a link, or a cookie left by another questionnaire
+    assert '<html lang="fr">' in html and "Page 1 sur" in html and 'value="lang:' not in html
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(6))
+    forced = _post(client, html, page_form(QUESTIONNAIRE.pages[0], answers), action="lang:en")  # a crafted button
+    assert forced.status_code == 200 and '<html lang="fr">' in forced.text and "Page 1 sur" in forced.text
+
+
+def test_the_asterisk_legend_is_shown_only_above_questions_that_have_one(client: TestClient, store: Store) -> None:
+    first = client.get(f"/s/{QID}").text  # page 1 asks required questions
+    assert "legend-required" in first and 'class="required"' in first
+    store.load(parse_questionnaire(textwrap.dedent("""\
+        id: facultatif
+        version: "1"
+        title: Facultatif
+        privacy_notice: Anonyme.
+        pages:
+          - id: p
+            questions:
+              - {name: avis, type: long_text, label: "Un avis ?"}
+        """)))
+    page = client.get("/s/facultatif").text
+    assert "Un avis" in page and "legend-required" not in page and 'class="required"' not in page
 
 
 def test_no_ip_address_or_user_agent_is_stored(client: TestClient, store: Store) -> None:

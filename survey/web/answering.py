@@ -36,6 +36,18 @@ from survey.web.pages import render
 PAGE_CACHE = PageCache()
 
 
+def offered_languages(questionnaire: Questionnaire) -> list[str]:
+    """The languages a respondent may read a questionnaire in: its own (`language`, `languages`), where the
+    pages' own words (buttons, messages) exist too. A French-only questionnaire offers no switch."""
+    return [lang for lang in questionnaire.all_languages if lang in LANGUAGES] or [questionnaire.language]
+
+
+def served_language(questionnaire: Questionnaire, asked: str) -> str:
+    """The language asked for (link, cookie, button) when the questionnaire has it, else its own."""
+    offered = offered_languages(questionnaire)
+    return asked if asked in offered else offered[0]
+
+
 def _today() -> str:
     return dt.date.today().isoformat()
 
@@ -91,7 +103,7 @@ def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire
         repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
         is_last=state.page == (resolution.shown_pages or [state.page])[-1], is_first=state.page == min(
             resolution.shown_pages or [0]), action=action, state=signer.dump(state),
-        languages=LANGUAGES,
+        languages=offered_languages(questionnaire),
         logic=page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today),
     )
 

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from survey.access import Action
-from survey.web.answering import show_page
+from survey.web.answering import served_language, show_page
 from survey.web.auth import current_member, require
 from survey.web.pages import PathId, ServicesDep, request_language
 from survey.web.respond import answer_page, first_state, localised
@@ -28,7 +28,8 @@ class PreviewController(Controller):
         version_id = ids.get(label) if label else (current.version_id if current else None)
         if version_id is None:
             raise NotFoundException()
-        language = request_language(request)
+        version = services.store.version(version_id)
+        language = served_language(version.questionnaire, request_language(request))  # type: ignore[union-attr]
         questionnaire = localised(services.store, version_id, language)
         state = first_state(questionnaire, version_id, language, preview=True)  # type: ignore[arg-type]
         label = next(name for name, vid in ids.items() if vid == version_id)

@@ -11,12 +11,19 @@ from litestar.response import Redirect, Response
 
 from survey.codecs import codec
 from survey.logic import resolve
-from survey.messages import LANGUAGES
 from survey.schema import Questionnaire
 from survey.schema.localise import localise
 from survey.store import LoadedVersion, Store
 from survey.validation import finalise, validate_answers
-from survey.web.answering import _today, edit_repeat, next_page, read_posted_page, show_page
+from survey.web.answering import (
+    _today,
+    edit_repeat,
+    next_page,
+    offered_languages,
+    read_posted_page,
+    served_language,
+    show_page,
+)
 from survey.web.form_state import FormState, StateInvalid
 from survey.web.pages import PathId, Services, ServicesDep, form_fields, form_value, render, request_language
 
@@ -60,9 +67,9 @@ def _answer_page(request: Request, services: Services, fields: dict[str, list[st
     except StateInvalid:
         return _restart(request, questionnaire_id)
     action = form_value(fields, "action") or "next"
-    if action.startswith("lang:") and action[5:] in LANGUAGES:
-        state = state.moved(language=action[5:])
     loaded = services.store.version(state.version_id)
+    if action.startswith("lang:") and loaded is not None and action[5:] in offered_languages(loaded.questionnaire):
+        state = state.moved(language=action[5:])
     questionnaire = localised(services.store, state.version_id, state.language)
     if loaded is None or questionnaire is None or questionnaire.id != questionnaire_id or state.preview != preview \
             or not 0 <= state.page < len(questionnaire.pages):
@@ -131,7 +138,7 @@ def _current(request: Request, services: Services, questionnaire_id: str, loaded
     loaded = loaded or services.store.current(questionnaire_id)
     if loaded is None:
         raise NotFoundException()
-    language = request_language(request, loaded.questionnaire.language)
+    language = served_language(loaded.questionnaire, request_language(request, loaded.questionnaire.language))
     return loaded.version_id, localised(services.store, loaded.version_id, language), language  # type: ignore[return-value]
 
 
