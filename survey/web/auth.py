@@ -9,13 +9,14 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Redirect, Response
 
 from survey.access import Action, StaffMember
 from survey.passwords import hash_password, needs_rehash, verify_password
 from survey.store import Store
+from survey.store_listings import QuestionnaireListing
 from survey.store_throttle import Attempt
 from survey.throttle import minutes_left
 from survey.web.login_guard import LoginGuard
@@ -36,6 +37,19 @@ def current_member(connection: ASGIConnection) -> StaffMember | None:
         store: Store = connection.app.state.store
         connection.scope["member"] = store.session_member(_digest(token)) if token else None  # type: ignore[typeddict-unknown-key]
     return connection.scope["member"]  # type: ignore[typeddict-item]
+
+
+def guarded_member(request: Request) -> StaffMember:
+    """The logged-in member, in a handler whose `require` guard has already made sure there is one."""
+    return current_member(request)  # type: ignore[return-value]
+
+
+def visible_questionnaire(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
+    """The questionnaire if the member works on its mission; 404 otherwise, so that its existence does not leak."""
+    listing = store.listing(questionnaire_id, guarded_member(request))
+    if listing is None:
+        raise NotFoundException()
+    return listing
 
 
 def require(action: Action):  # noqa: ANN201

@@ -8,7 +8,7 @@ from litestar.response import Response
 
 from survey.access import Action
 from survey.web.answering import served_language, show_page
-from survey.web.auth import current_member, require
+from survey.web.auth import require, visible_questionnaire
 from survey.web.pages import PathId, ServicesDep, request_language
 from survey.web.respond import answer_page, first_state, localised
 
@@ -20,8 +20,7 @@ class PreviewController(Controller):
     @get("/", sync_to_thread=True)
     def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         """`?version=<label>` previews that version; the current one otherwise."""
-        if services.store.listing(questionnaire_id, current_member(request)) is None:
-            raise NotFoundException()
+        visible_questionnaire(services.store, request, questionnaire_id)
         ids = services.store.version_ids(questionnaire_id)
         label = request.query_params.get("version")
         current = services.store.current(questionnaire_id)
@@ -38,7 +37,6 @@ class PreviewController(Controller):
 
     @post("/")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        if services.store.listing(questionnaire_id, current_member(request)) is None:
-            raise NotFoundException()
+        visible_questionnaire(services.store, request, questionnaire_id)
         return await answer_page(request, services, questionnaire_id, f"/staff/q/{questionnaire_id}/preview",
                                  preview=True)

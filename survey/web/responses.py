@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from markupsafe import escape
 
-from survey.access import Action, StaffMember
+from survey.access import Action
 from survey.db import REAL, RESPONSE_STATUSES, SYNTHETIC, TEST
 from survey.form_input import form_values
 from survey.messages import translate
@@ -22,30 +22,19 @@ from survey.response_view import CorrectionRefused, answer_lines, correctable, c
 from survey.schema import Question, Questionnaire
 from survey.schema.localise import localise
 from survey.store import Store
-from survey.store_listings import QuestionnaireListing
 from survey.store_responses import PAGE_SIZE, ResponseFilter, StoredResponse
-from survey.web.auth import current_member, require
+from survey.web.auth import guarded_member, require, visible_questionnaire
 from survey.web.pages import Form, PathId, ServicesDep, form_fields, form_value, render, request_language
 
 PathInt = FromPath[int]
 NOTICES = ("marked_test", "marked_real", "corrected", "deleted")  # ?done= after a change: one of these messages
 
 
-def _member(request: Request) -> StaffMember:
-    return current_member(request)  # type: ignore[return-value]
-
-
-def _visible(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
-    """The questionnaire if the member works on its mission; 404 otherwise, so its existence does not leak."""
-    listing = store.listing(questionnaire_id, _member(request))
-    if listing is None:
-        raise NotFoundException()
-    return listing
 
 
 def _response(store: Store, request: Request, questionnaire_id: str, response_id: int) -> StoredResponse:
     """One response of a questionnaire of the member's missions; 404 otherwise."""
-    _visible(store, request, questionnaire_id)
+    visible_questionnaire(store, request, questionnaire_id)
     found = store.stored_response(questionnaire_id, response_id)
     if found is None:
         raise NotFoundException()
@@ -111,7 +100,7 @@ class ResponsesController(Controller):
     @get("/", sync_to_thread=True)
     def responses(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         """The responses the filters keep, newest first, 50 a page; counts of real, test and synthetic ones."""
-        listing = _visible(services.store, request, questionnaire_id)
+        listing = visible_questionnaire(services.store, request, questionnaire_id)
         chosen = _filter(request, listing.versions)
         page = _page_number(request)
         counts = services.store.response_status_counts(questionnaire_id, chosen)
@@ -146,11 +135,11 @@ class ResponsesController(Controller):
     def mark(self, request: Request, services: ServicesDep, questionnaire_id: PathId, response_id: PathInt,
              data: Form) -> Redirect:
         """Mark the response as test data, or as real again."""
-        _visible(services.store, request, questionnaire_id)
+        visible_questionnaire(services.store, request, questionnaire_id)
         status = form_value(data, "status")
         if status not in (REAL, TEST):
             raise ValidationException(f"status: {REAL} or {TEST}")
-        before = services.store.set_response_status(_member(request), questionnaire_id, response_id, status)
+        before = services.store.set_response_status(guarded_member(request), questionnaire_id, response_id, status)
         if before is None:
             raise NotFoundException()
         if before == SYNTHETIC:
@@ -169,8 +158,8 @@ class ResponsesController(Controller):
     def delete(self, request: Request, services: ServicesDep, questionnaire_id: PathId,
                response_id: PathInt) -> Redirect:
         """Delete the response for good (audited), then back to the list."""
-        _visible(services.store, request, questionnaire_id)
-        if not services.store.delete_response(_member(request), questionnaire_id, response_id):
+        visible_questionnaire(services.store, request, questionnaire_id)
+        if not services.store.delete_response(guarded_member(request), questionnaire_id, response_id):
             raise NotFoundException()
         return Redirect(f"/staff/q/{questionnaire_id}/responses?done=deleted", status_code=303)
 
@@ -196,7 +185,7 @@ class ResponsesController(Controller):
             return _correction_page(request, found, asked, issue, fields)
         version = services.store.version(found.version_id).questionnaire  # type: ignore[union-attr]
         try:
-            done = services.store.correct_response(_member(request), questionnaire_id, response_id, asked.name,
+            done = services.store.correct_response(guarded_member(request), questionnaire_id, response_id, asked.name,
                                                    lambda stored: corrected(version, stored, asked.name, changes))
         except CorrectionRefused as refused:
             return _correction_page(request, found, asked, refused.issue, fields)

@@ -15,24 +15,12 @@ from survey.export.archive import read_report
 from survey.job_store import JobRecord
 from survey.store import Store
 from survey.store_audit import RAW_EXPORT, RAW_PROFILE
-from survey.store_listings import QuestionnaireListing
-from survey.web.auth import current_member, require
+from survey.web.auth import guarded_member, require, visible_questionnaire
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
 
 _MEDIA_TYPES = {".zip": "application/zip", ".pdf": "application/pdf"}
 
 
-def _member(request: Request) -> StaffMember:
-    """The logged-in member; the route's guard has already made sure there is one."""
-    return current_member(request)  # type: ignore[return-value]
-
-
-def _visible(store: Store, request: Request, questionnaire_id: str) -> QuestionnaireListing:
-    """The questionnaire if the member works on its mission; 404 otherwise, so its existence does not leak."""
-    listing = store.listing(questionnaire_id, _member(request))
-    if listing is None:
-        raise NotFoundException()
-    return listing
 
 
 def _export_params(store: Store, questionnaire_id: str, data: Form, language: str
@@ -79,7 +67,7 @@ def _raw_params(member: StaffMember, data: Form) -> dict[str, str | bool | None]
 
 def _job_page(request: Request, services: ServicesDep, job_id: str) -> JobRecord:
     """The job if it is the member's own (or the member is an admin) on one of their missions; 404 otherwise."""
-    job = services.jobs.visible(_member(request), job_id)
+    job = services.jobs.visible(guarded_member(request), job_id)
     if job is None:
         raise NotFoundException()
     return job
@@ -90,15 +78,15 @@ class StaffController(Controller):
 
     @get("/", guards=[require(Action.VIEW_QUESTIONNAIRES)], sync_to_thread=True)
     def home(self, request: Request, services: ServicesDep) -> Response:
-        return render(request, "staff_home.html", listings=services.store.listings(current_member(request)))
+        return render(request, "staff_home.html", listings=services.store.listings(guarded_member(request)))
 
     @get("/q/{questionnaire_id:str}", guards=[require(Action.VIEW_RESULTS)], sync_to_thread=True)
     def questionnaire(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         """The results page, with the export form, the PDF button and the member's recent jobs."""
-        listing = _visible(services.store, request, questionnaire_id)
+        listing = visible_questionnaire(services.store, request, questionnaire_id)
         questionnaire, summary = deliverables.summary(services.store, questionnaire_id, request_language(request))
         current = services.store.current(questionnaire_id)
-        member = _member(request)
+        member = guarded_member(request)
         can_download = member.can(Action.DOWNLOAD)
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
@@ -111,8 +99,8 @@ class StaffController(Controller):
     def start_export(self, request: Request, services: ServicesDep, questionnaire_id: PathId,
                      data: Form) -> Redirect:
         """Start an export job and show its page."""
-        _visible(services.store, request, questionnaire_id)
-        member = _member(request)
+        visible_questionnaire(services.store, request, questionnaire_id)
+        member = guarded_member(request)
         raw = _raw_params(member, data)  # a refusal (403) comes before any other check of the form
         params = _export_params(services.store, questionnaire_id, data, request_language(request))
         job_id = services.jobs.start(member, "export", questionnaire_id, {**params, **raw})
@@ -125,8 +113,8 @@ class StaffController(Controller):
     @post("/q/{questionnaire_id:str}/report", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
     def start_report(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Redirect:
         """Start a PDF summary job, in the page's language, and show its page."""
-        _visible(services.store, request, questionnaire_id)
-        job_id = services.jobs.start(_member(request), "report", questionnaire_id,
+        visible_questionnaire(services.store, request, questionnaire_id)
+        job_id = services.jobs.start(guarded_member(request), "report", questionnaire_id,
                                      {"language": request_language(request)})
         return Redirect(f"/staff/jobs/{job_id}", status_code=303)
 
@@ -148,7 +136,7 @@ class StaffController(Controller):
         path = services.jobs.file(job)
         if path is None:
             raise NotFoundException()
-        services.store.audit_download(_member(request), job)
+        services.store.audit_download(guarded_member(request), job)
         return File(path, filename=job.file_name, media_type=_MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
                     content_disposition_type="attachment",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

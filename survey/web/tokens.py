@@ -7,19 +7,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from survey.access import Action, StaffMember
+from survey.access import Action
 from survey.store_tokens import NAME_MAX
-from survey.web.auth import current_member, require
+from survey.web.auth import guarded_member, require
 from survey.web.pages import Form, ServicesDep, form_value, render
 
 
-def _member(request: Request) -> StaffMember:
-    """The logged-in member; the route's guard has already made sure there is one."""
-    return current_member(request)  # type: ignore[return-value]
-
-
 def _page(request: Request, services: ServicesDep, *, status: int = 200, **context: object) -> Response:
-    member = _member(request)
+    member = guarded_member(request)
     context.setdefault("new_token", None)
     context.setdefault("name_error", False)
     context.setdefault("name", "")
@@ -42,12 +37,12 @@ class TokensController(Controller):
         name = (form_value(data, "name") or "").strip()
         if not name or len(name) > NAME_MAX:
             return _page(request, services, status=400, name_error=True, name=name[:NAME_MAX])
-        token_id, token = services.store.add_token(_member(request).id, name)
+        token_id, token = services.store.add_token(guarded_member(request).id, name)
         return _page(request, services, new_token=token, new_token_id=token_id)
 
     @post("/{token_id:int}/revoke", sync_to_thread=True)
     def revoke(self, request: Request, services: ServicesDep, token_id: FromPath[int]) -> Redirect:
         """Revoke one of the member's own live tokens; another's, or one already revoked, answers 404."""
-        if not services.store.revoke_token(token_id, _member(request).id):
+        if not services.store.revoke_token(token_id, guarded_member(request).id):
             raise NotFoundException()
         return Redirect("/staff/tokens", status_code=303)
