@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,15 +45,9 @@ RAW = "raw"  # the risk report's classification of a raw export
 RAW_WARNING = {"fr": "données brutes — non anonymisées, contient des données personnelles",
                "en": "raw data — not anonymised, contains personal data"}
 
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# A number we wrote ourselves cannot carry a formula; prefixing it would turn -2.5 into text.
-PLAIN_NUMBER = r"-?\d+(\.\d+)?([eE][-+]?\d+)?"
-_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
-
-__all__ = ["EXPORT_ID", "FORMULA_TRIGGERS", "INSTANCE", "SPECIAL_CODES", "SUBMITTED_DATE", "VERSION",
+__all__ = ["EXPORT_ID", "INSTANCE", "SPECIAL_CODES", "SUBMITTED_DATE", "VERSION",
            "RAW", "RAW_WARNING", "AnonymisedTable", "Column", "added_column", "anonymise", "anonymise_table", "columns",
-           "identifying_names", "layout", "neutralise", "raw_table"]
+           "identifying_names", "layout", "raw_table"]
 
 
 def added_column(name: str) -> Variable:
@@ -125,13 +118,6 @@ class ExportLayout:
 
     columns: tuple[Variable, ...]
     repeats: dict[str, tuple[Variable, ...]] = field(default_factory=dict)
-
-
-def neutralise(cell: str) -> str:
-    """Prefix `'` to a cell a spreadsheet would run as a formula; plain numbers are left as they are."""
-    if cell.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
 
 
 def exported(variable: Variable, include_free_text: bool, roles: Mapping[str, str] | None = None) -> bool:

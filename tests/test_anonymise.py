@@ -15,11 +15,11 @@ from factories import CHANNELS, FREE_TEXT, record, record_lists, sample_question
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.anonymise import EXPORT_ID, FORMULA_TRIGGERS, SPECIAL_CODES, anonymise, columns, layout, neutralise
+from survey.anonymise import EXPORT_ID, SPECIAL_CODES, anonymise, columns, layout
 from survey.dataset import ResponseRecord
 from survey.export import codebook_csv, dataset_csv
 from survey.export.csv_writer import write_csv
-from survey.export.formulas import neutralise as neutralise_cell
+from survey.export.formulas import neutralise
 from survey.logic import special_kind
 from survey.schema import Questionnaire
 
@@ -114,24 +114,19 @@ def test_the_written_file_holds_the_rows_in_the_shuffled_order_slice_by_slice() 
 QUESTIONNAIRE_COLUMNS = [c.name for c in columns(QUESTIONNAIRE)][1:]
 
 
-@given(st.text())
-def test_neutralise_prefixes_every_formula_trigger(cell):
-    out = neutralise(cell)
-    if cell.startswith(FORMULA_TRIGGERS) and not re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", cell):
-        assert out == "'" + cell
-    else:
-        assert out == cell
-
-
 def test_neutralise_examples():
+    # The export's one formula defence (`survey.export.formulas`; its property tests are in test_security_files.py).
     assert neutralise("=1+1") == "'=1+1"
     assert neutralise("+33 6 12") == "'+33 6 12"
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert neutralise("\tx") == "'\tx"
-    assert neutralise("\r=x") == "'\r=x"
+    assert neutralise("\r=x") == "'\r'=x", "a line break may start a row: the = after it is defused too"
     assert neutralise("-2+3+cmd|' /C calc'!A0") == "'-2+3+cmd|' /C calc'!A0"
     assert neutralise("-2.5") == "-2.5", "numbers we wrote stay numbers"
     assert neutralise("Bonjour") == "Bonjour"
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet takes for the start of a formula (OWASP)
 
 
 def _safe(cell: str) -> bool:
@@ -153,10 +148,10 @@ def test_no_cell_of_dataset_or_codebook_can_run_as_a_formula(label, choice_label
     book = read_csv(codebook_csv(table.columns))
     for cell in [c for row in dataset + book for c in row]:
         assert _safe(cell), cell
-    assert neutralise_cell(version) in dataset[1]
-    assert neutralise_cell(comment) in dataset[1]
-    assert any(cell == neutralise_cell(label + "Par quels moyens ?") for row in book for cell in row)
-    assert any(cell == neutralise_cell(choice_label + "Affiches") for row in book for cell in row)
+    assert neutralise(version) in dataset[1]
+    assert neutralise(comment) in dataset[1]
+    assert any(cell == neutralise(label + "Par quels moyens ?") for row in book for cell in row)
+    assert any(cell == neutralise(choice_label + "Affiches") for row in book for cell in row)
 
 
 def test_header_cells_are_neutralised_too():
