@@ -46,19 +46,13 @@ class Protected:
     evaluated: int  # lattice nodes judged
     candidates: int  # k-minimal nodes compared on loss
 
-    def rows(self, order: pl.Series | None = None) -> pl.DataFrame:
-        """The kept records, generalised, in `order` (positions among the kept records) when given: one gather of
-        the table, and the text of a generalised value made for the records shown only."""
-        index = self.keep.arg_true()
-        if order is not None:
-            index = index.gather(order)
-        return self.source.select(pl.all().gather(index)).with_columns(
-            shown_column(coded, level, index).alias(name) for name, (coded, level) in self.shown.items())
-
     @property
     def frame(self) -> pl.DataFrame:
-        """The kept records, generalised, in the order given."""
-        return self.rows()
+        """The kept records, generalised, in the order given: one gather of the table, and the text of a
+        generalised value made for the records shown only."""
+        index = self.keep.arg_true()
+        return self.source.select(pl.all().gather(index)).with_columns(
+            shown_column(coded, level, index).alias(name) for name, (coded, level) in self.shown.items())
 
     def every_row(self) -> pl.DataFrame:
         """Every record, suppressed ones included, with the generalised values: no copy of the table's other
