@@ -25,6 +25,8 @@ class Action(StrEnum):
     # Individual responses: list, open, mark as test data, correct, delete (each change audited). Consultants get
     # anonymised data only, never one person's answers; interviewers collect, they do not edit.
     MANAGE_RESPONSES = "manage_responses"
+    # Conduct interviews of their missions' grids, and enter questionnaires answered on paper or by telephone.
+    CONDUCT_INTERVIEWS = "conduct_interviews"
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.
@@ -32,10 +34,10 @@ _MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Acti
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES},
+    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS},
     Role.CONSULTANT: _MISSION_WORK,
-    # Interviewers collect answers; they do not take data away.
-    Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES}),
+    # Interviewers collect answers (the public form, interviews, paper and telephone entry); they take no data away.
+    Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES, Action.CONDUCT_INTERVIEWS}),
 }
 
 
