@@ -73,11 +73,47 @@ class ResponseRow(SQLModel, table=True):
     # responses reach results and exports (synthetic ones when asked for): see RESPONSE_STATUSES.
     status: str = Field(default="real", max_length=16, sa_column_kwargs={"server_default": "real"})
     corrected_at: dt.datetime | None = None  # the last correction by staff (each one is in the audit log)
+    # How the answers came in: `web` (the respondent), `paper` or `telephone` (typed in by staff, `entered_by`).
+    channel: str = Field(default="web", max_length=16, sa_column_kwargs={"server_default": "web"})
+    entered_by: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 # What a response may be (`response.status`); results and exports count REAL ones only.
 REAL, TEST, SYNTHETIC = "real", "test", "synthetic"
 RESPONSE_STATUSES = (REAL, TEST, SYNTHETIC)
+
+
+class FormSession(SQLModel, table=True):
+    """A form in progress, kept on the server from its first posted page (store_forms.py): save and resume on any
+    device, drop-outs page by page, paper and telephone entry. `key` is the form's URL and its response's
+    `submission_key`. A completed or expired form keeps no answers (the response holds them, or nobody may)."""
+
+    __tablename__ = "form_session"
+    __table_args__ = (Index("ix_form_session_questionnaire_status", "questionnaire_id", "status"),
+                      Index("ix_form_session_status_updated", "status", "updated_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", max_length=64)
+    version_id: int = Field(foreign_key="questionnaire_version.id")  # a resumed form stays on its version
+    language: str = Field(max_length=8)
+    page: int = 0  # the page the form's URL shows (its index in the version)
+    furthest_page: int = 0  # the furthest page reached: where a drop-out stopped
+    pages_visited: list[int] = Field(sa_column=Column(JSONType, nullable=False))
+    answers: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    # What the next GET shows once: the page's posted fields, its issues and a notice (post/redirect/get).
+    flash: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    status: str = Field(default="in_progress", max_length=16)  # FORM_STATUSES
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    invitation_id: int | None = Field(default=None, index=True)  # the invitation it answers, if any
+    channel: str = Field(default="web", max_length=16)  # CHANNELS
+    entered_by: int | None = Field(default=None, foreign_key="staff_user.id")  # staff typing in paper/telephone
+
+
+IN_PROGRESS, COMPLETED, EXPIRED = "in_progress", "completed", "expired"
+FORM_STATUSES = (IN_PROGRESS, COMPLETED, EXPIRED)
+WEB, PAPER, TELEPHONE = "web", "paper", "telephone"
+CHANNELS = (WEB, PAPER, TELEPHONE)
 
 
 class StaffUser(SQLModel, table=True):
