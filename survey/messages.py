@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
+from survey.messages_interviews import INTERVIEW_MESSAGES
 from survey.messages_responses import RESPONSE_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -376,6 +377,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api_what": {"fr": "Ce qu’elle fait", "en": "What it does"},
     **DISCLOSURE_MESSAGES,
     **RESPONSE_MESSAGES,
+    **INTERVIEW_MESSAGES,
 }
 
 

@@ -19,6 +19,7 @@ PURE_GLOBS = [
     "survey/messages.py",
     "survey/messages_disclosure.py",
     "survey/messages_responses.py",
+    "survey/messages_interviews.py",
     "survey/response_view.py",
     "survey/dataset.py",
     "survey/anonymise.py",
