@@ -35,6 +35,7 @@ PURE_GLOBS = [
     "survey/codecs/*.py",
     "survey/coded/*.py",
     "survey/disclosure/*.py",
+    "survey/interviews/*.py",
 ]
 FORBIDDEN = {"litestar", "sqlmodel", "sqlalchemy", "alembic", "weasyprint", "jinja2", "uvicorn", "psycopg"}
 # Third-party packages a pure module may use: pydantic/yaml-level helpers, polars and numpy for tables and arrays,
