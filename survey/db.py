@@ -212,6 +212,33 @@ class AuditEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
 
 
+class Invitation(SQLModel, table=True):
+    """A person invited to answer one questionnaire through a personal link (`survey/store_invitations.py`).
+
+    Kept apart from the answers: no response row names an invitation, and an invitation names no response. What
+    it tracks is flags, not times, where a time could be matched with a response's: `completed` carries no moment
+    and no response id (README "Invitations: what cannot be linked").
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", max_length=64, index=True)
+    email: str = Field(max_length=254)
+    name: str = Field(default="", max_length=200)
+    language: str = Field(default="", max_length=8)  # of the e-mails and the form; "" = the questionnaire's own
+    # Answers filled in for the invitee from the contact list's other columns: question name → answer as stored.
+    attributes: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    token: str = Field(max_length=64, unique=True)  # secrets.token_urlsafe: the personal link's last part
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None  # the invitation e-mail
+    reminded_at: dt.datetime | None = None  # the last reminder
+    reminders: int = 0
+    opened: bool = False  # the link was followed
+    completed: bool = False  # a response was stored with this token
+    revoked_at: dt.datetime | None = None
+
+
 metadata = SQLModel.metadata
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
 from survey.messages_interviews import INTERVIEW_MESSAGES
+from survey.messages_invitations import INVITATION_MESSAGES
 from survey.messages_responses import RESPONSE_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -377,6 +378,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api_what": {"fr": "Ce qu’elle fait", "en": "What it does"},
     **DISCLOSURE_MESSAGES,
     **RESPONSE_MESSAGES,
+    **INVITATION_MESSAGES,
     **INTERVIEW_MESSAGES,
 }
 

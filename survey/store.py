@@ -38,6 +38,7 @@ from survey.db import (
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
+from survey.store_invitations import Invitations
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_responses import ResponseAdmin
 from survey.store_staff import StaffAccounts
@@ -101,7 +102,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
