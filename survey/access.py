@@ -27,6 +27,9 @@ class Action(StrEnum):
     MANAGE_RESPONSES = "manage_responses"
     # Conduct interviews of their missions' grids, and enter questionnaires answered on paper or by telephone.
     CONDUCT_INTERVIEWS = "conduct_interviews"
+    # Upload questionnaires from the staff pages, open, close and archive them, set their dates and their mission's
+    # branding (name, logo, colours). Consultants and interviewers use what is published; they do not publish.
+    PUBLISH = "publish"
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.
@@ -34,7 +37,7 @@ _MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Acti
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS},
+    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS, Action.PUBLISH},
     Role.CONSULTANT: _MISSION_WORK,
     # Interviewers collect answers (the public form, interviews, paper and telephone entry); they take no data away.
     Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES, Action.CONDUCT_INTERVIEWS}),

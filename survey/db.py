@@ -7,7 +7,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
@@ -26,6 +26,21 @@ class Mission(SQLModel, table=True):
     end: dt.date | None = None
 
 
+class MissionBranding(SQLModel, table=True):
+    """A mission's local government as respondents see it: its name, logo and header colours (also in the PDF).
+    The logo is stored re-encoded as PNG by survey/branding.py, never as uploaded."""
+
+    __tablename__ = "mission_branding"
+    mission_id: str = Field(foreign_key="mission.id", primary_key=True, max_length=64)
+    name: str = Field(default="", max_length=200)
+    background: str = Field(default="", max_length=7)  # "#rrggbb", or "" for the service's own colours
+    text_colour: str = Field(default="", max_length=7)
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    logo_width: int = 0
+    logo_height: int = 0
+    updated_at: dt.datetime
+
+
 class QuestionnaireRow(SQLModel, table=True):
     """A questionnaire across its versions; `current_version_id` is the one served to respondents."""
 
@@ -37,6 +52,13 @@ class QuestionnaireRow(SQLModel, table=True):
     # Bumped by every change to responses already stored (marked as test, corrected, deleted, purged): the coded
     # table and the listing's counts, which only add responses with higher ids, rebuild when it moves.
     responses_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Publishing (survey/publishing.py): draft, open, closed or archived; files loaded from the folder or with
+    # `survey load` are open, uploads from the staff pages start as drafts. Optional opening and closing moments,
+    # and when it was last closed by hand (the grace period counts from it).
+    state: str = Field(default="open", max_length=16, sa_column_kwargs={"server_default": "open"})
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
 
 
 class QuestionnaireVersion(SQLModel, table=True):

@@ -190,12 +190,17 @@ def summary(store: Store, questionnaire_id: str, language: str = "fr") -> tuple[
 def report(store: Store, questionnaire_id: str, language: str = "fr") -> Deliverable:
     """The PDF summary."""
     from survey.report.pdf import (  # WeasyPrint loads only when a PDF is asked for
+        LOGO_NAME,
+        AssetFetcher,
         render_pdf,
         render_report_html,
     )
 
     questionnaire, result = summary(store, questionnaire_id, language)
-    content = render_pdf(render_report_html(questionnaire, result, language))
+    branding = store.branding_for(questionnaire_id)  # the mission's name and logo on the cover, if set
+    logo = {LOGO_NAME: branding.logo} if branding is not None and branding.logo else None
+    content = render_pdf(render_report_html(questionnaire, result, language, branding=branding),
+                         url_fetcher=AssetFetcher(inline=logo))
     return Deliverable(f"{questionnaire_id}-synthese.pdf", "application/pdf", content)
 
 

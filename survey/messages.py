@@ -7,6 +7,7 @@ from typing import Any
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
 from survey.messages_interviews import INTERVIEW_MESSAGES
 from survey.messages_invitations import INVITATION_MESSAGES
+from survey.messages_publishing import PUBLISHING_MESSAGES
 from survey.messages_responses import RESPONSE_MESSAGES
 
 LANGUAGES = ("fr", "en")
@@ -380,6 +381,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     **RESPONSE_MESSAGES,
     **INVITATION_MESSAGES,
     **INTERVIEW_MESSAGES,
+    **PUBLISHING_MESSAGES,
 }
 
 

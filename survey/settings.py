@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
     )
     login_lock_max_minutes: int = Field(60, ge=1, description="Longest lock, in minutes.")
     form_hours: int = Field(24, description="Hours a respondent has to finish a questionnaire once started.")
+    close_grace_minutes: int = Field(
+        120, ge=0, description="Minutes after a questionnaire closes (by hand, at its closing date or at its "
+        "mission's end) during which a form started before it closed can still be sent.",
+    )
+    timezone: str = Field(
+        "Europe/Paris", description="Time zone of opening and closing dates and of missions' first and last days "
+        "(an IANA name).",
+    )
     access_log: bool = Field(
         False, description="Print one line per request. Off by default: such lines hold IP addresses."
     )
@@ -74,6 +84,20 @@ class Settings(BaseSettings):
         description="Largest request body accepted, in bytes; a larger one gets a polite 413 page instead of being "
         "read. The default is far above a page of answers at their default lengths, the form's state included.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value[:40]!r} — use an IANA name such as Europe/Paris") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone of dates (`timezone`)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:

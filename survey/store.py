@@ -2,7 +2,7 @@
 
 The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`), the API tokens
 (`store_tokens.py`), the audit log (`store_audit.py`) and the management of stored responses (`store_responses.py`)
-are mixins of `Store`, kept in modules of their own.
+are mixins of `Store`, kept in modules of their own; so are states, dates and branding (`store_publishing.py`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
 from survey.store_invitations import Invitations
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
+from survey.store_publishing import Publishing
 from survey.store_responses import ResponseAdmin
 from survey.store_staff import StaffAccounts
 from survey.store_tokens import ApiTokens
@@ -102,7 +103,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
@@ -126,14 +127,15 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
 
     # --- questionnaires -------------------------------------------------
 
-    def load(self, questionnaire: Questionnaire, source: str = "") -> str:
+    def load(self, questionnaire: Questionnaire, source: str = "", new_state: str = "open") -> str:
         """Store a questionnaire file; return 'new', 'updated', 'unchanged' or 'versioned'.
 
         A changed file whose version was never shown to a respondent (and has no response) replaces it
         ('updated'). Once shown or answered, a version never changes: the file becomes a new version
         `{version}+2` (then +3…), and forms in progress and responses keep theirs ('versioned'). Refused
         with `VersionConflict`: a code, matrix item or scale point that a shown or answered version gave
-        another meaning, or a question name that changed type.
+        another meaning, or a question name that changed type. A questionnaire new to the database starts in
+        `new_state` (uploads from the staff pages: draft); a known one keeps its state.
         """
         mission = questionnaire.mission or DEFAULT_MISSION
         digest = _hash(questionnaire)
@@ -145,7 +147,8 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
                 conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire.id)
                              .values(title=title, mission_id=mission.id))
             else:
-                conn.execute(insert(questionnaire_t).values(id=questionnaire.id, title=title, mission_id=mission.id))
+                conn.execute(insert(questionnaire_t).values(id=questionnaire.id, title=title, mission_id=mission.id,
+                                                            state=new_state))
             stored = self._stored_versions(conn, questionnaire.id)
             family = _family(stored, questionnaire.version)
             same = next((v for v in family if v.content_hash == digest), None)

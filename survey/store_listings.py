@@ -42,6 +42,9 @@ class QuestionnaireListing:
     versions: list[str]
     current_version: str
     responses: int
+    state: str = "open"  # draft, open, closed or archived (survey/publishing.py)
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class Listings:
     def listings(self, member: StaffMember | None = None) -> list[QuestionnaireListing]:
         """Questionnaires with versions and response counts, limited to `member`'s missions."""
         query = (select(questionnaire_t.c.id, questionnaire_t.c.title, questionnaire_t.c.current_version_id,
-                        mission_t.c.id.label("mission_id"), mission_t.c.name, mission_t.c.client)
+                        mission_t.c.id.label("mission_id"), mission_t.c.name, mission_t.c.client,
+                        questionnaire_t.c.state, questionnaire_t.c.opens_at, questionnaire_t.c.closes_at)
                  .join(mission_t, mission_t.c.id == questionnaire_t.c.mission_id)
                  .order_by(mission_t.c.name, questionnaire_t.c.title))
         if member is not None and not member.sees_all_missions:
@@ -118,7 +122,8 @@ class Listings:
             mine = versions.get(r.id, [])
             current = next((label for vid, label in mine if vid == r.current_version_id), "")
             listings.append(QuestionnaireListing(r.id, r.title, r.mission_id, r.name, r.client,
-                                                 [label for _, label in mine], current, counts.get(r.id, 0)))
+                                                 [label for _, label in mine], current, counts.get(r.id, 0),
+                                                 r.state, _aware(r.opens_at), _aware(r.closes_at)))
         return listings
 
     def listing(self, questionnaire_id: str, member: StaffMember | None = None) -> QuestionnaireListing | None:

@@ -19,6 +19,8 @@ PURE_GLOBS = [
     "survey/messages.py",
     "survey/messages_disclosure.py",
     "survey/messages_responses.py",
+    "survey/messages_publishing.py",
+    "survey/publishing.py",
     "survey/messages_invitations.py",
     "survey/contacts.py",
     "survey/messages_interviews.py",

@@ -28,13 +28,19 @@ class ResourceRefused(ValueError):
     """A report asked for a resource outside our asset directory (remote, local file, data: URL)."""
 
 
-class AssetFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that serves stylesheets from `asset_dir` and refuses any other URL."""
+LOGO_NAME = "mission-logo.png"  # the mission's logo, as the report names it: served from memory, never from disk
 
-    def __init__(self, asset_dir: Path = ASSET_DIR, suffixes: frozenset[str] = ASSET_SUFFIXES) -> None:
+
+class AssetFetcher(URLFetcher):
+    """WeasyPrint URL fetcher that serves stylesheets from `asset_dir`, and pictures handed to it in memory (the
+    mission's logo, `inline`: name → PNG bytes), and refuses any other URL."""
+
+    def __init__(self, asset_dir: Path = ASSET_DIR, suffixes: frozenset[str] = ASSET_SUFFIXES,
+                 inline: dict[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
         self.asset_dir = Path(asset_dir).resolve()
         self.suffixes = suffixes
+        self.inline = {(self.asset_dir / name).as_uri(): content for name, content in (inline or {}).items()}
         self.served: list[str] = []
         self.refused: list[str] = []
 
@@ -50,6 +56,9 @@ class AssetFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         """Serve an allowed asset, or raise `ResourceRefused` (WeasyPrint then renders without it)."""
+        if url in self.inline:
+            self.served.append(url)
+            return URLFetcherResponse(url, self.inline[url], {"Content-Type": "image/png"})
         path = self.asset_path(url)
         if path is None:
             self.refused.append(url)
@@ -61,9 +70,11 @@ class AssetFetcher(URLFetcher):
 
 
 def render_report_html(
-    questionnaire: Questionnaire, summary: Summary, language: str, *, today: dt.date | None = None
+    questionnaire: Questionnaire, summary: Summary, language: str, *, today: dt.date | None = None,
+    branding: Any = None,
 ) -> str:
-    """The report as HTML (templates/report.html), every questionnaire text autoescaped."""
+    """The report as HTML (templates/report.html), every questionnaire text autoescaped; `branding` (a
+    `store_publishing.Branding`) puts the mission's name and logo on the cover."""
 
     def t(key: str, **params: Any) -> str:
         return translate(key, language, **params)
@@ -77,6 +88,8 @@ def render_report_html(
             t=t,
             lang=language,
             generated_on=format_date(today or dt.date.today(), language),
+            branding=branding,
+            logo_name=LOGO_NAME,
         )
     )
 

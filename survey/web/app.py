@@ -28,6 +28,8 @@ from survey.web.login_guard import LoginGuard
 from survey.web.logins import LoginLocksController
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
+from survey.web.publish import PublishController
+from survey.web.publishing import BrandingController
 from survey.web.respond import RespondController
 from survey.web.responses import ResponsesController
 from survey.web.staff import StaffController
@@ -84,7 +86,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController,
-                        TokensController, api_router(),
+                        TokensController, PublishController, BrandingController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

@@ -36,6 +36,9 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
            **context: Any) -> Response[str]:
     """A page rendered by the one Jinja2 environment (survey.templating) straight into a response."""
     lang = language or request_language(request)
+    questionnaire = context.get("questionnaire")
+    if template.startswith("respond_") and "branding" not in context and hasattr(questionnaire, "id"):
+        context["branding"] = request.app.state.store.branding_for(questionnaire.id)  # the mission's header
     token = ScopeState.from_scope(request.scope).csrf_token
     html = environment().get_template(template).render(
         t=partial(translate, language=lang), lang=lang, member=request.scope.get("member"),

@@ -70,6 +70,11 @@ class QuestionnaireOut:
     versions: list[str]
     current_version: str
     responses: int
+    # Publishing: draft, open, closed or archived; the questionnaire's own opening and closing moments (UTC), if
+    # set — its mission's `start` and `end` bound them too (README "Publishing").
+    state: str = "open"
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -227,7 +232,8 @@ def member_out(member: StaffMember) -> MemberOut:
 
 def questionnaire_out(item: QuestionnaireListing) -> QuestionnaireOut:
     return QuestionnaireOut(item.id, item.title, MissionOut(item.mission_id, item.mission_name, item.client),
-                            list(item.versions), item.current_version, item.responses)
+                            list(item.versions), item.current_version, item.responses, item.state, item.opens_at,
+                            item.closes_at)
 
 
 def version_out(item: VersionListing) -> VersionOut:
