@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from survey.job_store import JobStore, ensure_procrastinate_schema
-from survey.jobs import JobRunner, Jobs
+from survey.jobs import KINDS, JobKind, JobRunner, Jobs
 from survey.settings import Settings
 from survey.store import Store
 
@@ -129,8 +129,14 @@ def _url(store: Store) -> str:
 
 
 def make_runner(settings: Settings, store: Store) -> JobRunner:
-    """The runner on the service's database and export folder."""
-    return JobRunner(store, JobStore(store.engine), Path(settings.export_dir), expiry_hours=settings.export_hours)
+    """The runner on the service's database and export folder; invitations and reminders are sent with the
+    settings' mail server (`survey/invitation_mail.py`)."""
+    from survey.invitation_mail import KINDS as MAIL_KINDS
+    from survey.invitation_mail import job_file_name, sending_job
+
+    mail = JobKind(sending_job(settings), job_file_name)
+    return JobRunner(store, JobStore(store.engine), Path(settings.export_dir), expiry_hours=settings.export_hours,
+                     kinds={**KINDS, **dict.fromkeys(MAIL_KINDS, mail)})
 
 
 def make_jobs(settings: Settings, store: Store) -> Jobs:

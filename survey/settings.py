@@ -99,6 +99,24 @@ class Settings(BaseSettings):
         """The time zone of dates (`timezone`)."""
         return ZoneInfo(self.timezone)
 
+    public_url: str = Field(
+        "",
+        description="The service's address as respondents reach it (`https://enquetes.ville.example`): personal "
+        "invitation links are built from it. Empty: `survey invite` and the invitations page refuse to make links.",
+    )
+    smtp_host: str = Field("", description="Mail server that sends invitations and reminders. Empty: no e-mail is "
+                           "sent (`survey invite` still prints the links).")
+    smtp_port: int = Field(587, gt=0, lt=65536, description="Port of the mail server (587 for STARTTLS, 465 for "
+                           "TLS from the start, 25 without encryption).")
+    smtp_user: str = Field("", description="Login on the mail server. Empty: no login.")
+    smtp_password: str = Field("", description="Password of `SURVEY_SMTP_USER`.")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="How the connection to the mail server is encrypted: `starttls` (upgraded after "
+        "connecting), `tls` (from the start) or `none` (a local relay only).",
+    )
+    smtp_from: str = Field("", description="Sender of invitations and reminders, e.g. `Ville de Saint-Aubin "
+                           "<enquetes@ville.example>`; needed when `SURVEY_SMTP_HOST` is set.")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
