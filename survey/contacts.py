@@ -28,8 +28,8 @@ from survey.validation import read_page
 
 MAX_BYTES = 2_000_000  # of a contact file: about 20,000 people with a few columns
 MAX_CONTACTS = 20_000
-MAX_PROBLEMS = 50
-MAX_CODES_SHOWN = 12  # of a choice question, in the message about a value it does not take  # listed; a file with more has one problem repeated, and the count says so
+MAX_PROBLEMS = 50  # listed; a file with more is cut there, and a last line says so
+MAX_CODES_SHOWN = 12  # of a choice question, in the message about a value it does not take
 NAME_MAX = 200
 EMAIL_MAX = 254
 EMAIL_COLUMNS = ("email", "e-mail", "courriel", "mail", "adresse e-mail")

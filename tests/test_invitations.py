@@ -75,7 +75,7 @@ def test_a_byte_order_mark_commas_and_blank_lines_are_read() -> None:
     (csv_bytes("""
         email,service
         ana@ville.example,piscine
-        """), "row 2, column “service”: “piscine” does not suit this question. Choose one of the options offered. Codes:"),
+        """), "row 2, column “service”: “piscine” does not suit this question. Choose one of the options offered."),
     (csv_bytes("""
         email,nom
         ana@ville.example,=HYPERLINK("http://x")
