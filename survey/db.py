@@ -261,6 +261,35 @@ class Invitation(SQLModel, table=True):
     revoked_at: dt.datetime | None = None
 
 
+class QuotaCount(SQLModel, table=True):
+    """Real responses counted in each cell of a questionnaire's quotas (survey/store_quotas.py).
+
+    Raised in the transaction that stores a response, by an UPDATE that succeeds only while the cell has room:
+    the exact count under concurrent submissions, on both databases. Lowered when a counted response is deleted
+    or marked as test data.
+    """
+
+    __tablename__ = "quota_count"
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", primary_key=True, max_length=64)
+    quota: str = Field(primary_key=True, max_length=48)
+    cell: str = Field(primary_key=True, max_length=300)  # codes joined by `|` ("" for a cap on the total)
+    n: int = 0
+
+
+class QuotaPlace(SQLModel, table=True):
+    """A place a stored response took in a quota cell: what to give back when it is deleted or marked as test."""
+
+    __tablename__ = "quota_place"
+    __table_args__ = (Index("ix_quota_place_cell", "questionnaire_id", "quota", "cell"),)
+    response_id: int = Field(foreign_key="response.id", ondelete="CASCADE", primary_key=True)
+    quota: str = Field(primary_key=True, max_length=48)
+    questionnaire_id: str = Field(foreign_key="questionnaire.id", max_length=64)
+    cell: str = Field(max_length=300)
+
+
+# The interview tables are declared in their own module; imported here so that `metadata` holds them.
+from survey import db_interviews  # noqa: E402, F401
+
 metadata = SQLModel.metadata
 
 

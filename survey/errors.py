@@ -48,6 +48,7 @@ class ErrorCode(Enum):
     FILE_LIMIT = ("over a limit for questionnaire files: {detail}", "{fix}")
     BAD_DISCLOSURE = ("`disclosure`: {detail}", "{fix}")
     MISSION_LIST = ("`mission: lists`: {detail}", "{fix}")
+    BAD_QUOTA = ("`quotas`: {detail}", "{fix}")
 
     def format(self, **params: object) -> tuple[str, str]:
         """Return (what is wrong, how to fix it) with the parameters filled in."""

@@ -35,12 +35,14 @@ from survey.db import (
     StaffUser,
     make_engine,
 )
+from survey.quotas import placements
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
 from survey.store_invitations import Invitations
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_publishing import Publishing
+from survey.store_quotas import Quotas, claim_places
 from survey.store_responses import ResponseAdmin
 from survey.store_staff import StaffAccounts
 from survey.store_tokens import ApiTokens
@@ -103,7 +105,7 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing, Quotas):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
@@ -319,11 +321,18 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
 
     def store_response(self, version_id: int, submission_key: str, answers: dict[str, Any],
                        submitted_at: dt.datetime | None = None) -> bool:
-        """Store a complete response in one INSERT; False when this submission was already stored."""
+        """Store a complete response in one INSERT; False when this submission was already stored.
+
+        The response takes its places in the version's quotas in the same transaction (`survey.store_quotas`):
+        raises `survey.quotas.QuotaFull`, storing nothing, when one of its cells has no place left."""
+        loaded = self.version(version_id)
+        places = placements(loaded.questionnaire, answers) if loaded is not None else []
         with self.engine.begin() as conn:
             result = conn.execute(self._insert_response, {
                 "version_id": version_id, "submission_key": submission_key,
                 "submitted_at": submitted_at or _now(), "answers": answers}).first()
+            if result is not None and places:
+                claim_places(conn, loaded.questionnaire.id, result.id, places)  # type: ignore[union-attr]
         return result is not None
 
     def store_many(self, version_id: int, responses: list[tuple[str, dict[str, Any], dt.datetime]],

@@ -22,7 +22,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from survey.access import StaffMember
 from survey.db import REAL, RESPONSE_STATUSES, SYNTHETIC, TEST, QuestionnaireRow, QuestionnaireVersion, ResponseRow
+from survey.quotas import placements
 from survey.store_audit import record_audit
+from survey.store_quotas import release_places, replace_places, restore_places
 
 version_t, response_t = QuestionnaireVersion.__table__, ResponseRow.__table__
 questionnaire_t = QuestionnaireRow.__table__
@@ -156,7 +158,11 @@ class ResponseAdmin:
             if before is None or before == SYNTHETIC:
                 return before
             if before != status:
+                if status == TEST:  # its quota places are given back; marked real again, it takes them back
+                    release_places(conn, [response_id])
                 conn.execute(update(response_t).where(*where).values(status=status))
+                if status == REAL:
+                    restore_places(conn, response_id)
                 record_audit(conn, MARKED, actor=name, actor_id=actor_id, questionnaire_id=questionnaire_id,
                              detail={"response": response_id, "before": before, "after": status})
                 bump_revision(conn, questionnaire_id)
@@ -174,11 +180,15 @@ class ResponseAdmin:
         with self.engine.begin() as conn:
             # Writing first takes the row's lock (PostgreSQL) or the database's (SQLite): a correction made at the
             # same moment waits, so the « before » recorded is what this one replaced.
-            stored = conn.execute(update(response_t).where(*where).values(corrected_at=now)
-                                  .returning(response_t.c.answers)).scalar()
-            if stored is None:
+            row = conn.execute(update(response_t).where(*where).values(corrected_at=now)
+                               .returning(response_t.c.answers, response_t.c.version_id, response_t.c.status)).first()
+            if row is None:
                 return None
+            stored = row.answers
             answers = revise(dict(stored))
+            loaded = self.version(row.version_id)  # type: ignore[attr-defined]  # Store's
+            if row.status == REAL and loaded is not None:  # a changed answer may move it to another quota cell
+                replace_places(conn, questionnaire_id, response_id, placements(loaded.questionnaire, answers))
             keys = sorted(key for key in {*stored, *answers} if stored.get(key) != answers.get(key))
             before, after = {key: stored.get(key) for key in keys}, {key: answers.get(key) for key in keys}
             conn.execute(update(response_t).where(*where).values(answers=answers))
@@ -192,6 +202,7 @@ class ResponseAdmin:
         actor_id, name = _who(actor)
         where = (response_t.c.id == response_id, response_t.c.version_id.in_(_versions_of(questionnaire_id)))
         with self.engine.begin() as conn:
+            release_places(conn, select(response_t.c.id).where(*where))
             gone = conn.execute(delete(response_t).where(*where)
                                 .returning(response_t.c.version_id, response_t.c.submitted_at,
                                            response_t.c.status)).first()

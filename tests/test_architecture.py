@@ -19,6 +19,7 @@ PURE_GLOBS = [
     "survey/messages.py",
     "survey/messages_disclosure.py",
     "survey/messages_responses.py",
+    "survey/quotas.py",
     "survey/messages_publishing.py",
     "survey/publishing.py",
     "survey/messages_invitations.py",

@@ -49,17 +49,18 @@ def _languages(data: dict) -> list[str]:
 def _check_texts(col: Collector, node: dict, path: Path_, languages: list[str]) -> None:
     """A text given per language must have the default language, and only declared ones."""
     for field in _TEXT_FIELDS:
-        _check_text(col, node.get(field), path + (field,), languages)
+        check_text(col, node.get(field), path + (field,), languages)
     for k, label in enumerate(node.get("scale") or [] if isinstance(node.get("scale"), list) else []):
-        _check_text(col, label, path + ("scale", k), languages)
+        check_text(col, label, path + ("scale", k), languages)
     for key in ("choices", "items"):
         entries = node.get(key)
         for k, entry in enumerate(entries if isinstance(entries, list) else []):
             if isinstance(entry, dict):
-                _check_text(col, entry.get("label"), path + (key, k, "label"), languages)
+                check_text(col, entry.get("label"), path + (key, k, "label"), languages)
 
 
-def _check_text(col: Collector, value: Any, path: Path_, languages: list[str]) -> None:
+def check_text(col: Collector, value: Any, path: Path_, languages: list[str]) -> None:
+    """A text given per language has the default language, and only declared ones."""
     if not isinstance(value, dict):
         return
     unknown = [str(lang) for lang in value if lang not in languages]

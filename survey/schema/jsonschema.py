@@ -98,6 +98,8 @@ def questionnaire_json_schema() -> dict[str, Any]:
     _text_or_number(schema["properties"]["version"])
     for value in defs["Choice"]["properties"]["data"]["patternProperties"].values():
         _text_or_number(value)
+    for value in defs["QuotaCell"]["properties"]["when"]["patternProperties"].values():
+        _text_or_number(value)["anyOf"].append({"type": "boolean"})  # a yes/no question's cell: `true`, `false`
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

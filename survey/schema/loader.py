@@ -19,6 +19,7 @@ from survey.schema.logic_checks import check_logic
 from survey.schema.mission_lists import resolve_mission_lists
 from survey.schema.model import Questionnaire
 from survey.schema.problems import Collector, Path_, suggest
+from survey.schema.quota_checks import check_quotas
 from survey.schema.scope import Entry, entries_of, salvage
 from survey.schema.yaml_limits import MAX_FILE_BYTES, MAX_NODES, CountingComposer, LimitExceeded, check_alias_expansion
 
@@ -103,13 +104,14 @@ def _pydantic_problems(col: Collector, exc: ValidationError) -> None:
 def _known_fields(loc: Path_) -> list[str]:
     """The fields of the object holding the unknown one, for a did-you-mean suggestion."""
     from survey.schema.disclosure import DisclosureBlock, ProfileSpec
-    from survey.schema.model import Choice, Item, Mission, Page
+    from survey.schema.model import Choice, Item, Mission, Page, Quota, QuotaCell
 
     container = loc[-3] if len(loc) >= 3 and isinstance(loc[-2], int) else loc[-2] if len(loc) >= 2 else None
     if len(loc) >= 3 and loc[-3] == "profiles":
         container = "profiles"
     model = {"choices": Choice, "items": Item, "pages": Page, "mission": Mission, None: Questionnaire,
-             "disclosure": DisclosureBlock, "profiles": ProfileSpec}.get(container)
+             "disclosure": DisclosureBlock, "profiles": ProfileSpec, "quotas": Quota,
+             "cells": QuotaCell}.get(container)
     return list(model.model_fields) if model else []
 
 
@@ -183,6 +185,7 @@ def questionnaire_from_data(data: Any, filename: str = "<questionnaire>", base_d
     check_logic(col, pages, entries)
     if questionnaire is not None:
         check_disclosure(col, questionnaire, entries)
+        check_quotas(col, questionnaire)
     if col.problems or questionnaire is None:
         unique = list(dict.fromkeys(col.problems))
         raise QuestionnaireInvalid(unique)

@@ -187,10 +187,63 @@ class Mission(_Model):
         default=11, ge=2, le=1000,
         description="Counts below it are never published: shown as `< 11` on the results page and in the PDF, "
                     "with other cells hidden so that none can be worked out (the French rule: 11)")
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36_500,
+        description="Days raw responses are kept, counted from `end` (else from each response's submission); "
+                    "then `survey purge` and the service delete them. Shown in the privacy notice")
+    contact: str = Field(
+        default="", max_length=300,
+        description="Who respondents write to about their data (the data protection officer): an e-mail or "
+                    "postal address, shown in the privacy notice and the register of processing")
+    purpose: str = Field(
+        default="", max_length=2000,
+        description="Why the answers are collected, for the register of processing (art. 30 GDPR)")
     lists: MissionNames = Field(
         default_factory=lambda: MissionNames(),
         description="Names taken out of free text when an export scrubs it: `people`, `places`, `organisations`, "
                     "each a CSV file beside the questionnaire (column `name`) or a list of names")
+
+
+def _as_cell_code(value: object) -> object:
+    """YAML reads `tranche_age: 1` or `yes` as a number or a boolean; a cell's codes are text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _as_text(value)
+
+
+class QuotaCell(_Model):
+    """A cell of a quota that takes its own number: the code of each of the quota's questions, and that number."""
+
+    when: dict[Identifier, Annotated[str, BeforeValidator(_as_cell_code)]] = Field(
+        description="The code of each of the quota's questions, e.g. `{quartier: centre, tranche_age: 65_plus}`")
+    limit: int = Field(ge=0, le=10_000_000, description="Real responses this cell takes (0 closes it)")
+
+
+class Quota(_Model):
+    """A cap on real responses: overall (no `questions`), or per combination of answers to `questions`
+    (survey.schema.quotas says which questions can split respondents, survey.quotas where an answer set falls)."""
+
+    name: Identifier = Field(description="Identifier of the quota, unique in the questionnaire, e.g. `quartier_age`")
+    questions: list[Identifier] = Field(
+        default_factory=list, max_length=4,
+        description="Questions whose answers split respondents into cells (one code each: single choice, "
+                    "drop-down, Likert, NPS, yes/no); none: one cell holding every respondent, a cap on the total")
+    limit: int = Field(ge=0, le=10_000_000, description="Real responses each cell takes")
+    cells: list[QuotaCell] = Field(default_factory=list, description="Cells that take another number than `limit`")
+    message: Text = Field(default="", description="Shown to a respondent who falls in a full cell; a general "
+                                                  "thank-you when left out")
+
+    def cell_key(self, codes: tuple[str, ...]) -> str:
+        """The stored name of the cell made by these codes (one per question, in order): `centre|65_plus`, or ``
+        for a cap on the total. `|` is never in a code."""
+        return "|".join(codes)
+
+    def limit_of(self, key: str) -> int:
+        """How many real responses the cell `key` takes."""
+        for cell in self.cells:
+            if self.cell_key(tuple(cell.when.get(name, "") for name in self.questions)) == key:
+                return cell.limit
+        return self.limit
 
 
 class Questionnaire(_Model):
@@ -212,6 +265,9 @@ class Questionnaire(_Model):
     disclosure: DisclosureBlock = Field(
         default_factory=DisclosureBlock,
         description="Roles of the columns exports add (submitted_date, version) and named export profiles")
+    quotas: list[Quota] = Field(
+        default_factory=list, description="Caps on real responses, overall or per combination of answers "
+                                          "(`quartier` × `tranche_age`); a full one ends the form with its message")
 
     @property
     def all_languages(self) -> list[str]:
