@@ -22,7 +22,9 @@ from sqlalchemy.engine import Connection, Engine
 from survey.access import StaffMember
 from survey.contacts import Contact
 from survey.db import Invitation, ResponseRow
+from survey.quotas import placements
 from survey.store_audit import record_audit
+from survey.store_quotas import claim_places
 
 invitation_t, response_t = Invitation.__table__, ResponseRow.__table__
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
@@ -236,10 +238,12 @@ class Invitations:
         """Store a response given through a personal link and mark the link completed, in one transaction.
 
         'stored'; 'duplicate' when this very submission was stored already (the same form posted twice); else
-        'completed' (the link already gave its response) or 'revoked', and nothing is stored."""
+        'completed' (the link already gave its response) or 'revoked', and nothing is stored. Raises
+        `survey.quotas.QuotaFull` when a quota cell of the response is full: nothing stored, the link still open."""
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         insert_response = (dialect.insert(response_t).on_conflict_do_nothing(index_elements=["submission_key"])
                            .returning(response_t.c.id))
+        loaded = self.version(version_id)  # type: ignore[attr-defined]  # Store's
         try:
             with self.engine.begin() as conn:
                 refused = complete_invitation(conn, invitation_id)
@@ -252,6 +256,8 @@ class Invitations:
                     "submitted_at": submitted_at or dt.datetime.now(dt.UTC), "answers": answers}).first()
                 if stored is None:  # this key's response is stored already: leave the flag as it was
                     raise _AlreadyStored
+                if loaded is not None:  # its quota places, in this transaction (raises QuotaFull: nothing stored)
+                    claim_places(conn, loaded.questionnaire.id, stored.id, placements(loaded.questionnaire, answers))
         except _AlreadyStored:
             return "duplicate"
         return "stored"

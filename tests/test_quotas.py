@@ -249,3 +249,18 @@ def test_sixteen_clients_racing_for_the_last_places_never_exceed_a_quota(store: 
     assert counts[("total", "")] == len(stored)
     assert {cell: n for (quota, cell), n in counts.items() if quota == "quartier_age" and n} == \
            {cell: n for cell, n in per_cell.items() if n}
+
+
+def test_a_full_cell_refuses_an_invited_response_and_leaves_the_link_open(store: Store) -> None:
+    from survey.contacts import Contact
+
+    version_id = _version(store)
+    store.store_response(version_id, "before", _answers("centre", "60_plus"))  # the cell's one place
+    store.add_invitations("cli:test", QUESTIONNAIRE.id, [Contact("a@example.fr")])
+    invitation = store.invitations(QUESTIONNAIRE.id)[0]
+    with pytest.raises(QuotaFull):
+        store.store_invited_response(invitation.id, version_id, "invited", _answers("centre", "60_plus"))
+    assert store.response_count(QUESTIONNAIRE.id) == 1
+    assert not store.invitations(QUESTIONNAIRE.id)[0].completed
+    assert store.store_invited_response(invitation.id, version_id, "invited", _answers("nord")) == "stored"
+    assert store.quota_counts(QUESTIONNAIRE.id)[("total", "")] == 2
