@@ -39,6 +39,7 @@ from survey.quotas import placements
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
+from survey.store_interviews import Interviews
 from survey.store_invitations import Invitations
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_publishing import Publishing
@@ -105,7 +106,8 @@ def _hash(questionnaire: Questionnaire) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing, Quotas):
+class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing, Quotas,
+            Interviews):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
@@ -118,6 +120,7 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
         self._current: dict[str, tuple[float, int]] = {}
         self._served: set[int] = set()  # versions this process has marked served (see `mark_served`)
         self._lock = threading.Lock()
+        self._grid_cache = {}  # interview grid versions parsed: id → (content hash, grid)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
