@@ -27,17 +27,24 @@ class Action(StrEnum):
     MANAGE_RESPONSES = "manage_responses"
     # Conduct interviews of their missions' grids, and enter questionnaires answered on paper or by telephone.
     CONDUCT_INTERVIEWS = "conduct_interviews"
+    # The analysis of their missions' interview grids: framework matrix, quotes per code, code frequencies and the
+    # grid's export — pseudonymised unless the member may also conduct interviews (and so reads notes as typed).
+    ANALYSE_INTERVIEWS = "analyse_interviews"
+    # Recode a grid's codebook in place (rename, merge, split a code; every tagged passage follows), audited.
+    RECODE_INTERVIEWS = "recode_interviews"
     # Upload questionnaires from the staff pages, open, close and archive them, set their dates and their mission's
     # branding (name, logo, colours). Consultants and interviewers use what is published; they do not publish.
     PUBLISH = "publish"
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.
-_MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Action.DOWNLOAD})
+_MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Action.DOWNLOAD,
+                           Action.ANALYSE_INTERVIEWS})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
-    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS, Action.PUBLISH},
+    Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS, Action.RECODE_INTERVIEWS,
+                                     Action.PUBLISH},
     Role.CONSULTANT: _MISSION_WORK,
     # Interviewers collect answers (the public form, interviews, paper and telephone entry); they take no data away.
     Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES, Action.CONDUCT_INTERVIEWS}),

@@ -159,11 +159,36 @@ def _raw_request(raw: bool, reason: str | None, actor: str, *protection: object)
         raise _fail(f"--reason: {exc}") from None
 
 
+def _export_grid(store, grid_id: str, fmt: str, output: Path, actor: str, include_synthetic: bool,  # noqa: ANN001
+                 options: dict[str, object]) -> None:
+    """`survey export GRID`: the grid's pseudonymised zip (matrix, quotes, profiles, codebook, .qdpx)."""
+    from survey.export.errors import ExportError
+    from survey.export.interviews import FORMATS as GRID_FORMATS
+    from survey.interview_analysis import write_grid_export
+    from survey.store_audit import CLI_EXPORT
+
+    given = [name for name, value in options.items() if value not in (None, False)]
+    if given:
+        raise _fail(f"{', '.join(given)}: not for an interview grid, whose export is always pseudonymised "
+                    "— leave them out")
+    if fmt not in GRID_FORMATS:
+        raise _fail(f"--format {fmt}: an interview grid exports as {', '.join(GRID_FORMATS)}")
+    try:
+        written = write_grid_export(store, grid_id, fmt, output, include_synthetic=include_synthetic)
+    except ExportError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"-o {output}: cannot write it ({exc.strerror or exc}) — choose another folder") from None
+    store.audit(CLI_EXPORT, actor, grid_id, detail={"format": fmt, "grid": True, "file": str(output.resolve())})
+    typer.echo(f"wrote {written} ({written.stat().st_size} bytes) — pseudonymised, not anonymised")
+
+
 @app.command()
 def export(questionnaire: str,
            output: Annotated[Path, typer.Option("-o", "--output", help="The zip file to write.")],
            format: Annotated[str, typer.Option(
-               "--format", help="csv, csv-fr (French Excel), xlsx, parquet, sav (SPSS), dta (Stata) or json.")]
+               "--format", help="csv, csv-fr (French Excel), xlsx, parquet, sav (SPSS), dta (Stata) or json; for an "
+                                "interview grid: xlsx, csv, json or qdpx (REFI-QDA).")]
            = "csv",
            labels: Annotated[str | None, typer.Option("--labels", help="Write choice labels in this language "
                                                       "(e.g. fr, en) instead of codes.")] = None,
@@ -192,7 +217,7 @@ def export(questionnaire: str,
     from survey.disclosure.profile import Profile, ProfileInvalid
     from survey.store_audit import CLI_EXPORT, RAW_EXPORT, RAW_PROFILE
 
-    if format not in deliverables.FORMATS:
+    if format not in (*deliverables.FORMATS, "qdpx"):  # qdpx: interview grids only, checked below
         raise _fail(f"--format {format}: unknown format — use one of: {', '.join(deliverables.FORMATS)}")
     try:  # whoever has a shell here can read the database anyway: the audit names the system user, no account
         actor = f"cli:{getpass.getuser()}"
@@ -205,6 +230,13 @@ def export(questionnaire: str,
         raise _fail(f"export profile: {exc}") from None
     _writable(output, ".zip")
     store = _store()
+    if store.grid(questionnaire) is not None:
+        return _export_grid(store, questionnaire, format, output, actor, include_synthetic,
+                            {"--labels": labels, "--include-free-text": include_free_text, "--profile": profile,
+                             "--k": k, "--suppression": suppression, "--l": diversity, "--raw": raw})
+    if format == "qdpx":
+        raise _fail(f"--format qdpx: a REFI-QDA project is made from an interview grid, and '{questionnaire}' is "
+                    "not one — see `survey list`")
     detail = {"format": format, "labels": labels or "", "profile": profile or "", "file": str(output.resolve())}
     if request is not None and store.current(questionnaire) is not None:  # recorded before any personal data leaves
         store.audit(RAW_EXPORT, actor, questionnaire, reason=request.reason,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from survey.messages_analysis import ANALYSIS_MESSAGES
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
 from survey.messages_interviews import INTERVIEW_MESSAGES
 from survey.messages_invitations import INVITATION_MESSAGES
@@ -378,6 +379,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api_operation": {"fr": "Opération", "en": "Operation"},
     "api_what": {"fr": "Ce qu’elle fait", "en": "What it does"},
     **DISCLOSURE_MESSAGES,
+    **ANALYSIS_MESSAGES,
     **RESPONSE_MESSAGES,
     **INVITATION_MESSAGES,
     **INTERVIEW_MESSAGES,

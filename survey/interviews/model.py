@@ -97,6 +97,7 @@ class Corpus:
     lists: MissionLists = field(default_factory=MissionLists)
     small_cells: int = 11
     version: str = ""
+    site_names: dict[str, str] = field(default_factory=dict)  # site code → its name in the grid
     pseudonymised: bool = False  # set by `pseudonymise.pseudonymise_corpus`: what consultants and exports get
 
     def category_label(self, code: str) -> str:
@@ -127,6 +128,10 @@ class Corpus:
                 yield from walk(info.code)
 
         yield from walk(None)
+
+    def site_name(self, code: str) -> str:
+        """A site's name (its code when the grid does not name it)."""
+        return self.site_names.get(code, code)
 
     def sites(self) -> list[str]:
         """The interviews' sites, sorted, blanks left out."""

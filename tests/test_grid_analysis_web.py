@@ -1,0 +1,240 @@
+"""The interview analysis pages (/staff/grids) and `survey export GRID`, on a stored grid: who sees what (consultants
+only the pseudonymised text), filters, recoding (evaluators only, audited, passages follow) and the export zip."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from litestar.testing import TestClient
+from typer.testing import CliRunner
+
+from survey.access import Role
+from survey.cli import app as cli_app
+from survey.schema.interview import InterviewGrid
+from survey.store import Store
+from tests.conftest import add_staff, csrf_of, login, make_client, post_form
+
+GRID = textwrap.dedent("""
+    kind: interview
+    id: entretiens-analyse
+    version: "1"
+    title: Entretiens pour l'analyse
+    mission:
+      id: mission-analyse
+      name: Mission d'analyse
+      small_cells: 2
+      lists: {people: [Marie Dupont], places: [La Garenne], organisations: [Maison des Jeunes]}
+    privacy_notice: Les notes restent au cabinet.
+    profile:
+      categories:
+        - {code: elu, label: Élu·e}
+        - {code: agent, label: Agent·e}
+      sites:
+        - {code: centre, label: Centre-ville}
+        - {code: garenne, label: La Garenne}
+    introduction:
+      text: Nous évaluons la démarche.
+      consent: Acceptez-vous que l'entretien soit enregistré ?
+    themes:
+      - id: enjeux
+        title: Les enjeux
+        duration: 10
+        questions:
+          - {id: enjeux_1, text: "Pourquoi cette démarche ?"}
+      - id: suites
+        title: Les suites
+        duration: 5
+        questions:
+          - {id: suites_1, text: "Qu'est-ce qui a changé ?"}
+    codebook:
+      - code: enjeux
+        label: Enjeux
+        definition: Ce que la démarche doit changer.
+        example: « On voulait renouer le lien. »
+        children:
+          - {code: enjeux.lien, label: Lien, definition: Renouer le lien., example: « renouer »}
+      - {code: moyens, label: Moyens, definition: Budget et personnes., example: « pas de budget »}
+""")
+OTHER_MISSION = "saint-aubin-bp-2026"  # the example questionnaires' mission
+NAMES = ["Marie Dupont", "Maison des Jeunes", "Jean Valjean", "Cosette Fauchelevent"]
+ELU_NOTE = "Marie Dupont voulait renouer le lien avec la Maison des Jeunes."
+AGENT_NOTE = "Cosette Fauchelevent dit qu'il n'y avait pas de budget pour la suite."
+
+
+def _seed(store: Store) -> dict[str, int]:
+    """Two interviews with coded passages; the codes' ids by name."""
+    store.load_grid(InterviewGrid.model_validate(yaml.safe_load(GRID)), source="test.yaml")
+    codes = {c.code: c.id for c in store.codes("entretiens-analyse")}
+    elu = store.start_interview("entretiens-analyse", category="elu", interviewee_name="Jean Valjean", site="garenne",
+                                organisation="Mairie", role="Maire")
+    agent = store.start_interview("entretiens-analyse", category="agent", interviewee_name="Cosette Fauchelevent",
+                                  site="centre", role="Cheffe de projet")
+    store.save_text(elu.id, "note:enjeux_1", ELU_NOTE, base_revision=0, save_id="save-aaaa")
+    store.save_text(elu.id, "summary:enjeux", "Élu convaincu, voir Marie Dupont.", base_revision=0, save_id="save-bbbb")
+    store.save_text(agent.id, "note:suites_1", AGENT_NOTE, base_revision=0, save_id="save-cccc")
+    start = ELU_NOTE.index("Marie")
+    store.add_segment(elu.id, "note:enjeux_1", start, ELU_NOTE.index(" avec"), is_quote=True,
+                      code_ids=[codes["enjeux.lien"]])
+    at = AGENT_NOTE.index("pas de budget")
+    store.add_segment(agent.id, "note:suites_1", at, at + len("pas de budget"), code_ids=[codes["moyens"]])
+    return codes
+
+
+@pytest.fixture
+def seeded(store: Store, tmp_path: Path) -> Iterator[tuple[TestClient, Store, dict[str, int]]]:
+    codes = _seed(store)
+    add_staff(store, "eval@example.org", Role.EVALUATOR, ["mission-analyse"])
+    add_staff(store, "conseil@example.org", Role.CONSULTANT, ["mission-analyse"])
+    add_staff(store, "enqueteur@example.org", Role.INTERVIEWER, ["mission-analyse"])
+    with make_client(store, tmp_path) as client:  # loads the example questionnaires, and their missions
+        add_staff(store, "ailleurs@example.org", Role.CONSULTANT, [OTHER_MISSION])
+        yield client, store, codes
+
+
+PAGES = ["", "/citations", "/frequences", "/codes", "/export"]
+
+
+def test_an_evaluator_reads_the_matrix_as_typed(seeded) -> None:  # noqa: ANN001
+    client, _, _ = seeded
+    login(client, "eval@example.org")
+    page = client.get("/staff/grids/entretiens-analyse")
+    assert page.status_code == 200
+    assert "Élu·e 1" in page.text and "Agent·e 1" in page.text
+    assert "Marie Dupont voulait renouer le lien" in page.text
+    assert "Jean Valjean" not in page.text  # the interviewee's name is not part of the analysis
+
+
+def test_a_consultant_sees_only_pseudonymised_text_on_every_page(seeded) -> None:  # noqa: ANN001
+    client, _, _ = seeded
+    login(client, "conseil@example.org")
+    for suffix in PAGES:
+        page = client.get(f"/staff/grids/entretiens-analyse{suffix}")
+        assert page.status_code == 200, suffix
+        assert [n for n in NAMES if n in page.text] == [], suffix
+    matrix = client.get("/staff/grids/entretiens-analyse").text
+    assert "<q>[PERSONNE] voulait renouer le lien</q>" in matrix
+    assert "Élu convaincu, voir [PERSONNE]." in matrix
+    quotes = client.get("/staff/grids/entretiens-analyse/citations?code=moyens").text
+    assert "pas de budget" in quotes and "[PERSONNE] voulait" not in quotes
+
+
+def test_the_grid_pages_are_for_the_missions_analysts_only(seeded) -> None:  # noqa: ANN001
+    client, _, _ = seeded
+    login(client, "ailleurs@example.org")
+    assert client.get("/staff/grids/entretiens-analyse").status_code == 404
+    assert "entretiens-analyse" not in client.get("/staff/grids").text
+    client.cookies.clear()
+    login(client, "enqueteur@example.org")
+    assert client.get("/staff/grids/entretiens-analyse").status_code == 403
+
+
+def test_the_matrix_filters_by_category_and_site_with_a_get_form(seeded) -> None:  # noqa: ANN001
+    client, _, _ = seeded
+    login(client, "eval@example.org")
+    agents = client.get("/staff/grids/entretiens-analyse?categorie=agent").text
+    assert "Agent·e 1" in agents and "Élu·e 1" not in agents
+    garenne = client.get("/staff/grids/entretiens-analyse?site=garenne").text
+    assert "Élu·e 1" in garenne and "Agent·e 1" not in garenne
+    # A value the grid does not have filters nothing rather than failing.
+    assert "Agent·e 1" in client.get("/staff/grids/entretiens-analyse?categorie=inconnue").text
+
+
+def test_frequencies_are_published_under_the_missions_small_cell_rule(seeded) -> None:  # noqa: ANN001
+    client, _, _ = seeded
+    login(client, "conseil@example.org")
+    page = client.get("/staff/grids/entretiens-analyse/frequences").text
+    # small_cells: 2 here: a category of one interview is « < 2 », never « 1 ».
+    assert "&lt;\u00a02" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart"' in page
+
+
+def test_recoding_is_for_evaluators_audited_and_passages_follow(seeded) -> None:  # noqa: ANN001
+    client, store, codes = seeded
+    login(client, "conseil@example.org")
+    token = csrf_of(client.get("/staff/grids/entretiens-analyse/codes").text)
+    refused = post_form(client, "/staff/grids/entretiens-analyse/codes/renommer",
+                        [("_csrf_token", token), ("code_id", str(codes["moyens"])), ("new_code", "budget")])
+    assert refused.status_code == 403
+    client.cookies.clear()
+    login(client, "eval@example.org")
+    token = csrf_of(client.get("/staff/grids/entretiens-analyse/codes").text)
+    done = post_form(client, "/staff/grids/entretiens-analyse/codes/renommer",
+                     [("_csrf_token", token), ("code_id", str(codes["moyens"])), ("new_code", "budget"),
+                      ("label", "Budget")], follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("/codes?fait=1")
+    assert "budget" in {c.code for c in store.codes("entretiens-analyse")}
+    quotes = client.get("/staff/grids/entretiens-analyse/citations?code=budget").text
+    assert "pas de budget" in quotes
+    merged = post_form(client, "/staff/grids/entretiens-analyse/codes/fusionner",
+                       [("_csrf_token", token), ("source_id", str(codes["enjeux.lien"])),
+                        ("into_id", str(codes["enjeux"]))], follow_redirects=False)
+    assert merged.status_code == 303
+    assert "Marie Dupont voulait" in client.get("/staff/grids/entretiens-analyse/citations?code=enjeux").text
+    events = store.audit_events("entretiens-analyse", action="interview_recode")
+    assert sorted(e.detail["op"] for e in events) == ["merge", "rename"]
+    wrong = post_form(client, "/staff/grids/entretiens-analyse/codes/fusionner",
+                      [("_csrf_token", token), ("source_id", "999999"), ("into_id", str(codes["enjeux"]))])
+    assert wrong.status_code == 400 and "Recodage impossible" in wrong.text
+
+
+def test_splitting_a_code_moves_the_passages_chosen(seeded) -> None:  # noqa: ANN001
+    client, store, codes = seeded
+    login(client, "eval@example.org")
+    form = client.get(f"/staff/grids/entretiens-analyse/codes?scinder={codes['moyens']}").text
+    segment = next(s for i in store.interviews("entretiens-analyse") for s in i.segments
+                   if codes["moyens"] in s.code_ids)
+    assert f'name="passage_{segment.id}"' in form
+    done = post_form(client, "/staff/grids/entretiens-analyse/codes/scinder",
+                     [("_csrf_token", csrf_of(form)), ("code_id", str(codes["moyens"])), ("code_1", "moyens.budget"),
+                      ("label_1", "Budget"), ("code_2", "moyens.personnes"), ("label_2", "Personnes"),
+                      (f"passage_{segment.id}", "1")], follow_redirects=False)
+    assert done.status_code == 303
+    stored = {c.id: c.code for c in store.codes("entretiens-analyse")}
+    moved = next(s for i in store.interviews("entretiens-analyse") for s in i.segments if s.id == segment.id)
+    assert [stored[c] for c in moved.code_ids] == ["moyens.budget"]
+
+
+def test_the_staff_export_is_one_pseudonymised_zip(seeded) -> None:  # noqa: ANN001
+    client, store, _ = seeded
+    login(client, "conseil@example.org")
+    token = csrf_of(client.get("/staff/grids/entretiens-analyse/export").text)
+    response = post_form(client, "/staff/grids/entretiens-analyse/export", [("_csrf_token", token),
+                                                                          ("format", "xlsx")])
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert sorted(archive.namelist()) == ["LISEZMOI.txt", "entretiens-analyse.qdpx", "entretiens-analyse.xlsx"]
+        book = openpyxl.load_workbook(io.BytesIO(archive.read("entretiens-analyse.xlsx")))
+        cells = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert "[PERSONNE] voulait renouer le lien" in cells
+    assert [n for n in NAMES if any(n in c for c in cells)] == []
+    assert [e.detail["format"] for e in store.audit_events("entretiens-analyse", action="interview_export")] == ["xlsx"]
+
+
+def test_survey_export_writes_a_grids_zip_and_refuses_what_grids_do_not_have(
+        seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    _, store, _ = seeded
+    monkeypatch.setenv("SURVEY_DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    out = tmp_path / "grille.zip"
+    result = runner.invoke(cli_app, ["export", "entretiens-analyse", "--format", "qdpx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["LISEZMOI.txt", "entretiens-analyse.qdpx"]
+    for args, message in [
+        (["--format", "parquet"], "error: --format parquet: an interview grid exports as xlsx, csv, json, qdpx"),
+        (["--raw", "--reason", "besoin"], "error: --raw: not for an interview grid"),
+    ]:
+        bad = tmp_path / "bad.zip"
+        result = runner.invoke(cli_app, ["export", "entretiens-analyse", *args, "-o", str(bad)])
+        assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith(message), result.output
+        assert not bad.exists()
+    result = runner.invoke(cli_app, ["export", "budget-participatif-habitants", "--format", "qdpx", "-o",
+                                     str(tmp_path / "q.zip")])
+    assert result.exit_code == 1 and "made from an interview grid" in result.output
