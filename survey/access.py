@@ -35,6 +35,9 @@ class Action(StrEnum):
     # Upload questionnaires from the staff pages, open, close and archive them, set their dates and their mission's
     # branding (name, logo, colours). Consultants and interviewers use what is published; they do not publish.
     PUBLISH = "publish"
+    # Personal invitations: import contact lists, send invitations and reminders, follow who responded, revoke a link.
+    # Whoever has it reads e-mail addresses, never which response is whose (README "Invitations").
+    MANAGE_INVITATIONS = "manage_invitations"
 
 
 # What an evaluator or a consultant does on their missions; the service's own administration is left out.
@@ -44,7 +47,7 @@ _MISSION_WORK = frozenset({Action.VIEW_QUESTIONNAIRES, Action.VIEW_RESULTS, Acti
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.EVALUATOR: _MISSION_WORK | {Action.MANAGE_RESPONSES, Action.CONDUCT_INTERVIEWS, Action.RECODE_INTERVIEWS,
-                                     Action.PUBLISH},
+                                     Action.PUBLISH, Action.MANAGE_INVITATIONS},
     Role.CONSULTANT: _MISSION_WORK,
     # Interviewers collect answers (the public form, interviews, paper and telephone entry); they take no data away.
     Role.INTERVIEWER: frozenset({Action.VIEW_QUESTIONNAIRES, Action.CONDUCT_INTERVIEWS}),

@@ -26,6 +26,7 @@ from survey.web.form_state import FormSigner
 from survey.web.grids import GridsController
 from survey.web.headers import security_headers
 from survey.web.login_guard import LoginGuard
+from survey.web.invitations import InvitationsController
 from survey.web.logins import LoginLocksController
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
@@ -87,7 +88,8 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController,
-                        GridsController, TokensController, PublishController, BrandingController, api_router(),
+                        GridsController, TokensController, PublishController, BrandingController,
+                        InvitationsController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
