@@ -183,3 +183,31 @@ def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], bro
         visit(url)
     page.close()
     assert reports == []
+
+
+def test_the_interview_analysis_pages_pass_axe_core(server: tuple[str, str], browser) -> None:  # noqa: ANN001
+    """The grid analysis pages — matrix, quotes, frequencies, codebook with its recoding forms, export — have no
+    axe-core violation (WCAG 2.1 A/AA), for an evaluator and for a consultant (pseudonymised text)."""
+    from survey.access import Role
+    from survey.passwords import hash_password
+    from tests.accessibility import axe_violations
+    from tests.test_grid_analysis_web import _seed
+
+    base, database = server
+    store = Store.from_url(database)
+    codes = _seed(store)
+    for email, role in (("axe-eval@example.fr", Role.EVALUATOR), ("axe-conseil@example.fr", Role.CONSULTANT)):
+        store.add_user(email, hash_password("correct horse battery"), role, ["mission-analyse"])
+    grid = "/staff/grids/entretiens-analyse"
+    for email in ("axe-eval@example.fr", "axe-conseil@example.fr"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/login")
+        page.fill("#email", email)
+        page.fill("#password", "correct horse battery")
+        page.get_by_role("button", name="Se connecter").click()
+        for url in ("/staff/grids", grid, f"{grid}?categorie=elu&site=garenne", f"{grid}/citations",
+                    f"{grid}/frequences", f"{grid}/codes", f"{grid}/codes?scinder={codes['moyens']}", f"{grid}/export"):
+            page.goto(f"{base}{url}")
+            assert page.locator("h1").count() == 1, url
+            assert axe_violations(page) == [], (email, url)
+        page.close()

@@ -25,6 +25,7 @@ from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
 from survey.web.grids import GridsController
 from survey.web.headers import security_headers
+from survey.web.interviews import InterviewsController
 from survey.web.login_guard import LoginGuard
 from survey.web.invitations import InvitationsController
 from survey.web.logins import LoginLocksController
@@ -87,7 +88,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
 
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
-                        LoginLocksController, AuditController, ResponsesController,
+                        LoginLocksController, AuditController, ResponsesController, InterviewsController,
                         GridsController, TokensController, PublishController, BrandingController,
                         InvitationsController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

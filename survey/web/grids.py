@@ -115,6 +115,8 @@ class GridsController(Controller):
         chart = [{"label": ("\u2003" * row.depth) + row.label, "percent": row.percent,
                   "percent_text": row.percent_text, "status": row.interviews[-1].status,
                   "shown_count": row.interviews[-1].text} for row in table.rows]
+        if not any(row["percent"] > 0 for row in chart):  # every share hidden or nil: the table says it all
+            chart = []
         return _page(request, "staff_grid_frequencies.html", corpus, "frequencies", filters, table=table,
                      chart=chart)
 
