@@ -43,6 +43,14 @@ class StaffAccounts:
                 conn.execute(insert(membership_t).values(user_id=user_id, mission_id=mission_id))
         return user_id
 
+    def staff_emails(self, user_ids: set[int]) -> dict[int, str]:
+        """The e-mail of each member of staff in `user_ids` (pages name who did what by it)."""
+        if not user_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(user_t.c.id, user_t.c.email).where(user_t.c.id.in_(sorted(user_ids)))).all()
+        return {row.id: row.email for row in rows}
+
     def password_hash(self, email: str) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(user_t.c.id, user_t.c.password_hash).where(user_t.c.email == email)).first()

@@ -45,7 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to 60 s: a loaded 2-core machine takes 15 s to import and migrate
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 - loopback
                 break
