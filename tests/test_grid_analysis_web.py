@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from survey.access import Role
 from survey.cli import app as cli_app
+from survey.interview_analysis import write_grid_export
 from survey.schema.interview import InterviewGrid
 from survey.store import Store
 from tests.conftest import add_staff, csrf_of, login, make_client, post_form
@@ -238,3 +239,23 @@ def test_survey_export_writes_a_grids_zip_and_refuses_what_grids_do_not_have(
     result = runner.invoke(cli_app, ["export", "budget-participatif-habitants", "--format", "qdpx", "-o",
                                      str(tmp_path / "q.zip")])
     assert result.exit_code == 1 and "made from an interview grid" in result.output
+
+
+def test_the_exported_tables_agree_with_a_plain_count_over_the_stored_interviews(
+        seeded, tmp_path: Path) -> None:  # noqa: ANN001
+    _, store, _ = seeded
+
+    out = write_grid_export(store, "entretiens-analyse", "xlsx", tmp_path / "e.zip")
+    with zipfile.ZipFile(out) as archive:
+        book = openpyxl.load_workbook(io.BytesIO(archive.read("entretiens-analyse.xlsx")))
+    stored = store.interviews("entretiens-analyse", include_synthetic=False)
+    profiles = list(book["Profils"].iter_rows(values_only=True))[1:]
+    assert len(profiles) == len(stored) == 2
+    # Coded passages per interview, counted over the stored passages.
+    labels = {"elu": "Élu·e", "agent": "Agent·e"}
+    expected = {f"{labels[i.category]} {i.number}": sum(1 for s in i.segments if s.code_ids) for i in stored}
+    assert {row[0]: row[-1] for row in profiles} == expected
+    quotes = list(book["Citations par code"].iter_rows(values_only=True))[1:]
+    assert len(quotes) == sum(len(s.code_ids) for i in stored for s in i.segments)
+    notes = [row[5] for row in list(book["1. Les enjeux"].iter_rows(values_only=True))[1:]]
+    assert sum(1 for n in notes if n) == sum(1 for i in stored if i.body("note:enjeux_1"))
