@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from survey.cli_common import _fail, _store
+from survey.cli_gdpr import register as register_gdpr_commands
 from survey.cli_invitations import register as register_invitation_commands
 from survey.cli_publishing import register as register_publishing_commands
 from survey.cli_responses import register as register_response_commands
@@ -20,6 +21,7 @@ app = typer.Typer(help="Questionnaires for evaluating citizen participation.", n
                   pretty_exceptions_enable=False, add_completion=False)
 register_staff_commands(app)  # user add, token add/list/revoke, unlock, audit: survey/cli_staff.py
 register_response_commands(app)  # seed, purge-synthetic: survey/cli_responses.py
+register_gdpr_commands(app)  # purge, register (of processing): survey/cli_gdpr.py
 register_invitation_commands(app)  # invite: survey/cli_invitations.py
 register_publishing_commands(app)  # open, close, archive, dates: survey/cli_publishing.py
 

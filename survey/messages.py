@@ -6,6 +6,7 @@ from typing import Any
 
 from survey.messages_analysis import ANALYSIS_MESSAGES
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
+from survey.messages_gdpr import GDPR_MESSAGES
 from survey.messages_interviews import INTERVIEW_MESSAGES
 from survey.messages_invitations import INVITATION_MESSAGES
 from survey.messages_publishing import PUBLISHING_MESSAGES
@@ -384,6 +385,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     **INVITATION_MESSAGES,
     **INTERVIEW_MESSAGES,
     **PUBLISHING_MESSAGES,
+    **GDPR_MESSAGES,
 }
 
 

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         120, ge=0, description="Minutes after a questionnaire closes (by hand, at its closing date or at its "
         "mission's end) during which a form started before it closed can still be sent.",
     )
+    retention_check_minutes: int = Field(
+        60, ge=1, le=10_080, description="Minutes between two checks by `survey serve` for responses and forms in "
+        "progress past their mission's `retention_days`, which it then deletes (as `survey purge` does).",
+    )
     timezone: str = Field(
         "Europe/Paris", description="Time zone of opening and closing dates and of missions' first and last days "
         "(an IANA name).",

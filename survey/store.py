@@ -45,6 +45,7 @@ from survey.store_listings import QUESTIONNAIRE_ID, Listings
 from survey.store_publishing import Publishing
 from survey.store_quotas import Quotas, claim_places
 from survey.store_responses import ResponseAdmin
+from survey.store_retention import DataRetention
 from survey.store_staff import StaffAccounts
 from survey.store_tokens import ApiTokens
 from survey.versions import meaning_changes
@@ -107,6 +108,7 @@ def _hash(questionnaire: Questionnaire) -> str:
 
 
 class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing, Quotas,
+            DataRetention,
             Interviews):
     """The database behind the service; one per process, safe to share between threads."""
 

@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from survey import datasets
 from survey.errors import QuestionnaireInvalid
+from survey.gdpr import RetentionSchedule
 from survey.job_queues import make_jobs
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
@@ -80,6 +81,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
     secret = settings.secret_key or store.secret_key()
 
     jobs = make_jobs(settings, store)
+    retention = RetentionSchedule(store, settings)  # deletes what missions' retention periods no longer cover
     services = Services(store=store, signer=FormSigner(secret, settings.form_hours * 3600), settings=settings,
                         jobs=jobs)
 
@@ -102,8 +104,9 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                      "login_guard": LoginGuard.from_settings(store, settings, secret)}),
         before_send=[security_headers(settings.secure_cookies)],
         # Take up jobs a restart left queued; build large questionnaires' coded tables before anyone asks.
-        on_startup=[jobs.queue.start, lambda: datasets.warm_up(store)],
-        on_shutdown=[jobs.queue.stop],  # let a running job finish its file, close the queue's connections
+        on_startup=[jobs.queue.start, lambda: datasets.warm_up(store), retention.start],
+        # Let a running job finish its file, close the queue's connections; end the retention checks.
+        on_shutdown=[jobs.queue.stop, retention.stop],
         openapi_config=openapi_config(),  # /schema and /schema/openapi.json describe the API (survey/web/api/)
         include_in_schema=False,  # pages are not part of the API: only the API's router opts back in
         debug=False,
