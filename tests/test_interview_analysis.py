@@ -44,7 +44,8 @@ def every_text(c: Corpus) -> list[str]:
     """Every text of a corpus an export could show."""
     texts = [t for i in c.interviews for t in (*i.texts.values(), i.organisation, i.role, i.interviewee_name)]
     texts += [s.text for i in c.interviews for s in i.segments]
-    return texts + [t for code in c.codes for t in (code.definition, code.example)]
+    texts += [c.title, *(t for theme in c.themes for t in (theme.title, *(q for _, q in theme.questions)))]
+    return texts + [t for code in c.codes for t in (code.label, code.definition, code.example)]
 
 
 # --- pseudonymisation --------------------------------------------------------------------------------------------
@@ -142,9 +143,9 @@ def name_corpora(draw: st.DrawFn) -> tuple[Corpus, list[str]]:
             segments.append(Segment(number * 10 + k, slot, a, b, body[a:b], draw(st.booleans()), ("enjeux",)))
         interviews.append(Interview(number, number, "elu", "centre", draw(notes(names)), draw(notes(names)),
                                     people[-1] if number == 1 else "", texts=texts, segments=tuple(segments)))
-    codes = (CodeInfo("enjeux", "Enjeux", draw(notes(names)), draw(notes(names))),)
-    c = Corpus("g", "G", (ThemeInfo("enjeux", "Enjeux", (("enjeux_1", "Q"),)),), (Category("elu", "Élu·e"),), codes,
-               tuple(interviews), lists)
+    codes = (CodeInfo("enjeux", draw(notes(names)), draw(notes(names)), draw(notes(names))),)
+    themes = (ThemeInfo("enjeux", draw(notes(names)), (("enjeux_1", draw(notes(names))),)),)
+    c = Corpus("g", draw(notes(names)), themes, (Category("elu", "Élu·e"),), codes, tuple(interviews), lists)
     return c, names
 
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 import polars as pl
 
 from survey.disclosure.scrub import PLACEHOLDERS, MissionLists, scrub_series
-from survey.interviews.model import CodeInfo, Corpus, Interview, Segment
+from survey.interviews.model import CodeInfo, Corpus, Interview, Segment, ThemeInfo
 
 _MARKERS = [chr(code) for code in range(0xE000, 0xE100)]  # private-use characters: never a letter or a separator
 
@@ -143,26 +143,25 @@ def pseudonymise_corpus(corpus: Corpus) -> Corpus:
     for (interview_id, slot), text, places in zip(keys, clean, mapped, strict=True):
         texts.setdefault(interview_id, {})[slot] = text
         bounds.setdefault(interview_id, {})[slot] = places
-    # Everything else in one pass: passages no longer in their text, profiles, the codebook.
+    # Everything else in one pass: passages no longer in their text, profiles, the codebook, and the guide's own
+    # texts (a grid's title or a question may name the town or a service of the mission's lists).
     loose_segments = [s for i in corpus.interviews for s in i.segments
                       if not (s.attached and s.slot in i.texts)]
     others = [s.text for s in loose_segments]
     others += [t for i in corpus.interviews for t in (i.organisation, i.role)]
-    others += [t for c in corpus.codes for t in (c.definition, c.example)]
-    done = pseudonymise_texts(others, lists)
-    loose = {s.id: text for s, text in zip(loose_segments, done, strict=False)}
-    at = len(loose_segments)
+    others += [t for c in corpus.codes for t in (c.label, c.definition, c.example)]
+    others += [corpus.title, *(t for theme in corpus.themes for t in (theme.title, *(q for _, q in theme.questions)))]
+    done = iter(pseudonymise_texts(others, lists))
+    loose = {s.id: next(done) for s in loose_segments}
     interviews = []
     for interview in corpus.interviews:
-        profile = {"organisation": done[at], "role": done[at + 1]}
-        at += 2
+        profile = {"organisation": next(done), "role": next(done)}
         interviews.append(_interview(interview, texts.get(interview.id, {}), bounds.get(interview.id, {}), loose,
                                      profile))
-    codes = []
-    for code in corpus.codes:
-        codes.append(CodeInfo(code.code, code.label, done[at], done[at + 1], code.parent))
-        at += 2
-    return replace(corpus, interviews=tuple(interviews), codes=tuple(codes), pseudonymised=True)
+    codes = tuple(CodeInfo(c.code, next(done), next(done), next(done), c.parent) for c in corpus.codes)
+    title = next(done)
+    themes = tuple(ThemeInfo(t.id, next(done), tuple((q, next(done)) for q, _ in t.questions)) for t in corpus.themes)
+    return replace(corpus, title=title, themes=themes, interviews=tuple(interviews), codes=codes, pseudonymised=True)
 
 
 def segment_in_text(segment: Segment, texts: dict[str, str]) -> str | None:
