@@ -89,7 +89,7 @@ def list_questionnaires() -> None:
         others = {status: n for status, n in store.response_status_counts(item.id, ResponseFilter()).items()
                   if status != "real" and n}
         typer.echo(f"{item.id}\t{item.title}\tmission={item.mission_id}\tversions={','.join(item.versions)}"
-                   f"\tcurrent={item.current_version}\tresponses={item.responses}"
+                   f"\tcurrent={item.current_version}\tstate={item.state}\tresponses={item.responses}"
                    + "".join(f"\t{status}={n}" for status, n in others.items()))
 
 

@@ -46,10 +46,13 @@ PUBLISHING_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Déposez un fichier de questionnaire (YAML) ou un XLSForm (.xlsx, .xls). Il est vérifié comme le fait "
               "« survey validate » ; un nouveau questionnaire arrive en brouillon : prévisualisez-le, puis ouvrez-le. "
               "Un fichier d’un questionnaire existant en devient une nouvelle version (une version déjà montrée à "
-              "des répondants ne change jamais).",
+              "des répondants ne change jamais). Un questionnaire qui lit des fichiers CSV à côté de lui "
+              "(`choices_from`, `mission: lists`) se charge depuis son dossier avec « survey load ».",
         "en": "Upload a questionnaire file (YAML) or an XLSForm (.xlsx, .xls). It is checked as “survey validate” "
               "does; a new questionnaire arrives as a draft: preview it, then open it. A file of an existing "
-              "questionnaire becomes a new version of it (a version already shown to respondents never changes).",
+              "questionnaire becomes a new version of it (a version already shown to respondents never changes). A "
+              "questionnaire that reads CSV files beside it (`choices_from`, `mission: lists`) is loaded from its "
+              "folder with “survey load”.",
     },
     "publish_file": {"fr": "Fichier", "en": "File"},
     "publish_file_hint": {
@@ -93,13 +96,13 @@ PUBLISHING_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Les répondants voient maintenant la page « {title} » (statut HTTP {status}).",
         "en": "Respondents now see the page “{title}” (HTTP status {status}).",
     },
-    "window_opens": {"fr": "Ouverture effective : {moment}", "en": "Answers taken from: {moment}"},
-    "window_closes": {"fr": "Clôture effective : {moment}", "en": "Answers taken until: {moment}"},
+    "window_opens": {"fr": "Réponses reçues à partir du", "en": "Answers taken from"},
+    "window_closes": {"fr": "Réponses reçues jusqu’au", "en": "Answers taken until"},
     "mission_dates": {
-        "fr": "Mission « {name} » : du {start} au {end}. Ces dates bornent celles du questionnaire.",
-        "en": "Mission “{name}”: from {start} to {end}. They bound the questionnaire’s dates.",
+        "fr": "Mission : du {start} au {end} inclus. Ses dates bornent celles du questionnaire.",
+        "en": "Mission: from {start} to {end} included. Its dates bound the questionnaire’s.",
     },
-    "undated": {"fr": "—", "en": "—"},
+    "undated": {"fr": "(sans date)", "en": "(no date)"},
     "action_open": {"fr": "Ouvrir aux répondants", "en": "Open to respondents"},
     "action_reopen": {"fr": "Rouvrir", "en": "Reopen"},
     "action_close": {"fr": "Clore", "en": "Close"},

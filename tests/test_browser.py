@@ -211,3 +211,72 @@ def test_the_interview_analysis_pages_pass_axe_core(server: tuple[str, str], bro
             assert page.locator("h1").count() == 1, url
             assert axe_violations(page) == [], (email, url)
         page.close()
+
+
+def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """The upload page (with its problems shown), the publication page, a branded respondent page and the closed
+    page: no axe-core WCAG 2.1 AA violation, no CSP report, on a phone-sized screen too."""
+    import io
+
+    from PIL import Image
+
+    from survey.access import Role
+    from survey.passwords import hash_password
+    from survey.publishing import CLOSED
+    from tests.accessibility import axe_violations
+
+    base, database = server
+    store = Store.from_url(database)
+    mission = load_questionnaire(ROOT / "questionnaires" / "atelier-retour.yaml").mission.id  # type: ignore[union-attr]
+    store.add_user("publie@example.fr", hash_password("correct horse battery"), Role.EVALUATOR, [mission])
+    page = browser.new_page()
+    page.add_init_script("window.cspViolations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    page.goto(f"{base}/login")
+    page.fill("#email", "publie@example.fr")
+    page.fill("#password", "correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    broken = tmp_path / "brouillon.yaml"
+    broken.write_text("id: brouillon\nversion: '1'\ntitle: Brouillon\npages:\n  - id: p\n    questions:\n"
+                      "      - {name: Note, type: integre}\n", encoding="utf-8")
+    logo = tmp_path / "logo.png"
+    out = io.BytesIO()
+    Image.new("RGB", (480, 160), (255, 255, 255)).save(out, format="PNG")
+    logo.write_bytes(out.getvalue())
+    found: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
+    page.goto(f"{base}/staff/publish")
+    page.set_input_files("#publish-file", str(broken))
+    page.get_by_role("button", name="Vérifier et déposer").click()
+    assert page.locator(".problems li").count() >= 3  # missing privacy notice, bad name, unknown type, no label
+    check("upload-problems")
+    page.goto(f"{base}/staff/q/atelier-retour/publication")
+    page.fill("#branding-name", "Ville de Saint-Aubin-sur-Loire")
+    page.fill("#branding-background", "#1a5fb4")
+    page.fill("#branding-text", "#ffffff")
+    page.set_input_files("#branding-logo", str(logo))
+    page.get_by_role("button", name="Enregistrer l’en-tête").click()
+    assert page.locator(".logo-preview").count() == 1
+    check("publication")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/s/atelier-retour")
+    assert page.locator(".brand-name").inner_text() == "Ville de Saint-Aubin-sur-Loire"
+    check("respondent-branded")
+    store.set_state("atelier-retour", CLOSED, "cli:test")
+    for _ in range(60):  # the server trusts a state it read for 5 seconds
+        response = page.goto(f"{base}/s/atelier-retour?lang=en")
+        if response.status == 410:  # type: ignore[union-attr]
+            break
+        time.sleep(0.2)
+    assert page.locator("h1").inner_text() == "Questionnaire closed"
+    check("closed")
+    page.close()
+    if os.environ.get("SURVEY_SCREENSHOTS"):  # where to keep them, to look at
+        for shot in tmp_path.glob("*.png"):
+            shutil.copy(shot, os.environ["SURVEY_SCREENSHOTS"])
+    assert {name: problems for name, problems in found.items() if problems} == {}

@@ -207,6 +207,7 @@ def cli(tmp_path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
 
 
 def test_open_close_archive_from_the_command_line_are_audited(cli) -> None:  # noqa: ANN001
+    assert "\tcurrent=1\tstate=draft\tresponses=0" in cli("list").output
     opened = cli("open", "consultation-parc")
     assert opened.exit_code == 0, opened.output
     assert "draft → open; respondents can answer" in opened.output
@@ -216,6 +217,7 @@ def test_open_close_archive_from_the_command_line_are_audited(cli) -> None:  # n
     events = cli.store.audit_events("consultation-parc", action=STATE_CHANGE)
     assert [e.detail["to"] for e in events] == [ARCHIVED, CLOSED, OPEN]
     assert all(e.actor.startswith("cli:") for e in events)
+    assert "\tstate=archived\t" in cli("list").output
 
 
 def test_refused_moves_and_unknown_questionnaires_are_one_line_and_exit_1(cli) -> None:  # noqa: ANN001
@@ -227,7 +229,8 @@ def test_refused_moves_and_unknown_questionnaires_are_one_line_and_exit_1(cli) -
         "error: consultation-parc: a archived questionnaire cannot become open — bring it back to closed first "
         "(close), then reopen it"]
     unknown = cli("close", "nulle-part")
-    assert unknown.exit_code == 1 and unknown.output.strip() == "error: no questionnaire 'nulle-part' — see `survey list`"
+    assert unknown.exit_code == 1
+    assert unknown.output.strip() == "error: no questionnaire 'nulle-part' — see `survey list`"
 
 
 def test_dates_from_the_command_line_and_a_note_when_a_date_keeps_it_shut(cli) -> None:  # noqa: ANN001

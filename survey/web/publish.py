@@ -14,6 +14,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Response
 
 from survey.access import Action, StaffMember
+from survey.aggregate import format_date
 from survey.branding import LogoRefused, clean_logo
 from survey.publishing import (
     ARCHIVED,
@@ -111,6 +112,8 @@ def publication_page(request: Request, services: Services, questionnaire_id: str
                   opens_input=_local_input(publication.opens_at, services),
                   closes_input=_local_input(publication.closes_at, services),
                   zone=services.settings.timezone, grace=services.settings.close_grace_minutes,
+                  mission_start=format_date(publication.mission_start, language) if publication.mission_start else "",
+                  mission_end=format_date(publication.mission_end, language) if publication.mission_end else "",
                   mission_branding=_branding_of(services, questionnaire_id))
 
 
