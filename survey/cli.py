@@ -10,6 +10,8 @@ import typer
 
 from survey.cli_common import _fail, _store
 from survey.cli_gdpr import register as register_gdpr_commands
+from survey.cli_interviews import grid_load_status
+from survey.cli_interviews import register as register_interview_commands
 from survey.cli_invitations import register as register_invitation_commands
 from survey.cli_publishing import register as register_publishing_commands
 from survey.cli_responses import register as register_response_commands
@@ -21,6 +23,7 @@ app = typer.Typer(help="Questionnaires for evaluating citizen participation.", n
                   pretty_exceptions_enable=False, add_completion=False)
 register_staff_commands(app)  # user add, token add/list/revoke, unlock, audit: survey/cli_staff.py
 register_response_commands(app)  # seed, purge-synthetic: survey/cli_responses.py
+register_interview_commands(app)  # import-interview: survey/cli_interviews.py (and seed on a grid)
 register_gdpr_commands(app)  # purge, register (of processing): survey/cli_gdpr.py
 register_invitation_commands(app)  # invite: survey/cli_invitations.py
 register_publishing_commands(app)  # open, close, archive, dates: survey/cli_publishing.py
@@ -34,14 +37,15 @@ def _questionnaire_files(paths: list[Path]) -> list[Path]:
 
 
 @app.command()
-def validate(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files or folders.")]) -> None:
-    """Check questionnaire files; print every problem as file:line: question: what — how to fix."""
-    from survey.schema import load_questionnaire
+def validate(paths: Annotated[list[Path], typer.Argument(help="Questionnaire or grid files, or folders.")]) -> None:
+    """Check questionnaire and interview grid files; print every problem as file:line: question: what — how to
+    fix."""
+    from survey.schema import load_document
 
     problems = 0
     for path in _questionnaire_files(paths):
         try:
-            load_questionnaire(path)
+            load_document(path)
             typer.echo(f"{path}: ok")
         except QuestionnaireInvalid as exc:
             problems += len(exc.problems)
@@ -52,15 +56,19 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Questionnaire fil
 
 
 @app.command()
-def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files or folders.")]) -> None:
-    """Load or update questionnaire files in the database."""
-    from survey.schema import load_questionnaire
+def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire or grid files, or folders.")]) -> None:
+    """Load or update questionnaire and interview grid files in the database."""
+    from survey.schema import InterviewGrid, load_document
     from survey.store import VersionConflict
+    from survey.store_interviews import InterviewError
 
     store, failed = _store(), 0
     for path in _questionnaire_files(paths):
         try:
-            questionnaire = load_questionnaire(path)
+            questionnaire = load_document(path)
+            if isinstance(questionnaire, InterviewGrid):
+                typer.echo(f"{path}: {grid_load_status(store, questionnaire, str(path))}")
+                continue
             status = store.load(questionnaire, source=str(path))
             if status == "versioned":
                 current = store.current(questionnaire.id)
@@ -71,7 +79,7 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire files o
         except QuestionnaireInvalid as exc:
             failed += 1
             typer.echo("\n".join(str(p) for p in exc.problems))
-        except VersionConflict as exc:
+        except (VersionConflict, InterviewError) as exc:
             failed += 1
             typer.echo(str(exc))
     if failed:

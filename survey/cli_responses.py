@@ -35,7 +35,8 @@ def seed(questionnaire: str,
                                            help="Processes drawing answers (default 0: one per CPU).")] = "0",
          ) -> None:
     """Store N synthetic valid responses to the current version of QUESTIONNAIRE, marked synthetic: results and
-    exports leave them out (unless an export asks for them), and `survey purge-synthetic` removes them."""
+    exports leave them out (unless an export asks for them), and `survey purge-synthetic` removes them. Given an
+    interview grid's id, store N synthetic interviews (notes mixing names of the mission's lists, coded passages)."""
     import itertools
     import os
     import time
@@ -49,6 +50,10 @@ def seed(questionnaire: str,
     processes = _count("--jobs", jobs, 0, JOBS_MAX)
     store = _store()
     loaded = store.current(questionnaire)
+    if loaded is None and store.grid(questionnaire) is not None:  # an interview grid: synthetic interviews
+        from survey.cli_interviews import seed_grid
+
+        return seed_grid(store, questionnaire, count, random_seed)
     if loaded is None:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
     # Each chunk has its own seed drawn from --seed, so the data is the same whatever the number of processes.

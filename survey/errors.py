@@ -48,6 +48,13 @@ class ErrorCode(Enum):
     FILE_LIMIT = ("over a limit for questionnaire files: {detail}", "{fix}")
     BAD_DISCLOSURE = ("`disclosure`: {detail}", "{fix}")
     MISSION_LIST = ("`mission: lists`: {detail}", "{fix}")
+    GRID_DUPLICATE = ("{what} `{value}` is already used {other_line}", "give each {what} a unique `{field}`")
+    CODE_PARENT = ("code `{value}`: {detail}", "{fix}")
+    NO_CONSENT = (
+        "the introduction has no consent question",
+        "add `consent:` under `introduction:`, e.g. « Acceptez-vous que l'entretien soit enregistré ? »",
+    )
+    BAD_DURATION = ("`duration`: {detail}", "give the suggested minutes as a whole number from 1 to 240, e.g. `15`")
     BAD_QUOTA = ("`quotas`: {detail}", "{fix}")
 
     def format(self, **params: object) -> tuple[str, str]:

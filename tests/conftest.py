@@ -21,6 +21,10 @@ from survey.store import Store
 from survey.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+# The example files of the questionnaires folder: questionnaires, and interview grids (`kind: interview`).
+EXAMPLE_FILES = sorted((ROOT / "questionnaires").glob("*.yaml"))
+EXAMPLE_GRIDS = [p for p in EXAMPLE_FILES if "\nkind: interview\n" in p.read_text(encoding="utf-8")]
+EXAMPLE_QUESTIONNAIRES = [p for p in EXAMPLE_FILES if p not in EXAMPLE_GRIDS]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL", "")
 

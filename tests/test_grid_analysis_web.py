@@ -120,7 +120,7 @@ def test_a_consultant_sees_only_pseudonymised_text_on_every_page(seeded) -> None
         assert page.status_code == 200, suffix
         assert [n for n in NAMES if n in page.text] == [], suffix
     matrix = client.get("/staff/grids/entretiens-analyse").text
-    assert "<q>[PERSONNE] voulait renouer le lien</q>" in matrix
+    assert "</span>[PERSONNE] voulait renouer le lien</span>" in matrix
     assert "Élu convaincu, voir [PERSONNE]." in matrix
     quotes = client.get("/staff/grids/entretiens-analyse/citations?code=moyens").text
     assert "pas de budget" in quotes and "[PERSONNE] voulait" not in quotes

@@ -26,9 +26,10 @@ from survey.schema import (
 from survey.schema.jsonschema import questionnaire_json_schema
 from survey.schema.localise import localise
 from survey.schema.yaml_limits import first_value_past
+from tests.conftest import EXAMPLE_FILES, EXAMPLE_QUESTIONNAIRES
 
 QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
-EXAMPLES = sorted(QUESTIONNAIRES.glob("*.yaml"))
+EXAMPLES = EXAMPLE_QUESTIONNAIRES  # interview grids (EXAMPLE_GRIDS) are checked in test_interview_grids.py
 SCHEMA_FILE = QUESTIONNAIRES / "questionnaire.schema.json"
 
 
@@ -83,7 +84,7 @@ def test_examples_use_every_question_type() -> None:
     assert used == set(QUESTION_TYPES)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_example_matches_the_json_schema(path: Path) -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)  # noqa: S506 - a SafeLoader
@@ -106,8 +107,9 @@ def test_json_schema_is_a_valid_schema_with_descriptions() -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert schema["$id"] and schema["title"] and schema["description"]
-    for name in ("Questionnaire", "Page", "Question", "Choice", "Mission"):
-        definition = schema if name == "Questionnaire" else schema["$defs"][name]
+    for name in ("Questionnaire", "Page", "Question", "Choice", "Mission", "InterviewGrid", "Theme", "GridQuestion",
+                 "Code", "Category", "Profile", "Introduction"):
+        definition = schema["$defs"][name]
         undocumented = [f for f, prop in definition["properties"].items() if not prop.get("description")]
         assert undocumented == [], f"{name} fields without a description"
 

@@ -13,9 +13,9 @@ from survey.schema import load_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_responses
 from survey.validation import validate_answers
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_QUESTIONNAIRES, ROOT
 
-EXAMPLES = sorted((ROOT / "questionnaires").glob("*.yaml"))
+EXAMPLES = EXAMPLE_QUESTIONNAIRES
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 

@@ -33,7 +33,8 @@ VERBATIM = {True: "oui", False: "non"}
 def _quote_line(q: Quote, corpus: Corpus) -> str:
     """A passage on one line of a cell: « text » [codes]."""
     labels = ", ".join((corpus.code_info(c).label if corpus.code_info(c) else c) for c in q.codes)
-    text = f"« {q.text} »" if q.is_quote else q.text
+    quoted = q.is_quote and not q.text.lstrip().startswith(("«", '"', "“"))  # a quote typed with its marks keeps them
+    text = f"« {q.text} »" if quoted else q.text
     return f"{text} [{labels}]" if labels else text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from survey.schema.interview import InterviewGrid
 from survey.schema.model import Questionnaire
 from survey.schema.types import COMMON_FIELDS, QUESTION_TYPES, QuestionType, Shape
 
@@ -79,9 +80,10 @@ def _type_rules() -> list[dict[str, Any]]:
 
 
 def questionnaire_json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a questionnaire file, with descriptions for editors."""
-    schema = copy.deepcopy(Questionnaire.model_json_schema())
-    defs = schema["$defs"]
+    """The JSON Schema (draft 2020-12) of a file of the questionnaires folder, with descriptions for editors: a
+    questionnaire, or an interview grid when it says `kind: interview`."""
+    schema = copy.deepcopy(Questionnaire.model_json_schema(ref_template="#/$defs/{model}"))
+    defs = schema.pop("$defs")
     question = defs["Question"]
     type_prop = question["properties"]["type"]
     descriptions = [f"`{t.name}`: {t.description}" for t in QUESTION_TYPES.values()]
@@ -98,15 +100,36 @@ def questionnaire_json_schema() -> dict[str, Any]:
     _text_or_number(schema["properties"]["version"])
     for value in defs["Choice"]["properties"]["data"]["patternProperties"].values():
         _text_or_number(value)
-    for value in defs["QuotaCell"]["properties"]["when"]["patternProperties"].values():
-        _text_or_number(value)["anyOf"].append({"type": "boolean"})  # a yes/no question's cell: `true`, `false`
+    defs["Questionnaire"] = schema
+    defs.update(_grid_defs(defs))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "Questionnaire",
+        "title": "Questionnaire or interview grid",
         "description": (
-            "A questionnaire for evaluating citizen participation: metadata, a privacy notice and pages of "
-            "questions. Check a file with `survey validate FILE.yaml`."
+            "A questionnaire for evaluating citizen participation (metadata, a privacy notice and pages of "
+            "questions), or an interview grid (`kind: interview`: profile, introduction, themes, codebook). Check a "
+            "file with `survey validate FILE.yaml`."
         ),
-        **{k: v for k, v in schema.items() if k not in ("title", "description")},
+        "if": {"properties": {"kind": {"const": "interview"}}, "required": ["kind"]},
+        "then": {"$ref": "#/$defs/InterviewGrid"},
+        "else": {"$ref": "#/$defs/Questionnaire"},
+        "$defs": defs,
     }
+
+
+def _grid_defs(defs: dict[str, Any]) -> dict[str, Any]:
+    """The interview grid's definitions; those it shares with questionnaires (Question, Choice, Mission…) are the
+    questionnaire's, so a closed question is checked as any question."""
+    grid = copy.deepcopy(InterviewGrid.model_json_schema(ref_template="#/$defs/{model}"))
+    own = {name: d for name, d in grid.pop("$defs").items() if name not in defs}
+    _text_or_number(grid["properties"]["version"])
+    code_pattern = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$"
+    code = own["Code"]["properties"]
+    _text_or_number(code["code"], pattern=code_pattern)
+    _text_or_number(code["parent"]["anyOf"][0], pattern=code_pattern)
+    sites = own["Profile"]["properties"]["sites"]
+    own["Profile"]["properties"]["sites"] = {
+        "description": sites["description"],
+        "anyOf": [{"type": "string", "pattern": r"\.csv$"}, {k: v for k, v in sites.items() if k != "description"}]}
+    return {**own, "InterviewGrid": grid}

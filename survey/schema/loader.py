@@ -15,6 +15,8 @@ from survey.errors import ErrorCode, Problem, QuestionnaireInvalid
 from survey.schema.checks import check_document
 from survey.schema.choice_lists import resolve_choice_files
 from survey.schema.disclosure_checks import check_disclosure
+from survey.schema.interview import InterviewGrid
+from survey.schema.interview_checks import grid_from_data
 from survey.schema.logic_checks import check_logic
 from survey.schema.mission_lists import resolve_mission_lists
 from survey.schema.model import Questionnaire
@@ -192,9 +194,8 @@ def questionnaire_from_data(data: Any, filename: str = "<questionnaire>", base_d
     return questionnaire
 
 
-def load_questionnaire(path: str | Path) -> Questionnaire:
-    """Read and parse one questionnaire file."""
-    path = Path(path)
+def _read(path: Path) -> str:
+    """A questionnaire or grid file's text; `QuestionnaireInvalid` when it cannot be read or is too large."""
     try:
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)  # never more than the limit in memory, whatever the file's size
@@ -209,7 +210,32 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             detail=f"the file is larger than {MAX_FILE_BYTES:,} bytes",
             fix="split the questionnaire, or move long choice lists to `choices_from` CSV files")
         raise QuestionnaireInvalid([Problem(str(path), 1, None, what, fix, "FILE_LIMIT")])
-    return parse_questionnaire(text, str(path), path.parent, max_nodes=MAX_NODES)
+    return text
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    """Read and parse one questionnaire file (an interview grid is refused, saying so)."""
+    document = load_document(path)
+    if isinstance(document, InterviewGrid):
+        raise QuestionnaireInvalid([Problem(str(path), 1, None, "this file is an interview grid (`kind: interview`), "
+                                            "not a questionnaire", "give a questionnaire file here")])
+    return document
+
+
+def parse_document(text: str, filename: str = "<questionnaire>", base_dir: Path | None = None,
+                   *, max_nodes: int | None = None) -> Questionnaire | InterviewGrid:
+    """Parse a file of the questionnaires folder: an interview grid when it says `kind: interview`, else a
+    questionnaire; raise `QuestionnaireInvalid` listing every problem, located."""
+    data, lines = _compose(text, filename, max_nodes)
+    if isinstance(data, dict) and data.get("kind") == "interview":
+        return grid_from_data(data, filename, base_dir, lines=lines)
+    return questionnaire_from_data(data, filename, base_dir, lines=lines)
+
+
+def load_document(path: str | Path) -> Questionnaire | InterviewGrid:
+    """Read and parse one file of the questionnaires folder: a questionnaire or an interview grid."""
+    path = Path(path)
+    return parse_document(_read(path), str(path), path.parent, max_nodes=MAX_NODES)
 
 
 def question_lines(path: str | Path) -> dict[str, int]:

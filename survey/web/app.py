@@ -44,16 +44,22 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def load_questionnaire_dir(store: Store, folder: Path) -> list[str]:
-    """Load every questionnaire file of a folder; return the problems instead of stopping at the first."""
-    from survey.schema import load_questionnaire
+    """Load every questionnaire and interview grid file of a folder; return the problems instead of stopping at
+    the first."""
+    from survey.schema import InterviewGrid, load_document
+    from survey.store_interviews import InterviewError
 
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         try:
-            store.load(load_questionnaire(path), source=str(path))
+            document = load_document(path)
+            if isinstance(document, InterviewGrid):
+                store.load_grid(document, source=str(path))
+            else:
+                store.load(document, source=str(path))
         except QuestionnaireInvalid as exc:
             problems.extend(str(p) for p in exc.problems)
-        except VersionConflict as exc:
+        except (VersionConflict, InterviewError) as exc:
             problems.append(str(exc))
     return problems
 
