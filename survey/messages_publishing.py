@@ -102,7 +102,14 @@ PUBLISHING_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Mission : du {start} au {end} inclus. Ses dates bornent celles du questionnaire.",
         "en": "Mission: from {start} to {end} included. Its dates bound the questionnaire’s.",
     },
-    "undated": {"fr": "(sans date)", "en": "(no date)"},
+    "mission_dates_from": {
+        "fr": "Mission : à partir du {start}. Ses dates bornent celles du questionnaire.",
+        "en": "Mission: from {start}. Its dates bound the questionnaire’s.",
+    },
+    "mission_dates_until": {
+        "fr": "Mission : jusqu’au {end} inclus. Ses dates bornent celles du questionnaire.",
+        "en": "Mission: until {end} included. Its dates bound the questionnaire’s.",
+    },
     "action_open": {"fr": "Ouvrir aux répondants", "en": "Open to respondents"},
     "action_reopen": {"fr": "Rouvrir", "en": "Reopen"},
     "action_close": {"fr": "Clore", "en": "Close"},
