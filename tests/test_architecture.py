@@ -19,6 +19,7 @@ PURE_GLOBS = [
     "survey/messages.py",
     "survey/messages_disclosure.py",
     "survey/messages_responses.py",
+    "survey/messages_analysis.py",
     "survey/quotas.py",
     "survey/retention.py",
     "survey/register.py",
