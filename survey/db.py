@@ -290,9 +290,6 @@ class QuotaPlace(SQLModel, table=True):
 # The interview tables are declared in their own module; imported here so that `metadata` holds them.
 from survey import db_interviews  # noqa: E402, F401
 
-# The interview tables are declared in their own module; imported here so that `metadata` holds them.
-from survey import db_interviews  # noqa: E402, F401
-
 metadata = SQLModel.metadata
 
 
