@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey.schema import Questionnaire
+from survey.schema.localise import text_in
 from survey.schema.model import Quota
 from survey.schema.quotas import cell_code
 
@@ -81,3 +82,38 @@ class QuotaFull(Exception):
     def __init__(self, place: Placement):
         self.place = place
         super().__init__(f"quota {place.quota!r}, cell {place.cell!r}: all {place.limit} places are taken")
+
+
+@dataclass(frozen=True)
+class CellFill:
+    """One cell of a quota as the staff page shows it: what it holds, how many responses, how many it takes."""
+
+    label: str  # the codes' labels, `Centre × 60 ans et plus`; "" for a cap on the total
+    count: int
+    limit: int
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit
+
+
+def quota_fill(questionnaire: Questionnaire, counts: Mapping[tuple[str, str], int], language: str
+               ) -> list[tuple[Quota, list[CellFill]]]:
+    """Each quota with its cells that have responses or a limit of their own, fullest first (the staff page)."""
+    def label(quota: Quota, key: str) -> str:
+        parts = []
+        for name, code in zip(quota.questions, key.split("|") if quota.questions else [], strict=False):
+            option = next((c for c in questionnaire.question(name).options() if c.code == code), None)
+            parts.append(str(text_in(option.label, language, questionnaire.language)) if option else code)
+        return " × ".join(parts)
+
+    listed = []
+    for quota in questionnaire.quotas:
+        keys = {cell for (name, cell) in counts if name == quota.name}
+        keys |= {quota.cell_key(tuple(c.when[n] for n in quota.questions)) for c in quota.cells}
+        if not quota.questions:
+            keys = {""}
+        cells = [CellFill(label(quota, key), counts.get((quota.name, key), 0), quota.limit_of(key)) for key in keys]
+        cells.sort(key=lambda c: (-c.count / max(c.limit, 1), c.label))
+        listed.append((quota, cells))
+    return listed

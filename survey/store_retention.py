@@ -28,6 +28,7 @@ questionnaire_t, membership_t, user_t = QuestionnaireRow.__table__, Membership._
 
 PURGED = "retention_purge"  # audit: detail has how many responses and forms, and the moment before which
 ERASED = "response_erasure"  # audit: a respondent erased their own response; detail has how it was asked, no answers
+RESUME_LINK = "resume_link"  # how an erasure was asked: from the form's own link
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,13 @@ class DataRetention:
             rows = conn.execute(select(user_t.c.role, func.count()).where(
                 or_(user_t.c.id.in_(members), user_t.c.role == "admin")).group_by(user_t.c.role)).all()
         return ids, {role: int(count) for role, count in rows}
+
+    def response_exists(self, questionnaire_id: str, submission_key: str) -> bool:
+        """Whether a response of the questionnaire is stored under this form key (the erasure page asks)."""
+        if not submission_key or len(submission_key) > 64:
+            return False
+        query = (select(response_t.c.id).join(version_t, version_t.c.id == response_t.c.version_id)
+                 .where(response_t.c.submission_key == submission_key,
+                        version_t.c.questionnaire_id == questionnaire_id))
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None

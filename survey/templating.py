@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from survey.aggregate.model import format_number
 from survey.codecs import codec
 from survey.codecs.parsing import OTHER_MAX_LENGTH
+from survey.retention import notice
 from survey.schema import Question
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -29,6 +30,8 @@ def environment(templates_dir: str = str(TEMPLATES_DIR)) -> Environment:
     # The `maxlength` of text fields: the limits the server enforces (a question's own, or its type's default).
     env.globals["length_limit"] = _length_limit
     env.globals["other_max_length"] = OTHER_MAX_LENGTH
+    # The privacy notice's own sentences: the real retention period and the contact (survey/retention.py).
+    env.globals["retention_notice"] = notice
     env.filters["number"] = format_number  # `{{ x|number(lang) }}`: 16,3 in French, 16.3 in English
     return env
 

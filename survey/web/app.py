@@ -24,6 +24,7 @@ from survey.web.audit import AuditController
 from survey.web.auth import AuthController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
+from survey.web.gdpr_pages import ErasureController, QuotaFullController
 from survey.web.grids import GridsController
 from survey.web.headers import security_headers
 from survey.web.interviews import InterviewsController
@@ -98,7 +99,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController, InterviewsController,
                         GridsController, TokensController, PublishController, BrandingController,
-                        InvitationsController, api_router(),
+                        InvitationsController, QuotaFullController, ErasureController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

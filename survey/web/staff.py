@@ -13,6 +13,7 @@ from survey.access import Action, StaffMember
 from survey.deliverables import FORMATS
 from survey.export.archive import read_report
 from survey.job_store import JobRecord
+from survey.quotas import quota_fill
 from survey.store import Store
 from survey.store_audit import RAW_EXPORT, RAW_PROFILE
 from survey.web.auth import guarded_member, require, visible_questionnaire
@@ -90,6 +91,8 @@ class StaffController(Controller):
         can_download = member.can(Action.DOWNLOAD)
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
+                      quotas=quota_fill(current.questionnaire, services.store.quota_counts(questionnaire_id),
+                                        request_language(request)) if current else [],
                       label_languages=current.questionnaire.all_languages if current else [],
                       can_manage=member.can(Action.MANAGE_RESPONSES), can_raw_export=member.can(Action.RAW_EXPORT),
                       profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
