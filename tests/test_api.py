@@ -138,7 +138,9 @@ def test_the_scheme_is_read_in_any_case_and_the_owner_is_who_the_token_acts_as(a
     assert me.status_code == 200
     assert me.json() == {"id": store.user_id("eval@example.fr"), "email": "eval@example.fr", "role": "evaluator",
                          "all_missions": False, "missions": [f"mission-{A}"],
-                         "permissions": ["view_questionnaires", "view_results", "download", "manage_responses"]}
+                         "permissions": ["view_questionnaires", "view_results", "download", "manage_responses",
+                                         "conduct_interviews", "analyse_interviews", "recode_interviews", "publish",
+                                         "manage_invitations"]}
 
 
 def test_a_staff_session_cookie_does_not_authenticate_the_api(api: TestClient, store: Store) -> None:
