@@ -179,7 +179,7 @@ def xlsform_rows(questionnaire: Questionnaire) -> tuple[dict[str, list[dict[str,
         extra["languages"] = list(q.languages)
     if q.mission:
         extra["mission"] = q.mission.model_dump(mode="json", exclude_defaults=True)
-    extra |= q.model_dump(mode="json", include={"disclosure"}, exclude_defaults=True)
+    extra |= q.model_dump(mode="json", include={"disclosure", "quotas"}, exclude_defaults=True)
     settings = {"form_title": title, "form_id": q.id, "version": q.version,
                 "default_language": language_column(q.language), "style": "pages",
                 **sheets.text("privacy_notice", q.privacy_notice), **sheets.text("introduction", q.introduction),

@@ -325,6 +325,7 @@ class _Importer(StandIns, SurveyRows):
                                "language": self.default, "languages": extra.get("languages")
                                or (self.all_languages if len(self.all_languages) > 1 else None),
                                "mission": extra.get("mission"), "disclosure": extra.get("disclosure"),
+                               "quotas": extra.get("quotas") or [],
                                "introduction": self.text(s, "introduction"),
                                "privacy_notice": self.text(s, "privacy_notice"), "pages": pages}
         if not s.cells.get("version"):
