@@ -259,3 +259,29 @@ def test_the_exported_tables_agree_with_a_plain_count_over_the_stored_interviews
     assert len(quotes) == sum(len(s.code_ids) for i in stored for s in i.segments)
     notes = [row[5] for row in list(book["1. Les enjeux"].iter_rows(values_only=True))[1:]]
     assert sum(1 for n in notes if n) == sum(1 for i in stored if i.body("note:enjeux_1"))
+
+
+def test_the_example_grids_seeded_interviews_leave_no_listed_name_in_any_export(sqlite_store: Store,
+                                                                                 tmp_path: Path) -> None:
+    """`survey seed` mixes the example mission's names into notes (as listed, in capitals, lower case, without
+    accents): none of them, and no interviewee's name, reaches any file of any export."""
+    from survey.cli_interviews import seed_grid
+    from survey.schema import load_document
+    from tests.conftest import EXAMPLE_GRIDS
+    from tests.test_interview_analysis import names_in
+    from tests.test_interview_exports import readable
+
+    for path in EXAMPLE_GRIDS:
+        grid = load_document(path)
+        sqlite_store.load_grid(grid, source=str(path))
+        seed_grid(sqlite_store, grid.id, 8, seed=3)
+        lists = grid.mission.lists
+        names = [*lists.people, *lists.places, *lists.organisations]
+        names += [i.interviewee_name for i in sqlite_store.interviews(grid.id) if i.interviewee_name]
+        for fmt in ("xlsx", "csv", "json", "qdpx"):
+            out = write_grid_export(sqlite_store, grid.id, fmt, tmp_path / f"{grid.id}-{fmt}.zip",
+                                    include_synthetic=True)
+            with zipfile.ZipFile(out) as archive:
+                texts = readable(archive)
+            assert sum(t.count("[PERSONNE]") for t in texts) > 0, fmt  # the names were there, and were replaced
+            assert [(t[:60], names_in(t, names)) for t in texts if names_in(t, names)] == [], (path.name, fmt)
