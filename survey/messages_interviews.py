@@ -125,6 +125,7 @@ INTERVIEW_MESSAGES: dict[str, dict[str, str]] = {
     "mark_code": {"fr": "Coder…", "en": "Code…"},
     "code_palette_title": {"fr": "Coder le passage", "en": "Code the passage"},
     "code_palette_close": {"fr": "Fermer", "en": "Close"},
+    "key_escape": {"fr": "Échap", "en": "Esc"},
     "segments_of": {"fr": "Passages codés", "en": "Coded passages"},
     "segment_quote": {"fr": "Citation", "en": "Quote"},
     "segment_detached": {"fr": "passage retiré des notes", "en": "passage no longer in the notes"},

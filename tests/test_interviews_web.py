@@ -249,8 +249,8 @@ def test_without_javascript_the_form_saves_and_shows_conflicts(client: TestClien
     assert "summary:enjeux" not in stored.texts  # nothing typed there: nothing saved
     # The same page posted again (a reload): no conflict, nothing applied twice
     again = post_form(client, f"/staff/interviews/{interview_id}/save", [
-        ("_csrf_token", token), ("save-id", "formulaire-0001"), *bases.items(), (f"slot:{NOTE}", "Ligne un\r\nLigne deux")],
-        follow_redirects=False)
+        ("_csrf_token", token), ("save-id", "formulaire-0001"), *bases.items(),
+        (f"slot:{NOTE}", "Ligne un\r\nLigne deux")], follow_redirects=False)
     assert again.status_code == 303 and grid_store.interview(interview_id).revision(NOTE) == 1
     # Someone else saves meanwhile; this page, still at revision 0, posts other text: both are shown, none lost
     _autosave(client, interview_id, token, NOTE, "Texte de l'autre onglet", 1, "autre-onglet-01")
@@ -386,7 +386,7 @@ def test_a_transcript_file_becomes_the_interviews_transcript(client: TestClient,
     token = _token(client, interview_id)
     url = f"/staff/interviews/{interview_id}/transcript"
     response = client.post(url, data={"_csrf_token": token, "base": "0"},
-                           files={"transcript-file": ("entretien.txt", "Q : Bonjour.\nR : Bonjour.\n".encode(),
+                           files={"transcript-file": ("entretien.txt", b"Q : Bonjour.\nR : Bonjour.\n",
                                                       "text/plain")}, follow_redirects=False)
     assert response.status_code == 303, response.text
     assert grid_store.interview(interview_id).body("transcript").strip() == "Q : Bonjour.\nR : Bonjour."

@@ -28,6 +28,7 @@ from survey.schema.interview import TRANSCRIPT, InterviewGrid
 from survey.store import Store
 from survey.store_codebook import InterviewError
 from survey.store_interviews import CHANNELS, Interview
+from survey.transcripts import MAX_FILE_BYTES, TranscriptUnreadable, read_transcript
 from survey.web.auth import guarded_member, require
 from survey.web.interview_saves import Conflict, apply_edits, closed_questions, json_body, posted_edits
 from survey.web.interview_view import (
@@ -142,10 +143,13 @@ class InterviewsController(Controller):
                 errors[name] = translate("interview_too_long", language, max=64 if name == "site" else PROFILE_LIMIT)
         if errors:
             return _start_page(request, grid, values, errors)
-        started = services.store.start_interview(
-            grid_id, category=values["category"], interviewer_id=guarded_member(request).id,
-            interviewee_name=values["name"], organisation=values["organisation"], role=values["role"],
-            site=values["site"], channel=values["channel"])
+        try:
+            started = services.store.start_interview(
+                grid_id, category=values["category"], interviewer_id=guarded_member(request).id,
+                interviewee_name=values["name"], organisation=values["organisation"], role=values["role"],
+                site=values["site"], channel=values["channel"])
+        except InterviewError as exc:  # e.g. too many started at once: the message says to try again
+            return _start_page(request, grid, values, {"category": str(exc)})
         return Redirect(f"/staff/interviews/{started.id}#introduction", status_code=303)
 
     @get("/{interview_id:int}", sync_to_thread=True)
@@ -285,8 +289,6 @@ class InterviewsController(Controller):
         interview, grid = _interview(store, request, interview_id)
         upload = data.get("transcript-file")
         base = str(data.get("base") or "")
-        from survey.transcripts import MAX_FILE_BYTES, TranscriptUnreadable, read_transcript  # also import-interview
-
         problem = None
         if not isinstance(upload, UploadFile) or not upload.filename:
             problem = translate("transcript_missing", language)
