@@ -9,6 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from survey.cli import app
@@ -235,3 +238,67 @@ def test_seed_on_a_grid_makes_synthetic_interviews_with_names_from_the_lists_and
     for interview in interviews:
         for segment in interview.segments:
             assert interview.body(segment.slot)[segment.start:segment.end] == segment.text
+
+
+# --- every problem put into a valid grid is reported, all in one pass --------------------------------------------
+
+INJECTIONS = ("dup_theme", "dup_question", "dup_code", "no_consent", "bad_duration", "unknown_parent")
+EXPECTED = {"dup_theme": "GRID_DUPLICATE", "dup_question": "GRID_DUPLICATE", "dup_code": "GRID_DUPLICATE",
+            "no_consent": "NO_CONSENT", "bad_duration": "BAD_DURATION", "unknown_parent": "CODE_PARENT"}
+
+
+@st.composite
+def grid_documents(draw: st.DrawFn) -> dict:
+    """A valid grid document: 2–4 themes of 1–3 questions, a codebook of 2–6 codes, some nested."""
+    themes = [{"id": f"theme{i}", "title": f"Thème {i}", "duration": draw(st.integers(1, 240)),
+               "questions": [{"id": f"q{i}_{j}", "text": f"Question {i}.{j} ?",
+                              "prompts": [f"Relance {k}" for k in range(draw(st.integers(0, 2)))]}
+                             for j in range(draw(st.integers(1, 3)))]} for i in range(draw(st.integers(2, 4)))]
+    codes = []
+    for k in range(draw(st.integers(2, 6))):
+        code = {"code": f"c{k}", "label": f"Code {k}", "definition": "D.", "example": "« E. »"}
+        if codes and draw(st.booleans()):
+            parent = draw(st.sampled_from(codes))
+            code["code"] = f"{parent['code']}.s{k}"
+            parent.setdefault("children", []).append(code)
+        else:
+            codes.append(code)
+    return {"kind": "interview", "id": "grille", "version": "1", "title": "Grille", "privacy_notice": "P.",
+            "profile": {"categories": [{"code": "elu", "label": "Élu·e"}]},
+            "introduction": {"text": "Bonjour.", "consent": "D'accord ?"}, "themes": themes, "codebook": codes}
+
+
+def _inject(document: dict, injection: str) -> None:
+    themes, codes = document["themes"], document["codebook"]
+    if injection == "dup_theme":
+        themes[-1]["id"] = themes[0]["id"]
+    elif injection == "dup_question":
+        themes[-1]["questions"][-1]["id"] = themes[0]["questions"][0]["id"]
+    elif injection == "dup_code":
+        def flat(nodes: list[dict]) -> list[dict]:
+            return [c for node in nodes for c in (node, *flat(node.get("children", [])))]
+
+        every = flat(codes)
+        every[-1]["code"] = every[0]["code"]
+    elif injection == "no_consent":
+        del document["introduction"]["consent"]
+    elif injection == "bad_duration":
+        themes[0]["duration"] = 0
+    else:
+        codes[0]["parent"] = "inconnu"
+
+
+@settings(max_examples=60)
+@given(grid_documents(), st.sets(st.sampled_from(INJECTIONS)))
+def test_every_problem_put_into_a_valid_grid_is_reported_in_one_pass(document: dict, injections: set[str]) -> None:
+    assert isinstance(parse_document(yaml.safe_dump(document, allow_unicode=True), "g.yaml"), InterviewGrid)
+    for injection in sorted(injections):
+        _inject(document, injection)
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    if not injections:
+        assert parse_document(text, "g.yaml") == InterviewGrid.model_validate(document)
+        return
+    with pytest.raises(QuestionnaireInvalid) as caught:
+        parse_document(text, "g.yaml")
+    found = sorted(p.code for p in caught.value.problems)
+    assert found == sorted(EXPECTED[i] for i in injections), caught.value

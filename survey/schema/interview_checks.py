@@ -180,10 +180,12 @@ def _check_codebook(col: Collector, data: dict) -> None:
     _unique(col, [(path + ("code",), node.get("code")) for path, node, _ in found], "code", "code", {})
     codes = {str(node.get("code")) for _, node, _ in found if node.get("code") is not None}
     parents: dict[str, str] = {}
+    first: set[str] = set()
     for path, node, nested in found:
         code, parent = node.get("code"), node.get("parent")
-        if code is None:
-            continue
+        if code is None or str(code) in first:
+            continue  # a duplicate is reported as such: its parents would only add confusion
+        first.add(str(code))
         if parent is not None and str(parent) not in codes:
             col.add(path + ("parent",), ErrorCode.CODE_PARENT, value=code,
                     detail=f"its parent `{parent}` is not a code of the codebook",
@@ -196,7 +198,7 @@ def _check_codebook(col: Collector, data: dict) -> None:
         elif parent is not None and str(parent) == str(code):
             col.add(path + ("parent",), ErrorCode.CODE_PARENT, value=code, detail="it is its own parent",
                     fix="name another code, or remove `parent:`")
-        elif parent is not None or nested is not None:
+        elif parent is not None or (nested is not None and nested != str(code)):
             parents[str(code)] = str(parent if parent is not None else nested)
     reported: set[str] = set()
     for path, node, _ in found:
