@@ -285,3 +285,33 @@ def test_the_example_grids_seeded_interviews_leave_no_listed_name_in_any_export(
                 texts = readable(archive)
             assert sum(t.count("[PERSONNE]") for t in texts) > 0, fmt  # the names were there, and were replaced
             assert [(t[:60], names_in(t, names)) for t in texts if names_in(t, names)] == [], (path.name, fmt)
+        _check_project(out, sqlite_store, grid.id)
+
+
+def _check_project(zipped: Path, store: Store, grid_id: str) -> None:
+    """The .qdpx of an export validates against the REFI-QDA schema, and each coded selection's positions give
+    exactly its passage as the pseudonymised corpus holds it."""
+    from lxml import etree
+
+    from survey.interview_analysis import load_corpus
+    from survey.interviews.pseudonymise import pseudonymise_corpus
+    from tests.test_interview_analysis import NS, SCHEMA
+
+    corpus = pseudonymise_corpus(load_corpus(store, grid_id, include_synthetic=True))
+    passages = {(s.text, tuple(sorted(s.codes))) for i in corpus.interviews for s in i.segments if s.codes}
+    labels = {c.label: c.code for c in corpus.codes}
+    with zipfile.ZipFile(zipped) as archive, zipfile.ZipFile(io.BytesIO(archive.read(f"{grid_id}.qdpx"))) as project:
+        root = etree.fromstring(project.read("project.qde"))
+        schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+        assert schema.validate(root), schema.error_log
+        codes = {e.get("guid"): labels[e.get("name")] for e in root.iterfind(".//q:Code", NS)}
+        found = 0
+        for source in root.iterfind(".//q:TextSource", NS):
+            text = project.read("Sources/" + source.get("plainTextPath").removeprefix("internal://")).decode()
+            for selection in source.iterfind("q:PlainTextSelection", NS):
+                tagged = tuple(sorted(codes[r.get("targetGUID")] for r in selection.iterfind("q:Coding/q:CodeRef", NS)))
+                if tagged:
+                    piece = text[int(selection.get("startPosition")):int(selection.get("endPosition"))]
+                    assert (piece, tagged) in passages
+                    found += 1
+    assert found == sum(1 for i in corpus.interviews for s in i.segments if s.codes and s.start is not None)

@@ -21,7 +21,7 @@ from dataclasses import replace
 import polars as pl
 
 from survey.disclosure.scrub import PLACEHOLDERS, MissionLists, scrub_series
-from survey.interviews.model import CodeInfo, Corpus, Interview, Segment, ThemeInfo
+from survey.interviews.model import CodeInfo, Corpus, Interview, ThemeInfo
 
 _MARKERS = [chr(code) for code in range(0xE000, 0xE100)]  # private-use characters: never a letter or a separator
 
@@ -163,9 +163,3 @@ def pseudonymise_corpus(corpus: Corpus) -> Corpus:
     themes = tuple(ThemeInfo(t.id, next(done), tuple((q, next(done)) for q, _ in t.questions)) for t in corpus.themes)
     return replace(corpus, title=title, themes=themes, interviews=tuple(interviews), codes=codes, pseudonymised=True)
 
-
-def segment_in_text(segment: Segment, texts: dict[str, str]) -> str | None:
-    """The passage's text read from its slot's body at its offsets (None when detached)."""
-    if not segment.attached or segment.slot not in texts:
-        return None
-    return texts[segment.slot][segment.start:segment.end]
