@@ -89,7 +89,7 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Questionnaire or grid
 @app.command("list")
 def list_questionnaires() -> None:
     """Questionnaires with their mission, versions and response counts (real ones; test and synthetic ones
-    apart, when there are any)."""
+    apart, when there are any), then interview grids with their count of interviews (synthetic ones left out)."""
     from survey.store_responses import ResponseFilter
 
     store = _store()
@@ -99,6 +99,9 @@ def list_questionnaires() -> None:
         typer.echo(f"{item.id}\t{item.title}\tmission={item.mission_id}\tversions={','.join(item.versions)}"
                    f"\tcurrent={item.current_version}\tstate={item.state}\tresponses={item.responses}"
                    + "".join(f"\t{status}={n}" for status, n in others.items()))
+    for grid in store.grids():
+        typer.echo(f"{grid.id}\t{grid.title}\tmission={grid.mission_id}\tinterview grid\tcurrent={grid.version}"
+                   f"\tinterviews={grid.interviews}")
 
 
 @app.command()

@@ -78,8 +78,12 @@ def seed(questionnaire: str,
 
 def purge_synthetic(questionnaire: Annotated[str, typer.Argument(help="The questionnaire id.")]) -> None:
     """Delete every synthetic response (`survey seed`'s) of QUESTIONNAIRE; real and test responses stay. Recorded in
-    the audit log."""
+    the audit log. Given an interview grid's id, delete its synthetic interviews."""
     store = _store()
+    if store.current(questionnaire) is None and store.grid(questionnaire) is not None:
+        deleted = store.purge_synthetic_interviews(questionnaire)
+        typer.echo(f"{deleted} synthetic interview(s) of the grid {questionnaire} deleted")
+        return
     if store.current(questionnaire) is None:
         raise _fail(f"no questionnaire '{questionnaire}' — see `survey list`")
     deleted = store.purge_synthetic(f"cli:{getpass.getuser()}", questionnaire)

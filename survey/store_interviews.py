@@ -21,7 +21,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from survey.db_interviews import InterviewAudit, InterviewRow, InterviewSave, InterviewSegment, InterviewText
+from survey.db_interviews import (
+    InterviewAudit,
+    InterviewRow,
+    InterviewSave,
+    InterviewSegment,
+    InterviewSegmentCode,
+    InterviewText,
+)
 from survey.schema.interview import InterviewGrid
 from survey.store_codebook import InterviewError, NewCode, StoredCode
 from survey.store_grids import GridListing, Grids, LoadedGrid
@@ -29,6 +36,7 @@ from survey.store_segments import Segment, Segments, _aware, _now, _stored
 
 interview_t, text_t, save_t = InterviewRow.__table__, InterviewText.__table__, InterviewSave.__table__
 audit_t, segment_t = InterviewAudit.__table__, InterviewSegment.__table__
+segment_code_t = InterviewSegmentCode.__table__
 
 CHANNELS = ("face_to_face", "telephone", "video")
 IN_PROGRESS, COMPLETE = "in_progress", "complete"
@@ -224,6 +232,18 @@ class Interviews(Segments, Grids):
         if done is None:
             raise InterviewError(f"no interview {interview_id}")
         return done
+
+    def purge_synthetic_interviews(self, grid_id: str) -> int:
+        """Delete the synthetic interviews of a grid (`survey seed`'s) with all they hold; how many went."""
+        from sqlalchemy import delete
+
+        synthetic = select(interview_t.c.id).where(interview_t.c.grid_id == grid_id, interview_t.c.synthetic.is_(True))
+        passages = select(segment_t.c.id).where(segment_t.c.interview_id.in_(synthetic))
+        with self.engine.begin() as conn:
+            conn.execute(delete(segment_code_t).where(segment_code_t.c.segment_id.in_(passages)))
+            for table in (segment_t, text_t, save_t, audit_t):
+                conn.execute(delete(table).where(table.c.interview_id.in_(synthetic)))
+            return conn.execute(delete(interview_t).where(interview_t.c.id.in_(synthetic))).rowcount
 
     # --- texts ----------------------------------------------------------------
 

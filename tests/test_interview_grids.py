@@ -238,6 +238,15 @@ def test_seed_on_a_grid_makes_synthetic_interviews_with_names_from_the_lists_and
     for interview in interviews:
         for segment in interview.segments:
             assert interview.body(segment.slot)[segment.start:segment.end] == segment.text
+    real = tmp_path / "entretien.txt"
+    real.write_text("Un vrai entretien.", encoding="utf-8")
+    run("import-interview", "entretiens-elus-cadres", str(real), "--interviewee", "X", "--category", "agent")
+    listed = run("list").output.splitlines()
+    assert "entretiens-elus-cadres\tEntretiens avec les élu·es et les cadres" in listed[-1]
+    assert listed[-1].endswith("\tinterview grid\tcurrent=2026.1\tinterviews=1")
+    assert run("purge-synthetic", "entretiens-elus-cadres").output == (
+        "4 synthetic interview(s) of the grid entretiens-elus-cadres deleted\n")
+    assert [i.synthetic for i in store.interviews("entretiens-elus-cadres")] == [False]
 
 
 # --- every problem put into a valid grid is reported, all in one pass --------------------------------------------
