@@ -91,15 +91,22 @@ class CellFill:
     label: str  # the codes' labels, `Centre × 60 ans et plus`; "" for a cap on the total
     count: int
     limit: int
+    hidden_below: int = 0  # a count from 1 to this − 1 is shown as « < N » (the mission's small-cell rule)
+
+    @property
+    def shown(self) -> str:
+        """The count as the page shows it: exact, or « < N » for a small one the reader may not see."""
+        return f"< {self.hidden_below}" if 0 < self.count < self.hidden_below else str(self.count)
 
     @property
     def full(self) -> bool:
         return self.count >= self.limit
 
 
-def quota_fill(questionnaire: Questionnaire, counts: Mapping[tuple[str, str], int], language: str
-               ) -> list[tuple[Quota, list[CellFill]]]:
-    """Each quota with its cells that have responses or a limit of their own, fullest first (the staff page)."""
+def quota_fill(questionnaire: Questionnaire, counts: Mapping[tuple[str, str], int], language: str,
+               hidden_below: int = 0) -> list[tuple[Quota, list[CellFill]]]:
+    """Each quota with its cells that have responses or a limit of their own, fullest first (the staff page).
+    `hidden_below`: the small-cell threshold for readers who may not see small counts (0: every count exact)."""
     def label(quota: Quota, key: str) -> str:
         parts = []
         for name, code in zip(quota.questions, key.split("|") if quota.questions else [], strict=False):
@@ -113,7 +120,8 @@ def quota_fill(questionnaire: Questionnaire, counts: Mapping[tuple[str, str], in
         keys |= {quota.cell_key(tuple(c.when[n] for n in quota.questions)) for c in quota.cells}
         if not quota.questions:
             keys = {""}
-        cells = [CellFill(label(quota, key), counts.get((quota.name, key), 0), quota.limit_of(key)) for key in keys]
+        cells = [CellFill(label(quota, key), counts.get((quota.name, key), 0), quota.limit_of(key), hidden_below)
+                 for key in keys]
         cells.sort(key=lambda c: (-c.count / max(c.limit, 1), c.label))
         listed.append((quota, cells))
     return listed

@@ -280,3 +280,56 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
         for shot in tmp_path.glob("*.png"):
             shutil.copy(shot, os.environ["SURVEY_SCREENSHOTS"])
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, str], browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """The staff page's quota table, the page of a full quota cell, the erasure confirmation and its done page, and
+    the privacy notice with its retention sentence: no axe-core violation, no CSP report, on a phone too."""
+    import random
+
+    from survey.access import Role
+    from survey.passwords import hash_password
+    from survey.synthetic import synthetic_answers
+    from survey.validation import finalise
+    from tests.accessibility import axe_violations
+
+    base, database = server
+    store = Store.from_url(database)
+    questionnaire = load_questionnaire(ROOT / "questionnaires" / f"{QID}.yaml")
+    store.add_user("quotas@example.fr", hash_password("correct horse battery"), Role.EVALUATOR,
+                   [questionnaire.mission.id])  # type: ignore[union-attr]
+    version_id = store.current(QID).version_id  # type: ignore[union-attr]
+    answers = finalise(questionnaire, synthetic_answers(questionnaire, random.Random(7)), "2026-11-29")
+    store.store_response(version_id, "cle-effacement-navigateur", answers)
+    page = browser.new_page()
+    page.add_init_script("window.cspViolations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    found: dict[str, list[str]] = {}
+    shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
+
+    def check(name: str) -> None:
+        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        page.screenshot(path=str(shots / f"gdpr-{name}.png"), full_page=True)
+
+    page.goto(f"{base}/login")
+    page.fill("#email", "quotas@example.fr")
+    page.fill("#password", "correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{base}/staff/q/{QID}")
+    assert page.locator('section[aria-labelledby="quotas"] table').count() == 2
+    check("staff-quotas")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{base}/s/{QID}/complet?quota=age_genre")
+    assert "assez de réponses de personnes de votre âge" in page.locator("main").inner_text()
+    check("quota-full")
+    page.goto(f"{base}/s/atelier-retour")
+    assert "conservées 365 jours après leur envoi" in page.locator(".privacy").inner_text()
+    check("privacy-notice")
+    page.goto(f"{base}/s/{QID}/f/cle-effacement-navigateur/effacer")
+    check("erasure-confirm")
+    page.get_by_role("button", name="Effacer définitivement ma réponse").click()
+    assert page.locator("[role=status]").inner_text() == "Votre réponse a été effacée."
+    check("erasure-done")
+    page.close()
+    assert {name: problems for name, problems in found.items() if problems} == {}

@@ -14,7 +14,7 @@ from survey.deliverables import FORMATS
 from survey.export.archive import read_report
 from survey.job_store import JobRecord
 from survey.quotas import quota_fill
-from survey.store import Store
+from survey.store import LoadedVersion, Store
 from survey.store_audit import RAW_EXPORT, RAW_PROFILE
 from survey.web.auth import guarded_member, require, visible_questionnaire
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
@@ -74,6 +74,15 @@ def _job_page(request: Request, services: ServicesDep, job_id: str) -> JobRecord
     return job
 
 
+def _quotas(store: Store, current: LoadedVersion | None, language: str, exact: bool) -> list:
+    """Each quota's fill; small counts shown as « < N » to those who may not see single responses."""
+    if current is None or not current.questionnaire.quotas:
+        return []
+    mission = current.questionnaire.mission
+    hidden_below = 0 if exact else (mission.small_cells if mission else 11)
+    return quota_fill(current.questionnaire, store.quota_counts(current.questionnaire.id), language, hidden_below)
+
+
 class StaffController(Controller):
     path = "/staff"
 
@@ -91,8 +100,8 @@ class StaffController(Controller):
         can_download = member.can(Action.DOWNLOAD)
         return render(request, "staff_questionnaire.html", listing=listing, questionnaire=questionnaire,
                       summary=summary, formats=FORMATS, can_download=can_download,
-                      quotas=quota_fill(current.questionnaire, services.store.quota_counts(questionnaire_id),
-                                        request_language(request)) if current else [],
+                      quotas=_quotas(services.store, current, request_language(request),
+                                     member.can(Action.MANAGE_RESPONSES)),
                       label_languages=current.questionnaire.all_languages if current else [],
                       can_manage=member.can(Action.MANAGE_RESPONSES), can_raw_export=member.can(Action.RAW_EXPORT),
                       profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
