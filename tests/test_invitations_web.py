@@ -63,7 +63,7 @@ def test_only_admins_and_evaluators_of_the_mission_see_the_page(store: Store, tm
 
 
 def test_a_contact_list_is_imported_and_counted(evaluator: TestClient, store: Store) -> None:
-    answer = _upload(evaluator, "email;nom;service\nana@ville.example;Ana;urbanisme\nbo@ville.example;Bo;\n".encode())
+    answer = _upload(evaluator, b"email;nom;service\nana@ville.example;Ana;urbanisme\nbo@ville.example;Bo;\n")
     assert answer.status_code == 303
     page = evaluator.get(answer.headers["location"])
     assert "2 personne(s) ajoutée(s), 0 déjà dans la liste." in page.text
