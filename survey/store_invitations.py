@@ -81,6 +81,29 @@ class ImportResult:
     kept: int  # addresses already on the list: they keep their token; name, language and pre-filled answers updated
 
 
+class InvitationClosed(Exception):
+    """A personal link's form was sent while the link can no longer give a response: `reason` is 'used' (another
+    form of the same link was sent first) or 'revoked'. Nothing was stored."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def complete_invited_form(conn: Connection, invitation_id: int, submission_key: str) -> bool:
+    """Within the transaction that stores a form's response: mark its invitation completed. True: go on and store;
+    False: this very form's response is stored already (a replayed last page: store nothing, say thanks). Raises
+    `InvitationClosed` when the link was used by another form or revoked."""
+    refused = complete_invitation(conn, invitation_id)
+    if refused is None:
+        return True
+    if refused == "completed":
+        if conn.execute(select(response_t.c.id).where(response_t.c.submission_key == submission_key)).first():
+            return False
+        raise InvitationClosed("used")
+    raise InvitationClosed("revoked" if refused == "revoked" else "used")
+
+
 class _AlreadyStored(Exception):
     """Rolls back a completion whose response was stored before (the same submission key)."""
 
@@ -178,6 +201,15 @@ class Invitations:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return _info(row) if row is not None else None
+
+    def prefilled_questions(self, invitation_id: int | None) -> frozenset[str]:
+        """The questions an invitation's contact list answered: its form does not show them (none without one)."""
+        if invitation_id is None:
+            return frozenset()
+        with self.engine.connect() as conn:
+            attributes = conn.execute(select(invitation_t.c.attributes)
+                                      .where(invitation_t.c.id == invitation_id)).scalar()
+        return frozenset(attributes or ())
 
     def invitation_counts(self, questionnaire_id: str) -> InvitationCounts:
         """How many invited, sent, reminded, opened, completed, revoked — one query."""
