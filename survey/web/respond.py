@@ -26,6 +26,7 @@ from survey.web.answering import (
 )
 from survey.web.form_state import FormState, StateInvalid
 from survey.web.pages import PathId, Services, ServicesDep, form_fields, form_value, render, request_language
+from survey.web.publishing import respondent_gate
 
 _LOCALISED: dict[tuple[int, str], tuple[Questionnaire, Questionnaire]] = {}
 
@@ -74,6 +75,8 @@ def _answer_page(request: Request, services: Services, fields: dict[str, list[st
     if loaded is None or questionnaire is None or questionnaire.id != questionnaire_id or state.preview != preview \
             or not 0 <= state.page < len(questionnaire.pages):
         return _restart(request, questionnaire_id)
+    if not preview and (closed := respondent_gate(request, services, questionnaire_id, state.started)) is not None:
+        return closed
 
     def show(new_state: FormState, **extra: object) -> Response:
         banner = loaded.questionnaire.version if preview else None
@@ -147,6 +150,8 @@ class RespondController(Controller):
 
     @get("/", name="respond_start")
     async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
+            return closed
         loaded = services.store.current(questionnaire_id)
         if loaded is not None and not services.store.is_marked_served(loaded.version_id):
             # A form starts on this version: from now on it never changes in place (README "Versions").
