@@ -121,8 +121,8 @@ class Publishing:
                 raise UnknownQuestionnaire(questionnaire_id)
             check_transition(row.state, target)
             values: dict[str, Any] = {"state": target}
-            if target == CLOSED and row.state == OPEN or target == ARCHIVED and row.closed_at is None:
-                values["closed_at"] = now
+            if (target == CLOSED and row.state == OPEN) or (target == ARCHIVED and row.closed_at is None):
+                values["closed_at"] = now  # an archived draft was never open: it closes now, for good
             elif target == OPEN:
                 values["closed_at"] = None
             conn.execute(update(questionnaire_t).where(questionnaire_t.c.id == questionnaire_id).values(**values))
