@@ -17,6 +17,7 @@ PURE_GLOBS = [
     "survey/errors.py",
     "survey/validation.py",
     "survey/messages.py",
+    "survey/messages_api.py",
     "survey/messages_disclosure.py",
     "survey/messages_responses.py",
     "survey/messages_analysis.py",
