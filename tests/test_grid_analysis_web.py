@@ -151,9 +151,29 @@ def test_frequencies_are_published_under_the_missions_small_cell_rule(seeded) ->
     client, _, _ = seeded
     login(client, "conseil@example.org")
     page = client.get("/staff/grids/entretiens-analyse/frequences").text
-    # small_cells: 2 here: a category of one interview is « < 2 », never « 1 ».
+    # small_cells: 2 here: a category of one interview is « < 2 », never « 1 »; every share is hidden, so no chart.
     assert "&lt;\u00a02" in page
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart"' in page
+    assert "bar-chart" not in page
+
+
+def test_the_frequencies_chart_draws_the_shares_that_can_be_shown(sqlite_store: Store, tmp_path: Path) -> None:
+    from survey.cli_interviews import seed_grid
+    from survey.interview_analysis import load_corpus
+    from survey.interviews.frequencies import code_frequencies
+    from survey.schema import load_document
+    from tests.conftest import EXAMPLE_GRIDS
+
+    grid = load_document(EXAMPLE_GRIDS[0])
+    sqlite_store.load_grid(grid)
+    seed_grid(sqlite_store, grid.id, 12, seed=5)
+    with make_client(sqlite_store, tmp_path) as client:
+        add_staff(sqlite_store, "conseil@example.org", Role.CONSULTANT, [grid.mission.id])
+        login(client, "conseil@example.org")
+        page = client.get(f"/staff/grids/{grid.id}/frequences?synthetiques=1").text
+    table = code_frequencies(load_corpus(sqlite_store, grid.id, include_synthetic=True))
+    shown = [row for row in table.rows if row.percent > 0]
+    assert shown and page.count('<rect x="230"') == len(table.rows)  # a bar per code, empty when hidden
+    assert all(f">{row.percent_text}&#160;%</text>" in page for row in shown)
 
 
 def test_recoding_is_for_evaluators_audited_and_passages_follow(seeded) -> None:  # noqa: ANN001
