@@ -3,6 +3,7 @@ idempotent resends, the no-JavaScript form, closed questions, coded passages, tr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import textwrap
@@ -11,11 +12,15 @@ from html import unescape
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from survey.access import Role
 from survey.schema.interview import InterviewGrid
 from survey.store import Store
+from survey.store_interviews import Interview, StoredText
+from survey.web.interview_saves import plain_text, posted_edits
 from tests.conftest import add_staff, csrf_of, login, post_form
 
 GRID_ID, MISSION = "entretiens-web", "mission-web"
@@ -400,3 +405,30 @@ def test_a_transcript_file_becomes_the_interviews_transcript(client: TestClient,
                           files={"transcript-file": ("photo.png", b"\x89PNG\r\n", "image/png")})
     assert refused.status_code == 422 and "Fichier illisible" in unescape(refused.text)
     assert "Premier paragraphe." in grid_store.interview(interview_id).body("transcript")
+
+
+@given(st.text(alphabet=st.sampled_from("ab \r\n\t«é"), max_size=40))
+def test_a_text_posted_by_a_browser_reads_as_the_script_sends_it(typed: str) -> None:
+    """Line ends become `\\n` whatever the sender (a form posts `\\r\\n`), and reading twice changes nothing: the
+    no-JS form and the script never make one text look like two."""
+    once = plain_text(typed)
+    assert "\r" not in once and plain_text(once) == once
+    assert plain_text(typed.replace("\r\n", "\n").replace("\n", "\r\n")) == once  # posted by a form
+
+
+@given(st.dictionaries(st.sampled_from(["note:enjeux_1", "summary:enjeux", "note:suites_1", "transcript"]),
+                       st.text(alphabet="ab \n", max_size=12), max_size=4),
+       st.dictionaries(st.sampled_from(["note:enjeux_1", "summary:enjeux", "note:suites_1", "transcript"]),
+                       st.text(alphabet="ab \n", max_size=12), max_size=4))
+def test_the_form_saves_exactly_the_slots_whose_text_changed(stored: dict[str, str], posted: dict[str, str]) -> None:
+    grid = InterviewGrid.model_validate(yaml.safe_load(GRID))
+    texts = {slot: StoredText(slot, body, 3, dt.datetime.now(dt.UTC), None) for slot, body in stored.items()}
+    interview = Interview(1, GRID_ID, 1, 1, "elu", "", "", "", "", "face_to_face", None, None, "in_progress", False,
+                          dt.datetime.now(dt.UTC), None, dt.datetime.now(dt.UTC), texts)
+    fields = {f"slot:{slot}": [body.replace("\n", "\r\n")] for slot, body in posted.items()}
+    fields |= {f"base:{slot}": [str(interview.revision(slot))] for slot in posted}
+    edits, refused = posted_edits(grid, interview, fields, "fr")
+    assert refused == {}
+    expected = {slot: body for slot, body in posted.items() if body != stored.get(slot, "")}
+    assert {edit.slot: edit.body for edit in edits} == expected
+    assert all(edit.base == (3 if edit.slot in stored else 0) for edit in edits)
