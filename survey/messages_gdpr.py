@@ -27,6 +27,8 @@ GDPR_MESSAGES: dict[str, dict[str, str]] = {
     "quota_other_cells": {"fr": "Les autres cases, sans réponse pour l’instant, acceptent {limit} réponses "
                                 "chacune.",
                           "en": "The other cells, with no response yet, take {limit} responses each."},
+    "register_link": {"fr": "Registre des traitements (RGPD)", "en": "Register of processing (GDPR)"},
+    "register_back": {"fr": "Retour au questionnaire", "en": "Back to the questionnaire"},
     # retention, appended to the evaluator's privacy notice
     "retention_until_end": {
         "fr": "Vos réponses sont conservées {days} jours après la fin de la mission ({end}), soit jusqu’au {last}, "

@@ -319,6 +319,9 @@ def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, st
     page.goto(f"{base}/staff/q/{QID}")
     assert page.locator('section[aria-labelledby="quotas"] table').count() == 2
     check("staff-quotas")
+    page.goto(f"{base}/staff/q/{QID}/registre")
+    assert page.locator("h1").inner_text().startswith("Registre des activités de traitement")
+    check("register")
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{base}/s/{QID}/complet?quota=age_genre")
     assert "assez de réponses de personnes de votre âge" in page.locator("main").inner_text()

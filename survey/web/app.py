@@ -35,6 +35,7 @@ from survey.web.pages import Services
 from survey.web.preview import PreviewController
 from survey.web.publish import PublishController
 from survey.web.publishing import BrandingController
+from survey.web.register_page import RegisterController
 from survey.web.respond import RespondController
 from survey.web.responses import ResponsesController
 from survey.web.staff import StaffController
@@ -99,7 +100,8 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController, InterviewsController,
                         GridsController, TokensController, PublishController, BrandingController,
-                        InvitationsController, QuotaFullController, ErasureController, api_router(),
+                        InvitationsController, QuotaFullController, ErasureController,
+                        RegisterController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
