@@ -16,6 +16,7 @@ from survey.errors import QuestionnaireInvalid
 from survey.quotas import Placement, QuotaFull, decided, first_full, placements
 from survey.schema import parse_questionnaire
 from survey.store import Store
+from survey.store_responses import ResponseFilter
 
 QUARTIERS = ("centre", "nord", "sud")
 AGES = ("moins_30", "30_59", "60_plus")
@@ -168,7 +169,7 @@ def test_deleting_or_marking_test_frees_a_place_and_marking_real_takes_it_back(s
     assert store.store_response(version_id, "only", _answers("centre", "60_plus"))
     with pytest.raises(QuotaFull):
         store.store_response(version_id, "second", _answers("centre", "60_plus"))
-    only = store.response_lines(QUESTIONNAIRE.id, _real())[0].id
+    only = store.response_lines(QUESTIONNAIRE.id, ResponseFilter())[0].id
     store.set_response_status("cli:test", QUESTIONNAIRE.id, only, "test")
     assert store.quota_counts(QUESTIONNAIRE.id) == {("total", ""): 0, ("quartier_age", "centre|60_plus"): 0}
     assert store.store_response(version_id, "second", _answers("centre", "60_plus"))
@@ -182,7 +183,7 @@ def test_deleting_or_marking_test_frees_a_place_and_marking_real_takes_it_back(s
 def test_a_correction_moves_the_place_to_the_new_cell(store: Store) -> None:
     version_id = _version(store)
     store.store_response(version_id, "k", _answers("nord", "moins_30"))
-    response_id = store.response_lines(QUESTIONNAIRE.id, _real())[0].id
+    response_id = store.response_lines(QUESTIONNAIRE.id, ResponseFilter())[0].id
     store.correct_response("cli:test", QUESTIONNAIRE.id, response_id, "quartier",
                            lambda answers: {**answers, "quartier": "sud"})
     assert store.quota_counts(QUESTIONNAIRE.id) == {
@@ -198,12 +199,6 @@ def test_synthetic_responses_take_no_place(store: Store) -> None:
     assert store.quota_counts(QUESTIONNAIRE.id) == {}
     for key in ("a", "b", "c"):
         assert store.store_response(version_id, key, _answers())
-
-
-def _real():  # noqa: ANN202
-    from survey.store_responses import ResponseFilter
-
-    return ResponseFilter()
 
 
 def test_sixteen_clients_racing_for_the_last_places_never_exceed_a_quota(store: Store, tmp_path: Path) -> None:
@@ -264,3 +259,47 @@ def test_a_full_cell_refuses_an_invited_response_and_leaves_the_link_open(store:
     assert not store.invitations(QUESTIONNAIRE.id)[0].completed
     assert store.store_invited_response(invitation.id, version_id, "invited", _answers("nord")) == "stored"
     assert store.quota_counts(QUESTIONNAIRE.id)[("total", "")] == 2
+
+
+OPERATIONS = st.lists(st.tuples(st.sampled_from(["store", "delete", "test", "real", "correct"]),
+                                st.integers(0, 30), st.sampled_from(CELLS)), min_size=1, max_size=25)
+
+
+def test_counts_equal_a_recount_of_real_responses_whatever_staff_do(sqlite_store: Store) -> None:
+    """Responses stored, deleted, marked test or real again and corrected in any order: each cell's count is the
+    number of real responses whose answers fall in it, counted here from the stored responses themselves."""
+    from hypothesis import settings
+
+    made = iter(range(10_000))
+
+    @settings(max_examples=30, deadline=None)
+    @given(OPERATIONS)
+    def run(operations) -> None:  # noqa: ANN001
+        questionnaire = QUESTIONNAIRE.model_copy(update={"id": f"quota-ops-{next(made)}"})
+        sqlite_store.load(questionnaire)
+        version_id = sqlite_store.current(questionnaire.id).version_id  # type: ignore[union-attr]
+        for n, (kind, pick, (quartier, age)) in enumerate(operations):
+            ids = sorted(line.id for line in sqlite_store.response_lines(questionnaire.id, ResponseFilter(status=None)))
+            target = ids[pick % len(ids)] if ids else None
+            if kind == "store":
+                try:
+                    sqlite_store.store_response(version_id, f"k{n}", _answers(quartier, age))
+                except QuotaFull:
+                    pass
+            elif target is None:
+                continue
+            elif kind == "delete":
+                sqlite_store.delete_response("cli:test", questionnaire.id, target)
+            elif kind in ("test", "real"):
+                sqlite_store.set_response_status("cli:test", questionnaire.id, target, kind)
+            else:
+                sqlite_store.correct_response("cli:test", questionnaire.id, target, "quartier",
+                                              lambda answers, q=quartier: {**answers, "quartier": q})
+        real = [sqlite_store.stored_response(questionnaire.id, line.id).answers  # type: ignore[union-attr]
+                for line in sqlite_store.response_lines(questionnaire.id, ResponseFilter(), limit=1000)]
+        expected = Counter(f"{a['quartier']}|{a['age']}" for a in real)
+        counts = sqlite_store.quota_counts(questionnaire.id)
+        assert {cell: n for (quota, cell), n in counts.items() if quota == "quartier_age" and n} == dict(expected)
+        assert counts.get(("total", ""), 0) == len(real)
+
+    run()
