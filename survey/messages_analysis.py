@@ -113,4 +113,6 @@ ANALYSIS_MESSAGES: dict[str, dict[str, str]] = {
     "grid_export_json": {"fr": "JSON", "en": "JSON"},
     "grid_export_qdpx": {"fr": "Projet REFI-QDA seul (.qdpx)", "en": "REFI-QDA project only (.qdpx)"},
     "grid_export_button": {"fr": "Télécharger le zip", "en": "Download the zip"},
+    "grid_export_bad_format": {"fr": "Format inconnu : choisissez {formats}.",
+                               "en": "Unknown format: choose {formats}."},
 }

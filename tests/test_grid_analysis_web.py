@@ -236,6 +236,8 @@ def test_the_staff_export_is_one_pseudonymised_zip(seeded) -> None:  # noqa: ANN
     assert "[PERSONNE] voulait renouer le lien" in cells
     assert [n for n in NAMES if any(n in c for c in cells)] == []
     assert [e.detail["format"] for e in store.audit_events("entretiens-analyse", action="interview_export")] == ["xlsx"]
+    refused = post_form(client, "/staff/grids/entretiens-analyse/export", [("_csrf_token", token), ("format", "sav")])
+    assert refused.status_code == 400 and "Format inconnu : choisissez xlsx, csv, json, qdpx." in refused.text
 
 
 def test_survey_export_writes_a_grids_zip_and_refuses_what_grids_do_not_have(

@@ -187,10 +187,11 @@ class GridsController(Controller):
             try:
                 path = write_grid_export(store, grid_id, fmt, Path(folder) / f"{grid_id}.zip",
                                          include_synthetic=synthetic)
-            except ExportError as exc:
+            except ExportError:  # only a format the form does not offer gets here
                 corpus = _corpus(store, request, grid_id)
+                error = translate("grid_export_bad_format", request_language(request), formats=", ".join(FORMATS))
                 return _page(request, "staff_grid_export.html", corpus, "export", status=400, formats=FORMATS,
-                             error=str(exc))
+                             error=error)
             content = path.read_bytes()
         store.audit(EXPORT, member, grid_id, detail={"format": fmt, "grid": True, "pseudonymised": True,
                                                      "synthetic": synthetic})
