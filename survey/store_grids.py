@@ -126,13 +126,16 @@ class Grids(Codebook):
             return self._grid_version(conn, version_id)
 
     def _grid_version(self, conn: Connection, version_id: int) -> LoadedGrid | None:
-        row = conn.execute(select(grid_version_t.c.definition, grid_version_t.c.content_hash)
-                           .where(grid_version_t.c.id == version_id)).first()
-        if row is None:
+        """A grid version, parsed once per process: every save checks its slot against it, so only the hash is
+        read while the copy kept is still the stored one (a version is replaced in place until first used)."""
+        digest = conn.execute(select(grid_version_t.c.content_hash).where(grid_version_t.c.id == version_id)).scalar()
+        if digest is None:
             return None
         cached = self._grid_cache.get(version_id)
-        if cached is None or cached[0] != row.content_hash:
-            cached = (row.content_hash, InterviewGrid.model_validate(row.definition))
+        if cached is None or cached[0] != digest:
+            definition = conn.execute(select(grid_version_t.c.definition)
+                                      .where(grid_version_t.c.id == version_id)).scalar()
+            cached = (digest, InterviewGrid.model_validate(definition))
             self._grid_cache[version_id] = cached
         return LoadedGrid(version_id, cached[1])
 

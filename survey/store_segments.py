@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from survey.anchoring import reanchor
+from survey.anchoring import reanchor_all
 from survey.db_interviews import InterviewRow, InterviewSegment, InterviewSegmentCode, InterviewText
 from survey.store_codebook import InterviewError
 
@@ -70,12 +70,14 @@ class Segments:
         return (postgresql if self.engine.dialect.name == "postgresql" else sqlite).insert(table)
 
     def _reanchor(self, conn: Connection, interview_id: int, slot: str, old: str, new: str) -> None:
-        for segment in self._segments(conn, (segment_t.c.interview_id == interview_id) & (segment_t.c.slot == slot)):
-            span = None if segment.start is None else (segment.start, segment.end)
-            moved = reanchor(old, new, span, segment.text)  # type: ignore[arg-type]
-            if moved != span:
-                start, end = moved if moved is not None else (None, None)
-                conn.execute(update(segment_t).where(segment_t.c.id == segment.id).values(start=start, end=end))
+        segments = self._segments(conn, (segment_t.c.interview_id == interview_id) & (segment_t.c.slot == slot))
+        spans = [(None if s.start is None else (s.start, s.end), s.text) for s in segments]
+        moved = [{"sid": segment.id, "at": now[0] if now else None, "to": now[1] if now else None}
+                 for segment, (span, _), now in zip(segments, spans, reanchor_all(old, new, spans), strict=True)
+                 if now != span]
+        if moved:  # one statement for all of them
+            conn.execute(update(segment_t).where(segment_t.c.id == bindparam("sid"))
+                         .values(start=bindparam("at"), end=bindparam("to")), moved)
 
     def add_segment(self, interview_id: int, slot: str, start: int, end: int, *, staff_id: int | None = None,
                     is_quote: bool = False, code_ids: Iterable[int] = (), revision: int | None = None) -> Segment:
