@@ -46,6 +46,9 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script("window.cspViolations = [];"  # the script and its stylesheet stay within the CSP
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
     page.goto(f"{base}/login")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
@@ -144,7 +147,7 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     trail = page.locator("table.audit").inner_text()
     assert "summary:enjeux" in trail and "Synthèse revue après clôture." in trail and EMAIL in trail
     _no_violations(page, "audit trail")
-    assert errors == []
+    assert errors == [] and page.evaluate("window.cspViolations") == []
     context.close()
 
 
