@@ -66,6 +66,7 @@ INTERVIEW_MESSAGES: dict[str, dict[str, str]] = {
     "interview_privacy": {"fr": "Protection des données", "en": "Data protection"},
     "interview_consent_yes": {"fr": "Oui, la personne accepte", "en": "Yes, the person agrees"},
     "interview_consent_no": {"fr": "Non, elle refuse", "en": "No, the person refuses"},
+    "interview_consent_field": {"fr": "Consentement", "en": "Consent"},
     "interview_consent_save": {"fr": "Noter la réponse", "en": "Record the answer"},
     "interview_consent_given": {"fr": "Consentement : oui", "en": "Consent: yes"},
     "interview_consent_refused": {"fr": "Consentement : non — n’enregistrez pas l’entretien.",

@@ -145,7 +145,7 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     page.reload()
     page.locator("a[data-section-link='cloture']").click()
     trail = page.locator("table.audit").inner_text()
-    assert "summary:enjeux" in trail and "Synthèse revue après clôture." in trail and EMAIL in trail
+    assert "1. Synthèse du thème — Les enjeux" in trail and "Synthèse revue après clôture." in trail and EMAIL in trail
     _no_violations(page, "audit trail")
     assert errors == [] and page.evaluate("window.cspViolations") == []
     context.close()

@@ -369,8 +369,9 @@ def test_completion_audits_every_later_edit_and_shows_the_trail(client: TestClie
     assert "Entretien clos le" in page
     rows = re.findall(r"<tr><td>[^<]+</td><th scope=\"row\">([^<]+)</th><td>([^<]+)</td>\s*"
                       r"<td class=\"audit-text\">([^<]*)</td><td class=\"audit-text\">([^<]*)</td></tr>", page)
-    assert rows == [("enqueteur@example.fr", "status", "in_progress", "complete"),
-                    ("enqueteur@example.fr", NOTE, "Avant la clôture", "Après la clôture")]
+    assert rows == [("enqueteur@example.fr", "État", "En cours", "Clos"),
+                    ("enqueteur@example.fr", "1. Notes — Pourquoi cette démarche ?", "Avant la clôture",
+                     "Après la clôture")]
 
 
 def _docx(paragraphs: list[str]) -> bytes:

@@ -29,6 +29,9 @@ SCRIPT_TEXTS = ("save_status_saved", "save_status_saving", "save_status_offline"
                 "conflict_keep_mine", "conflict_take_theirs", "conflict_merge", "select_first", "segment_quote",
                 "segment_untag", "interview_theme_spent", "interview_theme_left", "interview_theme_over",
                 "interview_minutes")
+PROFILE_LABELS = {"category": "interview_category", "organisation": "interview_organisation", "role": "interview_role",
+                  "site": "interview_site", "interviewee_name": "interview_name", "channel": "interview_channel",
+                  "consent": "interview_consent_field"}
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ class InterviewPage:
             "conflicts": [slots[name] for name in conflicts],
             "quote_slots": [(name, titles[name]) for name in grid.slots() if not name.startswith("closed:")],
             "quote": quote or {"slot": "", "text": "", "is_quote": True, "codes": []},
-            "audit": self._audit(), "notice": notice, "problems": problems or [], "save_id": save_id,
+            "audit": self._audit(titles), "notice": notice, "problems": problems or [], "save_id": save_id,
             "base_url": f"/staff/interviews/{interview.id}",
             # _question.html's context for the closed questions
             "prefix": "", "values": values, "errors": {}, "hidden_fields": set(), "offered": {},
@@ -236,9 +239,22 @@ class InterviewPage:
                 "introduction": paragraphs(tx(grid.introduction.text)), "consent": tx(grid.introduction.consent),
                 "privacy": paragraphs(tx(grid.privacy_notice))}
 
-    def _audit(self) -> list[dict[str, str]]:
-        return [{"when": entry.at.strftime("%d/%m/%Y %H:%M:%S"), "who": self.emails.get(entry.staff_id or -1, "—"),
-                 "field": entry.slot, "before": entry.before, "after": entry.after} for entry in self.audit]
+    def _audit(self, titles: dict[str, str]) -> list[dict[str, str]]:
+        """The trail in words: a slot by its place in the guide, the status and profile fields by their labels."""
+        t = lambda key: translate(key, self.language)  # noqa: E731
+        rows = []
+        for entry in self.audit:
+            field, before, after = titles.get(entry.slot, entry.slot), entry.before, entry.after
+            if entry.slot == "status":
+                field = t("interview_col_status")
+                before, after = (t(f"interview_status_{v}") if v else "" for v in (before, after))
+            elif entry.slot.startswith("profile:"):
+                key = PROFILE_LABELS.get(entry.slot.removeprefix("profile:"))
+                field = t(key) if key else entry.slot
+            rows.append({"when": entry.at.strftime("%d/%m/%Y %H:%M:%S"), "who": self.emails.get(entry.staff_id or -1,
+                                                                                                   "—"),
+                         "field": field, "before": before, "after": after})
+        return rows
 
     def _script_data(self, codes: list[CodeView], csrf: str) -> dict[str, Any]:
         """The JSON block interview.js starts from (texts, codes, revisions); never executed by the browser."""
