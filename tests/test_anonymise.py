@@ -60,6 +60,18 @@ def test_export_ids_are_unique_and_fresh_each_export(records):
     assert not {r.response_id for r in records} & set(first)
 
 
+def test_export_ids_drawn_twice_are_drawn_again(monkeypatch):
+    """Ids are drawn all at once (16 hex digits each); should two come out equal, they are drawn again."""
+    import secrets
+
+    from survey import anonymise as module
+
+    draws = iter([bytes(8) * 2 + bytes(range(1, 9)), bytes(range(9, 17)) + bytes(range(17, 25))])
+    monkeypatch.setattr(secrets, "token_bytes", lambda n: next(draws)[:n])
+    ids = module._fresh_ids(3).to_list()
+    assert ids == ["090a0b0c0d0e0f10", "1112131415161718", "0102030405060708"]
+
+
 def test_columns_follow_the_questionnaire_and_code_each_type():
     answers = {
         "connait_bp": True,
@@ -190,7 +202,7 @@ def test_anonymise_stays_pure():
         for alias in node.names
     }
     assert imported <= {"__future__", "dataclasses", "datetime", "random", "re", "secrets", "collections",
-                        "typing", "survey", "polars"}  # fmt: skip
+                        "typing", "survey", "polars", "numpy"}  # fmt: skip
 
 
 # --- new question types, special answers, versions, repeat groups ---------------------------------------
