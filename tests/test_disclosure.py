@@ -223,6 +223,20 @@ def test_the_least_lossy_node_is_chosen_among_the_k_minimal_ones() -> None:
     assert protected.after.smallest == 2 and protected.before.uniques == 4 and protected.after.uniques == 0
 
 
+def test_data_k_anonymous_as_it_is_is_kept_whole_after_judging_one_node() -> None:
+    # Every class of the data as it is has two records and two distinct sensitive values: nothing to generalise.
+    frame = pl.DataFrame({"q0": ["a", "a", "b", "b"], "q1": ["x", "x", "x", "x"], "s": [1, 2, 1, 2]})
+    hierarchies = [explicit("q0", {"a": ("ab",), "b": ("ab",)}), explicit("q1", {"x": ("y",)})]
+    protected = protect(frame, hierarchies, ["s"], Profile(2, 0, 2))
+    assert protected.levels == {"q0": "value", "q1": "value"} and protected.keep.to_list() == [True] * 4
+    assert (protected.loss, protected.evaluated, protected.suppressed) == (0.0, 1, 0)
+    assert protected.after.smallest == 2 and protected.l_achieved == 2
+    # k = 1: the data as it is, whatever it holds
+    protected = protect(frame, hierarchies, ["s"], Profile(1, 0, 1))
+    assert protected.levels == {"q0": "value", "q1": "value"} and protected.evaluated == 1
+    assert protected.keep.to_list() == [True] * 4 and protected.before.uniques == 0
+
+
 @pytest.mark.parametrize(("value", "spec", "whole", "expected"), [
     (37, Bands(10), True, "30-39"), (37.5, Bands(10), False, "[30, 40)"), (82, Bands(10, top=80), True, "80+"),
     (12, Bands(10, bottom=18), True, "<18"), (5, Bands((10, 30)), True, "<10"), (12, Bands((10, 30)), True, "10-29"),

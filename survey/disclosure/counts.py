@@ -184,6 +184,9 @@ class Counts:
         self._same: dict[Node, Node] = {}
         self._exceeds: dict[tuple[Node, int], bool] = {}
         self._climbs: dict[tuple[int, int, int], pl.Series | None] = {}
+        # The last table counted too large to keep, with its codes: the chosen node's is asked for several times
+        # in a row (judged, its records kept, its risk), and the bottom's of a million records costs a count each.
+        self._recent: tuple[tuple[Node, bool], pl.DataFrame] | None = None
 
     def _climb(self, column: int, low: int, high: int) -> pl.Series | None:
         """`Coded.climb`, remembered."""
@@ -219,6 +222,8 @@ class Counts:
             if key in self.tables:
                 self.tables[key] = self.tables.pop(key)  # most recently used last
                 return self.tables[key]
+            if self._recent is not None and self._recent[0] == key:
+                return self._recent[1]
         encoded = self.encoded
         below, source = self._source(node, full)
         if below is None and self._dense(node, full):
@@ -237,6 +242,8 @@ class Counts:
             counted = _decoded(counted.lazy(), keys, widths).collect()
         if kept:
             self._keep((node, full), counted)
+        elif codes:
+            self._recent = ((node, full), counted)
         return counted
 
     def _radix(self, node: Node, full: bool) -> list[int]:
@@ -281,6 +288,8 @@ class Counts:
                                                                                               strict=True)), weights])
         if kept:
             self._keep((node, full), table)
+        else:
+            self._recent = ((node, full), table)
         return table
 
     def same(self, node: Node) -> Node:
@@ -307,7 +316,8 @@ class Counts:
         encoded, node = self.encoded, self.same(node)
         if (node, most) in self._exceeds:
             return self._exceeds[node, most]
-        if math.prod(len(c.labels[level]) for c, level in zip(encoded.columns, node, strict=True)) <= most:
+        if encoded.records <= most or math.prod(len(c.labels[level])
+                                                for c, level in zip(encoded.columns, node, strict=True)) <= most:
             return False  # cannot have that many
         if self._dense(node, False):
             return False  # counting every record in an array costs less than a sample's distinct classes
@@ -361,7 +371,10 @@ class Counts:
     def kept_rows(self, node: Node, profile: Profile) -> pl.Series:
         """For every record, whether its class at `node` is kept."""
         encoded = self.encoded
-        kept = self.classes(node, profile).filter(pl.col(KEPT)).select(*encoded.codes, pl.col(KEPT))
+        classes = self.classes(node, profile)
+        if classes[KEPT].all():  # every class kept (k = 1, or data k-anonymous as it is): no join needed
+            return pl.repeat(True, encoded.records, dtype=pl.Boolean, eager=True).alias(KEPT)
+        kept = classes.filter(pl.col(KEPT)).select(*encoded.codes, pl.col(KEPT))
         climbed = [pl.lit(c.lookups[level]).gather(pl.col(name)).alias(name)
                    for c, name, level in zip(encoded.columns, encoded.codes, node, strict=True)]
         joined = encoded.rows.lazy().select(climbed).join(kept.lazy(), on=encoded.codes, how="left",

@@ -148,13 +148,18 @@ def choose(counts: Counts, profile: Profile) -> Choice | None:
     whose loss bound is above L (they and all nodes above them lose more than it). The search proper then
     counts only nodes within that bound: the others are taken as passing without being counted, which keeps
     passing monotone and cannot make a node within the bound look k-minimal wrongly (its predecessors are all
-    within the bound too)."""
+    within the bound too). The bottom (the data as it is) is judged first: when it passes losing nothing, it is
+    the answer (no loss is below 0, and the lowest node wins ties) and nothing else is counted."""
     encoded = counts.encoded
     if not encoded.columns:
         return Choice((), pl.Series([True] * encoded.records, dtype=pl.Boolean), 0.0, 0, 1)
+    bottom = tuple(0 for _ in encoded.heights)
+    judged = {bottom: judge(counts, bottom, profile)}
+    if judged[bottom].loss == 0:  # the data as it is passes and loses nothing: no node can do better (k = 1, say)
+        return Choice(bottom, counts.kept_rows(bottom, profile), 0.0, 1, 1)
     bounds = Bounds(encoded)
     top = tuple(h - 1 for h in encoded.heights)
-    judged = {top: judge(counts, top, profile)}
+    judged[top] = judge(counts, top, profile)
     if not judged[top].passes:
         return None
     first = _descend(counts, top, bounds, judged, profile)
