@@ -32,7 +32,7 @@ from survey.dataset import ResponseRecord
 from survey.schema.model import Questionnaire
 
 # Bump when the way answers are coded changes: tables kept on disk by an older release are then rebuilt.
-CODING_VERSION = 1
+CODING_VERSION = 2  # 2: small labelled integers held as Int8
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
@@ -60,7 +61,8 @@ def write_parquet_file(table: AnonymisedTable, path: Path) -> None:
     """Parquet, typed; each column's label, value labels and missing codes in its field metadata. Written a
     slice of rows at a time, so the Arrow copy of a whole million-row table is never held at once."""
     fields = []
-    for field, column in zip(table.unordered.head(0).to_arrow().schema, table.columns, strict=True):
+    wide = table.unordered.head(0).with_columns(pl.col(pl.Int8).cast(pl.Int64))  # small codes held in one byte
+    for field, column in zip(wide.to_arrow().schema, table.columns, strict=True):
         meta = variable_metadata(column, table.language or "fr")
         fields.append(field.with_metadata({"survey": json.dumps(meta, ensure_ascii=False)}))
     schema = pa.schema(fields, metadata={"survey": json.dumps({"labels": table.language})})

@@ -63,6 +63,7 @@ def _numbered(table: AnonymisedTable) -> tuple[pl.DataFrame, dict[str, dict[floa
                        ((v, numbers[v.code]) for v in column.values)}
         elif column.storage == "integer" and column.values and table.language is None:
             mapping = {float(v.code): v.labels.get(language, v.code) for v in column.values}
+            col = col.cast(pl.Int64)  # held in one byte in the coded table; written as files always had it
         else:
             mapping = {}
         if mapping or (column.numeric and column.specials and table.language is None):
