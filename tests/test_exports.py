@@ -172,6 +172,8 @@ def test_parquet_columns_are_typed_and_described(store: Store, tmp_path: Path) -
     out = deliverables.write_export(store, "agents-participation", "parquet", tmp_path / "p.zip", profile=AS_STORED)
     with zipfile.ZipFile(out) as archive:
         table = pq.read_table(io.BytesIO(archive.read("agents-participation.parquet")))
+        stored = archive.getinfo("agents-participation.parquet").compress_type
+    assert stored == zipfile.ZIP_STORED, "zstd inside already: not deflated again"
     assert str(table.schema.field("heures_participation").type) == "double"
     assert str(table.schema.field("recommandation").type) == "int64"
     meta = json.loads(table.schema.field("recommandation").metadata[b"survey"])
