@@ -164,7 +164,8 @@ CHILDREN = {"baseline": child_baseline, "export": child_export, "results": child
 
 
 def measure(spec: dict[str, Any], pythonpath: Path | None = None, timeout: float = 1200) -> dict[str, Any]:
-    """Run one measurement in a fresh process; add its peak resident memory (bytes) to what it reports.
+    """Run one measurement in a fresh process; add its peak resident memory (bytes) and the CPU time it used
+    (seconds, all its threads, imports included) to what it reports.
 
     A measurement still running after `timeout` seconds is stopped and reported as such.
     """
@@ -180,7 +181,8 @@ def measure(spec: dict[str, Any], pythonpath: Path | None = None, timeout: float
     if proc.returncode:
         why = f"stopped after {timeout:.0f} s" if proc.returncode == -9 else f"exit {proc.returncode}"
         return {"error": why, "peak": usage.ru_maxrss * 1024}
-    return {**json.loads(output.strip().splitlines()[-1]), "peak": usage.ru_maxrss * 1024}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {**json.loads(output.strip().splitlines()[-1]), "peak": usage.ru_maxrss * 1024, "cpu": cpu}
 
 
 # --- datasets ------------------------------------------------------------------------------------------------
@@ -261,8 +263,8 @@ class Report:
             print(f"  {label:<44} {figures}; peak {_size(result['peak'])}; {result['responses']} responses",
                   flush=True)
         else:
-            print(f"  {label:<44} {_seconds(result['seconds'])}, peak {_size(result['peak'])}, "
-                  f"file {_size(result.get('bytes'))}", flush=True)
+            print(f"  {label:<44} {_seconds(result['seconds'])} (CPU {_seconds(result.get('cpu'))}), "
+                  f"peak {_size(result['peak'])}, file {_size(result.get('bytes'))}", flush=True)
         return result
 
     def compare(self, what: str, ours: dict[str, Any], baseline: dict[str, Any], time_goal: float | None) -> None:
@@ -270,6 +272,10 @@ class Report:
         mine, theirs = ours.get("seconds"), baseline.get("seconds")
         self.goals.append((f"{what}: time", _seconds(mine), _seconds(theirs), _ratio(mine, theirs),
                            f"≤ {time_goal} × baseline" if time_goal else "—"))
+        # CPU time (every thread, imports included) moves less than wall time with the machine's other load
+        mine_cpu, theirs_cpu = ours.get("cpu") if mine else None, baseline.get("cpu")
+        self.goals.append((f"{what}: CPU time", _seconds(mine_cpu), _seconds(theirs_cpu), _ratio(mine_cpu, theirs_cpu),
+                           "—"))
         arrow = baseline.get("arrow_bytes")
         self.goals.append((f"{what}: peak memory (baseline peak {_size(baseline.get('peak'))})",
                            _size(ours.get("peak") if mine else None), f"Arrow {_size(arrow)}",
