@@ -264,9 +264,9 @@ class Invitation(SQLModel, table=True):
 class QuotaCount(SQLModel, table=True):
     """Real responses counted in each cell of a questionnaire's quotas (survey/store_quotas.py).
 
-    Raised in the transaction that stores a response, by an UPDATE that succeeds only while the cell has room:
-    the exact count under concurrent submissions, on both databases. Lowered when a counted response is deleted
-    or marked as test data.
+    Raised in the transaction that stores a response, by one INSERT … ON CONFLICT DO UPDATE for all its cells that
+    adds 1 only while a cell has room: the exact count under concurrent submissions, on both databases. Lowered
+    when a counted response is deleted or marked as test data.
     """
 
     __tablename__ = "quota_count"
@@ -274,6 +274,7 @@ class QuotaCount(SQLModel, table=True):
     quota: str = Field(primary_key=True, max_length=48)
     cell: str = Field(primary_key=True, max_length=300)  # codes joined by `|` ("" for a cap on the total)
     n: int = 0
+    cap: int = 0  # the cell's limit when a place was last claimed: the claim's one statement compares n with it
 
 
 class QuotaPlace(SQLModel, table=True):

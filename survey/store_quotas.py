@@ -1,12 +1,14 @@
 """SQL of quotas: places claimed in the transaction that stores a response, given back when it stops counting.
 
-Exact under concurrency, on SQLite and PostgreSQL alike: a place is taken by
+Exact under concurrency, on SQLite and PostgreSQL alike: the places of a response are taken by one statement,
 
-    UPDATE quota_count SET n = n + 1 WHERE <cell> AND n < <limit> RETURNING n
+    INSERT INTO quota_count (…, n, cap) VALUES (<cell>, 1, <limit>), …
+    ON CONFLICT (questionnaire_id, quota, cell) DO UPDATE SET n = quota_count.n + 1, cap = excluded.cap
+    WHERE quota_count.n < excluded.cap RETURNING quota, cell
 
 in the same transaction as the response's INSERT. On PostgreSQL the row lock makes a concurrent claim wait, then
-re-check `n < limit` against the committed count; on SQLite the first write takes the database's write lock. When
-no row comes back the cell is full: `QuotaFull` is raised and the whole transaction — the response included — is
+re-check `n < cap` against the committed count; on SQLite the first write takes the database's write lock. A cell
+whose row does not come back is full: `QuotaFull` is raised and the whole transaction — the response included — is
 rolled back. Cells are claimed in one order (by quota name), so two claims never wait on each other in a circle.
 
 Only real responses hold places: `survey seed`'s synthetic ones never claim any, and a response marked as test
@@ -36,19 +38,29 @@ def _cell(questionnaire_id: str, quota: str, cell: str) -> Any:  # noqa: ANN401 
 
 def claim_places(conn: Connection, questionnaire_id: str, response_id: int, places: Iterable[Placement]) -> None:
     """Take one place in each cell for a response just inserted on `conn`; raise `QuotaFull` (naming the first full
-    cell) when one has no room left, so that the caller's transaction — its INSERT included — rolls back."""
+    cell) when one has no room left, so that the caller's transaction — its INSERT included — rolls back.
+
+    One statement for every cell: a new cell's row goes in counting 1; a known cell's count goes up by 1 only while
+    it is below the limit, and a cell that is full returns no row."""
     places = sorted(places)
     if not places:
         return
+    closed = next((p for p in places if p.limit <= 0), None)
+    if closed is not None:
+        raise QuotaFull(closed)
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(count_t).on_conflict_do_nothing(), [
-        {"questionnaire_id": questionnaire_id, "quota": p.quota, "cell": p.cell, "n": 0} for p in places])
-    for place in places:
-        taken = conn.execute(update(count_t).where(_cell(questionnaire_id, place.quota, place.cell),
-                                                   count_t.c.n < place.limit)
-                             .values(n=count_t.c.n + 1).returning(count_t.c.n)).first()
-        if taken is None:
-            raise QuotaFull(place)
+    statement = dialect.insert(count_t).values([
+        {"questionnaire_id": questionnaire_id, "quota": p.quota, "cell": p.cell, "n": 1, "cap": p.limit}
+        for p in places])
+    statement = statement.on_conflict_do_update(
+        index_elements=[count_t.c.questionnaire_id, count_t.c.quota, count_t.c.cell],
+        set_={"n": count_t.c.n + 1, "cap": statement.excluded.cap},
+        where=count_t.c.n < statement.excluded.cap,
+    ).returning(count_t.c.quota, count_t.c.cell)
+    taken = {(row.quota, row.cell) for row in conn.execute(statement)}
+    full = next((p for p in places if (p.quota, p.cell) not in taken), None)
+    if full is not None:
+        raise QuotaFull(full)
     conn.execute(insert(place_t), [{"response_id": response_id, "questionnaire_id": questionnaire_id,
                                     "quota": p.quota, "cell": p.cell} for p in places])
 

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column('quota', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
         sa.Column('cell', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('cap', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['questionnaire_id'], ['questionnaire.id']),
         sa.PrimaryKeyConstraint('questionnaire_id', 'quota', 'cell'),
     )
