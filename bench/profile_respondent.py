@@ -1,10 +1,11 @@
-"""Where a respondent's request time goes: both apps in one process, under cProfile, no network.
+"""Where a respondent's request time goes: ours and both baselines in one process, under cProfile, no network.
 
-Runs full respondent journeys (GET page 1, POST each page, GET merci) straight into the ASGI apps
-through httpx's ASGI transport, one at a time, with Litestar's `sync_to_thread` made inline so the
-sync handlers run in the profiled thread. Prints the app CPU time per journey for ours and for the
-reference (a noise-resistant cost figure, unlike throughput on a shared machine), then ours' top
-functions by own time and by cumulative time.
+Runs full respondent journeys (GET page 1, POST each page — ours and the pre-rendered baseline then GET the page
+they redirect to —, GET merci) straight into the ASGI apps through httpx's ASGI transport, one at a time, with
+Litestar's `sync_to_thread` and anyio's `to_thread.run_sync` made inline so the handlers' work runs in the
+profiled thread. Prints the app time per journey for ours, the reference and the pre-rendered baseline (a
+noise-resistant cost figure, unlike throughput on a shared machine), then ours' top functions by own time and by
+cumulative time.
 
     .venv/bin/python bench/profile_respondent.py [--journeys 300] [--top 35] [--dump ours.prof]
 """
@@ -24,12 +25,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import httpx
 import litestar.utils.sync
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prerendered_app import create_app as create_prerendered  # noqa: E402
 from reference_app import create_app as create_reference  # noqa: E402
-from respondent_load import DEFAULT_QUESTIONNAIRE, answer_pool, hidden_fields  # noqa: E402
+from respondent_load import DEFAULT_QUESTIONNAIRE, answer_pool, form_of  # noqa: E402
 
 from survey.schema import load_questionnaire  # noqa: E402
 from survey.settings import Settings  # noqa: E402
@@ -41,18 +44,20 @@ async def _inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 class AppClock:
-    """ASGI wrapper adding up the time spent inside the app, per request kind: the client's own cost left out."""
+    """ASGI wrapper adding up the CPU time spent inside the app, per request kind: the client's own cost left out,
+    and so is waiting for the disk (each commit's fsync under synchronous=FULL), which is wall time, not CPU."""
 
     def __init__(self, app: Any):
-        self.app, self.spent = app, Counter[str]()
+        self.app, self.spent, self.wall = app, Counter[str](), 0.0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             await self.app(scope, receive, send)
         finally:
             kind = f"{scope['method']} {'merci' if scope['path'].endswith('/merci') else 'page'}"
-            self.spent[kind] += time.perf_counter() - started
+            self.spent[kind] += time.process_time() - cpu
+            self.wall += time.perf_counter() - started
 
 
 async def journeys(app: Any, questionnaire: Any, pool: list, count: int, profiler: cProfile.Profile | None) -> float:
@@ -70,12 +75,16 @@ async def journeys(app: Any, questionnaire: Any, pool: list, count: int, profile
             if profiler:
                 profiler.enable()
             resp = await client.get(url)
+            if resp.status_code != 200:
+                raise SystemExit(f"page 1: HTTP {resp.status_code}: {resp.text[:300]}")
             for index, page_form in enumerate(forms):
-                state, csrf = hidden_fields(resp.text)
-                data: dict[str, list[str]] = {"_csrf_token": [csrf], "state": [state], "action": ["next"]}
-                for name, value in page_form:
+                action, controls = form_of(resp.text)
+                data: dict[str, list[str]] = {"action": ["next"]}
+                for name, value in [*controls, *page_form]:
                     data.setdefault(name, []).append(value)
-                resp = await client.post(url, data=data)
+                resp = await client.post(action, data=data)
+                if resp.status_code == 303 and index < last:  # ours: post/redirect/get; the reference: the page
+                    resp = await client.get(resp.headers["location"])
                 expected = 303 if index == last else 200
                 if resp.status_code != expected:
                     raise SystemExit(f"page {index + 1}: HTTP {resp.status_code}: {resp.text[:300]}")
@@ -95,28 +104,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its per-request INFO line would be profiled too
     litestar.utils.sync.sync_to_thread = _inline  # type: ignore[assignment]
+    anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
     questionnaire = load_questionnaire(DEFAULT_QUESTIONNAIRE)
     pool = answer_pool(questionnaire, 256)
     tmp = Path(tempfile.mkdtemp(prefix="survey-profile-"))
     ours = create_app(Settings(database_url=f"sqlite:///{tmp / 'ours.db'}",
                                questionnaires_dir=DEFAULT_QUESTIONNAIRE.parent))
     reference = create_reference(str(tmp / "reference.db"), questionnaire)
+    prerendered = create_prerendered(str(tmp / "prerendered.db"), questionnaire)
 
-    costs = {}
-    for name, app in (("reference", reference), ("ours", ours)):
+    costs, walls = {}, {}
+    for name, app in (("reference", reference), ("prerendered", prerendered), ("ours", ours)):
         asyncio.run(journeys(app, questionnaire, pool, 20, None))  # warm caches, templates, connections
         clock = AppClock(app)
         asyncio.run(journeys(clock, questionnaire, pool, args.journeys, None))
-        costs[name] = clock.spent
+        costs[name], walls[name] = clock.spent, clock.wall
     n = args.journeys
-    print(f"{n} journeys each, sequential, in process; time inside the app per journey (ms):")
+    print(f"{n} journeys each, sequential, in process; CPU time inside the app per journey (ms), and wall time:")
     for name, spent in costs.items():
         parts = "  ".join(f"{kind} {t / n * 1000:5.2f}" for kind, t in sorted(spent.items()))
-        print(f"  {name:<10} total {sum(spent.values()) / n * 1000:6.2f}   {parts}")
-    ratio = sum(costs["ours"].values()) / sum(costs["reference"].values())
-    print(f"  ours / reference: {ratio:.2f}× the time")
+        print(f"  {name:<11} CPU {sum(spent.values()) / n * 1000:6.2f}   {parts}   (wall {walls[name] / n * 1000:.1f})")
+    for baseline in ("reference", "prerendered"):
+        ratio = sum(costs["ours"].values()) / sum(costs[baseline].values())
+        print(f"  ours / {baseline}: {ratio:.2f}× the CPU time")
 
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waiting for the disk or for other load is not cost
     asyncio.run(journeys(ours, questionnaire, pool, args.journeys, profiler))
     if args.dump:
         profiler.dump_stats(args.dump)

@@ -93,7 +93,9 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
         state = base64.urlsafe_b64encode(json.dumps({"page": index, "key": key, "answers": answers},
                                                     separators=(",", ":")).encode()).decode()
         html = page_template.render(**common, path=f"/s/{questionnaire.id}", page=page, page_number=index + 1,
-                                    values={q.name: answers.get(q.name, []) for q in page.questions}, state=state,
+                                    values={q.name: answers.get(q.name, []) for q in page.questions},
+                                    controls={"state": state}, can_save=False, resume_url=None, expires=None,
+                                    prefilled=frozenset(),
                                     is_first=index == 0, is_last=index == len(questionnaire.pages) - 1)
         return Response(html, status_code=200, media_type=MediaType.HTML, headers=HTML_HEADERS)
 

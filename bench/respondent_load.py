@@ -42,9 +42,13 @@ BENCH = Path(__file__).resolve().parent
 # A questionnaire without skip logic, so that both servers serve exactly the same pages in the same order.
 DEFAULT_QUESTIONNAIRE = REPO / "questionnaires" / "formation-democratie-participative.yaml"
 GOAL_THROUGHPUT, GOAL_P99 = 0.7, 3.0  # ours ≥ 0.7 × reference responses/s; ours p99 ≤ 3 × reference p99
-STATE_RE = re.compile(r'name="state" value="([^"]*)"')
+# Against the pre-rendered baseline (issue 9): ours ≤ 2 × its server CPU per response, ≥ 0.5 × its responses/s.
+GOAL_PRE_CPU, GOAL_PRE_THROUGHPUT = 2.0, 0.5
+# The fields that say where a form stands: the reference's state; our version, language, page and key.
+CONTROL_RE = re.compile(r'<input type="hidden" name="(page|version|language|form|state)" value="([^"]*)">')
+ACTION_RE = re.compile(r'<form method="post" action="([^"]+)" novalidate data-survey>')
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]*)"')
-STEP_NAMES = ("GET page 1", "POST page {n}", "POST last page", "GET merci")
+STEP_NAMES = ("GET page 1", "POST page {n}", "GET page {n}", "POST last page", "GET merci")
 
 PageForm = list[tuple[str, str]]
 
@@ -86,6 +90,11 @@ class Figures:
     @property
     def server_cpu(self) -> float:
         return self.server_cpu_s / self.window if self.window else 0.0
+
+    @property
+    def cpu_ms_per_response(self) -> float:
+        """Server CPU per completed response: steadier than throughput when other load starves the server."""
+        return self.server_cpu_s / self.completed * 1000 if self.completed else float("nan")
 
     @property
     def requests_per_s(self) -> float:
@@ -177,11 +186,14 @@ class Server:
 
 # --- load --------------------------------------------------------------------------------------
 
-def hidden_fields(body: str) -> tuple[str, str]:
-    state, csrf = STATE_RE.search(body), CSRF_RE.search(body)
-    if state is None:
-        raise Failure("no state field in page")
-    return html.unescape(state.group(1)), html.unescape(csrf.group(1)) if csrf else ""
+def form_of(body: str) -> tuple[str, PageForm]:
+    """Where a page posts, and its hidden fields (CSRF token, where the form stands), as a browser sends them."""
+    action, csrf = ACTION_RE.search(body), CSRF_RE.search(body)
+    controls = CONTROL_RE.findall(body)
+    if action is None or not controls:
+        raise Failure("no form on the page")
+    token = [("_csrf_token", html.unescape(csrf.group(1)))] if csrf else []
+    return html.unescape(action.group(1)), [*token, *((n, html.unescape(v)) for n, v in controls)]
 
 
 async def run_load(figures: Figures, server: Server, questionnaire: Questionnaire, pool: list[list[PageForm]],
@@ -190,7 +202,8 @@ async def run_load(figures: Figures, server: Server, questionnaire: Questionnair
     base = f"http://127.0.0.1:{server.port}"
     page_url, done_prefix = f"{base}/s/{questionnaire.id}", f"/s/{questionnaire.id}/merci"
     last = len(questionnaire.pages) - 1
-    steps = ["GET page 1", *(f"POST page {n}" for n in range(1, last + 1)), "POST last page", "GET merci"]
+    steps = ["GET page 1", *(f"POST page {n}" for n in range(1, last + 1)),
+             *(f"GET page {n}" for n in range(2, last + 2)), "POST last page", "GET merci"]
     for step in steps:
         figures.by_step.setdefault(step, [])
     begin = time.perf_counter()
@@ -198,13 +211,13 @@ async def run_load(figures: Figures, server: Server, questionnaire: Questionnair
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
 
-    async def request(session: aiohttp.ClientSession, step: str, method: str, url: str, expect: int,
+    async def request(session: aiohttp.ClientSession, step: str, method: str, url: str, expect: tuple[int, ...],
                       data: PageForm | None = None) -> tuple[str, aiohttp.ClientResponse]:
         started = time.perf_counter()
         async with session.request(method, url, data=data, allow_redirects=False) as resp:
             body = await resp.text()
         ended = time.perf_counter()
-        if resp.status != expect:
+        if resp.status not in expect:
             raise Failure(f"{step}: HTTP {resp.status} (expected {expect}): {body[:200]!r}")
         if window_start <= ended <= window_end:
             figures.latencies.append(ended - started)
@@ -220,21 +233,26 @@ async def run_load(figures: Figures, server: Server, questionnaire: Questionnair
                 jar.clear()  # a new respondent: no cookie from the previous journey
                 forms = rng.choice(pool)
                 try:
-                    body, _ = await request(session, "GET page 1", "GET", page_url, 200)
+                    body, _ = await request(session, "GET page 1", "GET", page_url, (200,))
                     for index, page_form in enumerate(forms):
-                        state, csrf = hidden_fields(body)
-                        data = [("_csrf_token", csrf), ("state", state), ("action", "next"), *page_form]
+                        action, controls = form_of(body)
+                        data = [*controls, ("action", "next"), *page_form]
                         if index < last:
-                            body, _ = await request(session, f"POST page {index + 1}", "POST", page_url, 200, data)
+                            # The reference answers with the next page; ours (post/redirect/get) with a 303 to it.
+                            body, resp = await request(session, f"POST page {index + 1}", "POST", base + action,
+                                                       (200, 303), data)
+                            if resp.status == 303:
+                                body, _ = await request(session, f"GET page {index + 2}", "GET",
+                                                        base + resp.headers.get("Location", ""), (200,))
                             continue
-                        _, resp = await request(session, "POST last page", "POST", page_url, 303, data)
+                        _, resp = await request(session, "POST last page", "POST", base + action, (303,), data)
                         figures.stored_total += 1
                         if window_start <= time.perf_counter() <= window_end:
                             figures.completed += 1
                         location = resp.headers.get("Location", "")
                         if not location.startswith(done_prefix):
                             raise Failure(f"redirect to {location!r}, expected {done_prefix}")
-                        await request(session, "GET merci", "GET", base + location, 200)
+                        await request(session, "GET merci", "GET", base + location, (200,))
                 except (TimeoutError, Failure, aiohttp.ClientError) as exc:
                     kind = type(exc).__name__
                     if time.perf_counter() <= window_end:
@@ -268,16 +286,17 @@ def print_report(results: list[Figures], clients: int, seconds: float) -> None:
     print(f"{clients} concurrent respondents, {seconds:.0f} s measured per server, loopback, one uvicorn worker each;"
           f" machine: {os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
     header = (f"{'server':<10} {'responses/s':>12} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
-              f" {'server CPU':>11} {'driver CPU':>11}")
+              f" {'server CPU':>11} {'driver CPU':>11} {'CPU ms/resp':>12}")
     print(header)
     print("-" * len(header))
     for f in results:
         print(f"{f.name:<10} {f.responses_per_s:>12.1f} {f.requests_per_s:>11.1f} {f.percentile(50):>8.1f}"
-              f" {f.percentile(99):>8.1f} {sum(f.errors.values()):>7} {f.server_cpu:>10.0%} {f.client_cpu:>10.0%}")
+              f" {f.percentile(99):>8.1f} {sum(f.errors.values()):>7} {f.server_cpu:>10.0%} {f.client_cpu:>10.0%}"
+              f" {f.cpu_ms_per_response:>12.2f}")
     print()
     print("latency by step, p50 / p99 ms:")
     for f in results:
-        parts = [f"{step} {f.percentile(50, v):.1f}/{f.percentile(99, v):.1f}" for step, v in f.by_step.items()]
+        parts = [f"{step} {f.percentile(50, v):.1f}/{f.percentile(99, v):.1f}" for step, v in f.by_step.items() if v]
         print(f"  {f.name:<10} " + " · ".join(parts))
     for f in results:
         if f.errors:
@@ -294,6 +313,17 @@ def print_report(results: list[Figures], clients: int, seconds: float) -> None:
         print(f"ours / reference  p99 latency: {p99:.2f}  (goal ≤ {GOAL_P99})"
               f"  {'PASS' if p99 <= GOAL_P99 else 'FAIL'}")
         verdicts += [throughput >= GOAL_THROUGHPUT, p99 <= GOAL_P99]
+    if ours and ref and ref.completed and ours.completed:
+        print(f"ours / reference  CPU per response: {ours.cpu_ms_per_response / ref.cpu_ms_per_response:.2f}")
+    pre = by_name.get("prerendered")
+    if ours and pre and pre.responses_per_s and ours.completed:
+        cpu = ours.cpu_ms_per_response / pre.cpu_ms_per_response
+        throughput = ours.responses_per_s / pre.responses_per_s
+        print(f"ours / prerendered  CPU per response: {cpu:.2f}  (goal ≤ {GOAL_PRE_CPU})"
+              f"  {'PASS' if cpu <= GOAL_PRE_CPU else 'FAIL'}")
+        print(f"ours / prerendered  responses/s: {throughput:.2f}  (goal ≥ {GOAL_PRE_THROUGHPUT})"
+              f"  {'PASS' if throughput >= GOAL_PRE_THROUGHPUT else 'FAIL'}")
+        verdicts += [cpu <= GOAL_PRE_CPU, throughput >= GOAL_PRE_THROUGHPUT]
     for f in results:
         ok = not f.errors
         print(f"{f.name}: errors {sum(f.errors.values())}  (goal 0)  {'PASS' if ok else 'FAIL'}")
@@ -315,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds of load before that")
     parser.add_argument("--questionnaire", type=Path, default=DEFAULT_QUESTIONNAIRE)
     parser.add_argument("--rounds", type=int, default=2, help="alternate the servers this many times")
-    parser.add_argument("--only", choices=("reference", "ours"), help="run against one server only")
+    parser.add_argument("--only", action="append", choices=("reference", "prerendered", "ours"),
+                        help="run against this server only (repeat for several)")
     args = parser.parse_args(argv)
 
     questionnaire = load_questionnaire(args.questionnaire)
@@ -327,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
                                            "--database", str(tmp / "reference.db"),
                                            "--questionnaire", str(args.questionnaire)],
                              free_port(), tmp / "reference.log"), tmp / "reference.db"),
+        "prerendered": (Server("prerendered", [python, str(BENCH / "prerendered_app.py"), "--port", "{port}",
+                                               "--database", str(tmp / "prerendered.db"),
+                                               "--questionnaire", str(args.questionnaire)],
+                               free_port(), tmp / "prerendered.log"), tmp / "prerendered.db"),
         "ours": (Server("ours", [str(Path(python).parent / "survey"), "serve", "--port", "{port}"],
                         free_port(), tmp / "ours.log",
                         env={"SURVEY_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
@@ -336,12 +371,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(questionnaire.pages) + 2} requests per respondent; work dir {tmp}")
     print("reference: our templates rendered by a plain Jinja2 environment, no CSRF/signing/validation, "
           "one raw sqlite3 INSERT (WAL, synchronous=FULL, busy_timeout)")
+    print("prerendered: the same pages rendered once at start-up, only the form key joined in; our flow's requests "
+          "(POST, 303, GET per page) and statements (form session INSERT, SELECT + UPDATE per page, response "
+          "INSERT + session UPDATE at the end), raw sqlite3, no CSRF/validation")
 
     def interrupted(*_: Any) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
-    results = {name: Figures(name) for name in servers if not args.only or name == args.only}
+    results = {name: Figures(name) for name in servers if not args.only or name in args.only}
     try:
         for name in results:
             server = servers[name][0]

@@ -1,5 +1,5 @@
-"""The `survey` commands about stored responses: `seed` (synthetic responses, marked so) and `purge-synthetic`,
-registered on the `survey` command by `register`."""
+"""The `survey` commands about stored responses: `seed` (synthetic responses, marked so), `purge-synthetic` and
+`purge-forms` (forms in progress left too long), registered on the `survey` command by `register`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from survey.cli_common import _fail, _store
+from survey.settings import Settings
 
 SEED_CHUNK = 2000  # responses drawn per task and stored per transaction
 SEED_MAX = 10_000_000  # responses per `survey seed`: more is a typo, not a demo
@@ -90,7 +91,17 @@ def purge_synthetic(questionnaire: Annotated[str, typer.Argument(help="The quest
     typer.echo(f"{deleted} synthetic response(s) of {questionnaire} deleted")
 
 
+def purge_forms() -> None:
+    """Mark the forms in progress left untouched for SURVEY_FORM_DAYS as expired and drop their answers (their
+    resume links then show the expired page). Run it daily (cron, a systemd timer); `survey serve` runs it at
+    start too. The forms stay counted as drop-outs."""
+    store = _store()
+    expired = store.expire_forms(dt.timedelta(days=Settings().form_days))
+    typer.echo(f"{expired} form(s) in progress expired")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `seed` and `purge-synthetic` to the `survey` command."""
+    """Add `seed`, `purge-synthetic` and `purge-forms` to the `survey` command."""
     app.command()(seed)
     app.command("purge-synthetic")(purge_synthetic)
+    app.command("purge-forms")(purge_forms)

@@ -7,6 +7,7 @@ from typing import Any
 from survey.messages_analysis import ANALYSIS_MESSAGES
 from survey.messages_api import API_MESSAGES
 from survey.messages_disclosure import DISCLOSURE_MESSAGES
+from survey.messages_forms import FORM_MESSAGES
 from survey.messages_gdpr import GDPR_MESSAGES
 from survey.messages_interviews import INTERVIEW_MESSAGES
 from survey.messages_invitations import INVITATION_MESSAGES
@@ -90,10 +91,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "thanks_body": {
         "fr": "Vos réponses ont bien été enregistrées. Vous pouvez fermer cette page.",
         "en": "Your answers have been recorded. You may close this page.",
-    },
-    "expired_form": {
-        "fr": "Ce formulaire a expiré ou a été modifié. Merci de recommencer.",
-        "en": "This form has expired or was altered. Please start again.",
     },
     "choose": {"fr": "Choisissez…", "en": "Choose…"},
     "language": {"fr": "Langue", "en": "Language"},
@@ -348,6 +345,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- API tokens and the API reference (/staff/tokens, /schema)
     **API_MESSAGES,
     **DISCLOSURE_MESSAGES,
+    **FORM_MESSAGES,
     **ANALYSIS_MESSAGES,
     **RESPONSE_MESSAGES,
     **INVITATION_MESSAGES,

@@ -48,7 +48,10 @@ class Settings(BaseSettings):
         1, ge=1, description="Minutes of the first lock; each further failure doubles it.",
     )
     login_lock_max_minutes: int = Field(60, ge=1, description="Longest lock, in minutes.")
-    form_hours: int = Field(24, description="Hours a respondent has to finish a questionnaire once started.")
+    form_days: int = Field(
+        30, ge=1, description="Days a form in progress is kept after its last saved page: its resume link works "
+        "until then; after it the form has expired and its answers are dropped (`survey purge-forms`).",
+    )
     close_grace_minutes: int = Field(
         120, ge=0, description="Minutes after a questionnaire closes (by hand, at its closing date or at its "
         "mission's end) during which a form started before it closed can still be sent.",

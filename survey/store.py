@@ -1,7 +1,8 @@
 """All SQL: questionnaires and their versions, responses, staff and sessions. Rows become core types here.
 
 The staff accounts and sessions (`store_staff.py`), the staff listings (`store_listings.py`), the API tokens
-(`store_tokens.py`), the audit log (`store_audit.py`) and the management of stored responses (`store_responses.py`)
+(`store_tokens.py`), the audit log (`store_audit.py`), forms in progress (`store_forms.py`) and the management
+of stored responses (`store_responses.py`)
 are mixins of `Store`, kept in modules of their own; so are states, dates and branding (`store_publishing.py`).
 """
 
@@ -39,6 +40,7 @@ from survey.quotas import placements
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
 from survey.store_audit import AuditLog
+from survey.store_forms import FormSessions
 from survey.store_interviews import Interviews
 from survey.store_invitations import Invitations
 from survey.store_listings import QUESTIONNAIRE_ID, Listings
@@ -109,7 +111,7 @@ def _hash(questionnaire: Questionnaire) -> str:
 
 class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitations, Publishing, Quotas,
             DataRetention,
-            Interviews):
+            Interviews, FormSessions):
     """The database behind the service; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):

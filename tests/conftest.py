@@ -122,7 +122,27 @@ def csrf_of(html: str) -> str:
 
 
 def state_of(html: str) -> str:
+    """The staff preview's signed state (respondents' forms are kept on the server: see `controls_of`)."""
     return re.search(r'name="state" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+def action_of(html: str) -> str:
+    """Where a questionnaire page posts: `/s/<id>` for the first page, the form's own URL after."""
+    return re.search(r'<form method="post" action="([^"]+)" novalidate data-survey>', html).group(1)  # type: ignore[union-attr]
+
+
+def controls_of(html: str) -> list[tuple[str, str]]:
+    """A questionnaire page's CSRF token and the hidden fields that say which page (version, language) it is."""
+    hidden = re.findall(r'<input type="hidden" name="(page|version|language|form|state)" value="([^"]*)">', html)
+    return [("_csrf_token", csrf_of(html)), *hidden]
+
+
+def submit(client: TestClient, html: str, fields: list[tuple[str, str]], action: str = "next",
+           follow_redirects: bool = True):  # noqa: ANN201
+    """Post a questionnaire page as its button does (to its form's `action`, with its hidden fields); the
+    respondent's POST is answered by a 303, followed unless asked not to."""
+    data = [*controls_of(html), ("action", action), *fields]
+    return post_form(client, action_of(html), data, follow_redirects=follow_redirects)
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> None:

@@ -25,6 +25,8 @@ PURE_GLOBS = [
     "survey/retention.py",
     "survey/register.py",
     "survey/messages_gdpr.py",
+    "survey/messages_forms.py",
+    "survey/dropouts.py",
     "survey/messages_publishing.py",
     "survey/publishing.py",
     "survey/messages_invitations.py",

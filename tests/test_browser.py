@@ -124,6 +124,67 @@ def test_a_respondent_fills_every_page_in_chromium(server: tuple[str, str], brow
     assert stored[0].version == questionnaire.version
 
 
+def test_back_reload_and_resume_on_another_browser_in_chromium(server: tuple[str, str], browser,  # noqa: ANN001
+                                                              tmp_path: Path) -> None:
+    """Every page is a GET after a POST: Back and Reload show pages (never "Confirm Form Resubmission", no dialog)
+    and lose nothing, after a page and after the last one; "Continuer plus tard" gives a link another browser
+    opens where the form stood. The saved page passes axe-core."""
+    from tests.accessibility import axe_violations
+
+    base, database = server
+    store = Store.from_url(database)
+    before = store.response_count(QID)
+    first = browser.new_context(viewport={"width": 390, "height": 844})
+    page = first.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base}/s/{QID}")
+    page.get_by_role("group", name="budget participatif de la Ville").get_by_label("Oui").check()
+    _answer_visible_required(page)
+    page.get_by_role("button", name="Suivant").click()
+    assert "Page 2 sur" in page.content() and "/f/" in page.url
+    after_post = page.url
+    page.reload()  # Reload after a page: the same page, asked for again by GET
+    assert page.url == after_post and "Page 2 sur" in page.content()
+    page.go_back()  # Back: page 1, as answered
+    assert "Page 1 sur" in page.content()
+    assert page.get_by_role("group", name="budget participatif de la Ville").get_by_label("Oui").is_checked()
+    page.go_forward()
+    assert "Page 2 sur" in page.content()
+    page.get_by_role("button", name="Continuer plus tard").click()
+    assert "Vos réponses sont enregistrées" in page.content()
+    link = page.locator("#resume-link").input_value()
+    assert link.startswith(f"{base}/s/{QID}/f/")
+    assert axe_violations(page) == []
+    page.screenshot(path=str(Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path))) / "form-saved.png"),
+                    full_page=True)
+    first.close()
+
+    second = browser.new_context()  # another device: no cookie, no history
+    other = second.new_page()
+    other.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    other.goto(link)
+    assert "Page 2 sur" in other.content()
+    for _ in range(6):  # on to the end, answering what is asked
+        years = other.locator("#f-anciennete_commune-1")
+        if years.count() and years.is_visible():
+            years.fill("12")
+        _answer_visible_required(other)
+        button = other.get_by_role("button", name="Envoyer mes réponses")
+        (button if button.count() else other.get_by_role("button", name="Suivant")).click()
+        if "Merci pour votre participation" in other.content():
+            break
+    assert "Merci pour votre participation" in other.content()
+    other.reload()  # Reload after the last page: still thanks, nothing sent again
+    assert "Merci pour votre participation" in other.content()
+    other.go_back()  # Back after the last page: the form is sent, so the thanks page again
+    assert "Merci pour votre participation" in other.content()
+    second.close()
+    assert dialogs == []
+    assert store.response_count(QID) == before + 1
+    store.engine.dispose()
+
+
 def _answer_visible_required(page) -> None:  # noqa: ANN001
     """Answer each visible required question still empty, the way a person would: first option, a number."""
     for block in page.locator(".question:visible").all():

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from survey.store import Store
 from survey.web import answering
-from tests.conftest import csrf_of, make_client, post_form, state_of
+from tests.conftest import action_of, controls_of, make_client, post_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logic"
 URL = "/s/logique"
@@ -38,8 +38,9 @@ def client(sqlite_store: Store, tmp_path: Path) -> Iterator[TestClient]:
 
 
 def _without_tokens(html: str) -> str:
-    """The page with its per-request secrets (form state, CSRF token) blanked out."""
-    html = re.sub(r'name="state" value="[^"]*"', 'name="state" value=""', html)
+    """The page with its per-respondent secrets (the form's key in its URL, the CSRF token) blanked out."""
+    html = re.sub(r'/f/[A-Za-z0-9_-]+', '/f/KEY', html)
+    html = re.sub(r'name="form" value="[^"]*"', 'name="form" value=""', html)
     return re.sub(r'name="_csrf_token" value="[^"]*"', 'name="_csrf_token" value=""', html)
 
 
@@ -51,14 +52,14 @@ def _walk(client: TestClient, journey: list[list[tuple[str, str]]], language: st
     """The pages of one journey, each drawn from scratch (`cold`) or with whatever the cache holds."""
     if cold:
         answering.PAGE_CACHE = answering.PageCache()
+    client.cookies.clear()  # a new respondent: this browser's earlier form is not resumed
     page = client.get(f"{URL}?lang={language}").text
     pages = [_without_tokens(page)]
     for fields in journey:
         if cold:
             answering.PAGE_CACHE = answering.PageCache()
-        data = [("_csrf_token", csrf_of(page)), ("state", state_of(page)), ("shown", _shown(page)),
-                ("action", "next"), *fields]
-        response = post_form(client, URL, data, follow_redirects=False)
+        data = [*controls_of(page), ("shown", _shown(page)), ("action", "next"), *fields]
+        response = post_form(client, action_of(page), data)  # the redirect followed: the page shown next
         page = response.text
         pages.append(f"{response.status_code}\n{_without_tokens(page)}")
     return pages
@@ -125,10 +126,10 @@ def test_a_choice_filter_or_a_shuffled_order_is_never_served_from_another_respon
     with make_client(sqlite_store, tmp_path, folder) as cascade:
         seen = {}
         for commune in ["nord", "sud", "nord", "sud"]:
+            cascade.cookies.clear()  # another respondent
             page = cascade.get("/s/cascade").text
-            data = [("_csrf_token", csrf_of(page)), ("state", state_of(page)), ("shown", _shown(page)),
-                    ("action", "next"), ("commune", commune)]
-            page = post_form(cascade, "/s/cascade", data, follow_redirects=False).text
+            data = [*controls_of(page), ("shown", _shown(page)), ("action", "next"), ("commune", commune)]
+            page = post_form(cascade, action_of(page), data).text
             offered = re.findall(r'<div class="option" data-option="(port|phare|mas)"(?! hidden)', page)
             seen.setdefault(commune, []).append(offered)
             order = re.findall(r'data-option="([abcd])"', page)

@@ -13,7 +13,7 @@ from survey.schema import load_questionnaire, parse_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_answers
 from survey.validation import finalise
-from tests.conftest import ROOT, csrf_of, post_form, state_of
+from tests.conftest import ROOT, action_of, controls_of, csrf_of, post_form, submit
 from tests.respondent import page_form
 
 QID = "budget-participatif-habitants"
@@ -21,8 +21,15 @@ QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / f"{QID}.yaml")
 
 
 def _post(client: TestClient, html: str, fields: list[tuple[str, str]], action: str = "next"):
-    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", action), *fields]
-    return post_form(client, f"/s/{QID}", data, follow_redirects=False)
+    """Post a page as its button does: every respondent POST is answered by a 303 (post/redirect/get)."""
+    response = submit(client, html, fields, action, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response
+
+
+def _shown(client: TestClient, html: str, fields: list[tuple[str, str]], action: str = "next"):
+    """Post a page and follow its redirect: the page the browser then shows."""
+    return client.get(_post(client, html, fields, action).headers["location"])
 
 
 def _answer_all(client: TestClient, answers: dict) -> tuple[str, object]:
@@ -32,9 +39,10 @@ def _answer_all(client: TestClient, answers: dict) -> tuple[str, object]:
     for position, index in enumerate(shown, start=1):
         response = _post(client, html, page_form(QUESTIONNAIRE.pages[index], answers))
         if position < len(shown):
-            assert response.status_code == 200, response.text
-            assert f"Page {position + 1} sur {len(shown)}" in response.text
-            html = response.text
+            page = client.get(response.headers["location"])
+            assert page.status_code == 200, page.text
+            assert f"Page {position + 1} sur {len(shown)}" in page.text
+            html = page.text
     return html, response
 
 
@@ -42,7 +50,7 @@ def test_a_complete_journey_stores_one_response_with_its_version(client: TestCli
     answers = synthetic_answers(QUESTIONNAIRE, random.Random(7))
     _, final = _answer_all(client, answers)
     assert final.status_code == 303
-    assert final.headers["location"] == f"/s/{QID}/merci"
+    assert final.headers["location"].split("?")[0] == f"/s/{QID}/merci"
     assert "Merci" in client.get(final.headers["location"]).text
     stored = list(store.responses(QID))
     assert len(stored) == 1
@@ -72,7 +80,7 @@ def test_a_missing_required_answer_is_shown_next_to_its_question_and_input_is_ke
     required = next(q for q in page.questions if q.required)
     answers = synthetic_answers(QUESTIONNAIRE, random.Random(3))
     fields = [(k, v) for k, v in page_form(page, answers) if k != required.name]
-    response = _post(client, html, fields)
+    response = _shown(client, html, fields)
     assert response.status_code == 422
     text = response.text
     assert "Cette question est obligatoire." in text
@@ -94,48 +102,57 @@ def test_a_wrong_number_keeps_what_was_typed(tmp_path, sqlite_store: Store) -> N
         "      - {name: heures, type: decimal, label: Heures, min: 0, max: 10}\n", encoding="utf-8")
     with make_client(sqlite_store, tmp_path, folder) as client:
         html = client.get("/s/nombres").text
-        data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("age", "douze"), ("heures", "12,5")]
-        response = post_form(client, "/s/nombres", data)
-        assert response.status_code == 422
+        response = submit(client, html, [("age", "douze"), ("heures", "12,5")])
+        assert response.status_code == 422 and response.history[0].status_code == 303
         assert 'value="douze"' in response.text and "Saisissez un nombre" in response.text
         assert 'value="12,5"' in response.text and "au plus 10" in response.text
-        data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("age", "42"), ("heures", "2,5")]
-        assert post_form(client, "/s/nombres", data, follow_redirects=False).status_code == 303
+        reloaded = client.get(str(response.url))  # the issues are shown once; the form is still there
+        assert reloaded.status_code == 200 and "Saisissez un nombre" not in reloaded.text
+        done = submit(client, response.text, [("age", "42"), ("heures", "2,5")], follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"].split("?")[0] == "/s/nombres/merci"
         assert next(sqlite_store.responses("nombres")).answers == {"age": 42, "heures": 2.5}
 
 
 def test_back_keeps_the_answers_of_both_pages(client: TestClient) -> None:
     answers = synthetic_answers(QUESTIONNAIRE, random.Random(4))
     html = client.get(f"/s/{QID}").text
-    page2 = _post(client, html, page_form(QUESTIONNAIRE.pages[0], answers)).text
+    page2 = _shown(client, html, page_form(QUESTIONNAIRE.pages[0], answers)).text
     partial = page_form(QUESTIONNAIRE.pages[1], answers)[:1]
-    back = _post(client, page2, partial, action="back")
+    back = _shown(client, page2, partial, action="back")
     assert "Page 1 sur" in back.text
     for _, value in page_form(QUESTIONNAIRE.pages[0], answers):
         assert f'value="{value}"' in back.text
-    forward = _post(client, back.text, page_form(QUESTIONNAIRE.pages[0], answers))
+    forward = _shown(client, back.text, page_form(QUESTIONNAIRE.pages[0], answers))
     assert "Page 2 sur" in forward.text
     name, value = partial[0]
     assert f'name="{name}" value="{value}"\n' in forward.text.replace("\n               checked", "") or \
         f'value="{value}"' in forward.text
 
 
-def test_a_tampered_state_is_refused_without_storing(client: TestClient, store: Store) -> None:
+def test_a_forged_form_key_or_version_is_refused_without_storing(client: TestClient, store: Store) -> None:
     html = client.get(f"/s/{QID}").text
-    state = state_of(html)
-    forged = state[:-3] + ("AAA" if not state.endswith("AAA") else "BBB")
-    data = [("_csrf_token", csrf_of(html)), ("state", forged), ("action", "next")]
-    response = post_form(client, f"/s/{QID}", data)
-    assert response.status_code == 400
-    assert "recommencer" in response.text
+    answers = page_form(QUESTIONNAIRE.pages[0], synthetic_answers(QUESTIONNAIRE, random.Random(10)))
+    started = _post(client, html, answers).headers["location"]
+    key = started.split("/f/")[1].split("?")[0]
+    forged = key[:-3] + ("AAA" if not key.endswith("AAA") else "BBB")
+    data = [("_csrf_token", csrf_of(html)), ("page", "1"), ("action", "next")]
+    for url in (f"/s/{QID}/f/{forged}", f"/s/atelier-retour/f/{key}"):  # a made-up key; another questionnaire's
+        response = post_form(client, url, data)
+        assert response.status_code == 404 and "recommencer" in response.text, url
+        assert client.get(url).status_code == 404
+    other = client.get("/s/atelier-retour").text  # a version of another questionnaire posted as this one's
+    version = dict(controls_of(other))["version"]
+    fields = [(n, version if n == "version" else v) for n, v in controls_of(html)]
+    response = post_form(client, f"/s/{QID}", [*fields, ("action", "next"), *answers])
+    assert response.status_code == 400 and "recommencer" in response.text
     assert store.response_count(QID) == 0
 
 
 def test_a_post_without_csrf_token_is_refused(client: TestClient, store: Store) -> None:
     html = client.get(f"/s/{QID}").text
     answers = synthetic_answers(QUESTIONNAIRE, random.Random(5))
-    data = [("state", state_of(html)), *page_form(QUESTIONNAIRE.pages[0], answers)]
-    response = post_form(client, f"/s/{QID}", data)
+    data = [(n, v) for n, v in controls_of(html) if n != "_csrf_token"] + page_form(QUESTIONNAIRE.pages[0], answers)
+    response = post_form(client, action_of(html), data)
     assert response.status_code == 403
     assert "Traceback" not in response.text
     response = client.post("/logout", data={})
@@ -149,9 +166,9 @@ def test_unknown_questionnaire_and_bad_urls_get_a_readable_404(client: TestClien
         assert "Page introuvable" in response.text and "Traceback" not in response.text
 
 
-def _post_to(client: TestClient, questionnaire_id: str, html: str, fields: list[tuple[str, str]], action: str):
-    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", action), *fields]
-    return post_form(client, f"/s/{questionnaire_id}", data, follow_redirects=False)
+def _post_to(client: TestClient, html: str, fields: list[tuple[str, str]], action: str):
+    """Post a page of any questionnaire and follow its redirect."""
+    return submit(client, html, fields, action)
 
 
 def test_english_is_offered_where_the_questionnaire_has_it(client: TestClient) -> None:
@@ -162,7 +179,7 @@ def test_english_is_offered_where_the_questionnaire_has_it(client: TestClient) -
     french = client.get("/s/atelier-retour?lang=fr").text
     assert 'value="lang:en"' in french, "the switch to the questionnaire's other language"
     answers = synthetic_answers(bilingual, random.Random(6))
-    switched = _post_to(client, "atelier-retour", french, page_form(bilingual.pages[0], answers), "lang:en")
+    switched = _post_to(client, french, page_form(bilingual.pages[0], answers), "lang:en")
     assert "Page 1 of" in switched.text  # same page, answers kept, other language
     for _, value in page_form(bilingual.pages[0], answers):
         assert f'value="{value}"' in switched.text
@@ -173,7 +190,7 @@ def test_a_french_only_questionnaire_offers_no_other_language_and_stays_french(c
     html = client.get(f"/s/{QID}?lang=en").text  # a link, or a cookie left by another questionnaire
     assert '<html lang="fr">' in html and "Page 1 sur" in html and 'value="lang:' not in html
     answers = synthetic_answers(QUESTIONNAIRE, random.Random(6))
-    forced = _post(client, html, page_form(QUESTIONNAIRE.pages[0], answers), action="lang:en")  # a crafted button
+    forced = _shown(client, html, page_form(QUESTIONNAIRE.pages[0], answers), action="lang:en")  # a crafted button
     assert forced.status_code == 200 and '<html lang="fr">' in forced.text and "Page 1 sur" in forced.text
 
 
@@ -197,7 +214,11 @@ def test_the_asterisk_legend_is_shown_only_above_questions_that_have_one(client:
 def test_no_ip_address_or_user_agent_is_stored(client: TestClient, store: Store) -> None:
     columns = {c["name"] for c in inspect(store.engine).get_columns("response")}
     # status: real, test or synthetic; corrected_at: when staff last corrected it (README "Managing responses")
-    assert columns == {"id", "version_id", "submission_key", "submitted_at", "answers", "status", "corrected_at"}
+    # channel, entered_by: web, or paper and telephone typed in by staff (README "Forms in progress")
+    assert columns == {"id", "version_id", "submission_key", "submitted_at", "answers", "status", "corrected_at",
+                       "channel", "entered_by"}
+    kept = {c["name"] for c in inspect(store.engine).get_columns("form_session")}
+    assert not {name for name in kept if "ip" in name.split("_") or "agent" in name or "address" in name}
     _answer_all(client, synthetic_answers(QUESTIONNAIRE, random.Random(9)))
     stored = next(store.responses(QID))
     assert "testclient" not in repr(stored) and "127.0.0.1" not in repr(stored)
@@ -249,8 +270,11 @@ def _trips_client(sqlite_store: Store, tmp_path) -> TestClient:  # noqa: ANN001
 
 
 def _post_trips(client: TestClient, html: str, fields: list[tuple[str, str]]):
-    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("action", "next"), *fields]
-    return post_form(client, "/s/trajets", data, follow_redirects=False)
+    """Post the one page; a refused one is shown after the redirect, a complete one redirects to the thanks."""
+    response = submit(client, html, fields, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    return response if location.split("?")[0].endswith("/merci") else client.get(location)
 
 
 def test_a_leftover_other_text_is_not_stored_at_the_top_level_or_in_a_repeat(tmp_path, sqlite_store: Store) -> None:
@@ -276,6 +300,7 @@ def test_a_ranking_outside_its_bounds_is_refused_next_to_the_question(tmp_path, 
         one = _post_trips(client, client.get("/s/trajets").text, four[:1])
         assert one.status_code == 422
         assert "Classez au moins 2 réponses." in one.text and 'id="erreur-priorites"' in one.text
+        client.cookies.clear()  # another respondent, in English
         refused = _post_trips(client, client.get("/s/trajets?lang=en").text, four)
         assert refused.status_code == 422
         assert "Rank at most 3 options." in refused.text and 'id="erreur-priorites"' in refused.text

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 from survey.store import Store
-from tests.conftest import csrf_of, make_client, post_form, state_of
+from tests.conftest import action_of, controls_of, csrf_of, make_client, post_form, state_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logic"
 URL = "/s/logique"
@@ -27,9 +27,13 @@ def _shown(html: str) -> str:
 
 
 def _post(client: TestClient, html: str, fields: list[tuple[str, str]], action: str = "next"):
-    data = [("_csrf_token", csrf_of(html)), ("state", state_of(html)), ("shown", _shown(html)),
-            ("action", action), *fields]
-    return post_form(client, URL, data, follow_redirects=False)
+    """Post a page as its button does; a respondent's POST is answered by a 303 to the page that comes next, which
+    is followed (not the one to the thanks page)."""
+    data = [*controls_of(html), ("shown", _shown(html)), ("action", action), *fields]
+    response = post_form(client, action_of(html), data, follow_redirects=False)
+    if response.status_code == 303 and not response.headers["location"].split("?")[0].endswith("/merci"):
+        return client.get(response.headers["location"])
+    return response
 
 
 def _is_hidden(html: str, name: str) -> bool:
@@ -122,6 +126,7 @@ def test_a_repeat_group_adds_and_removes_items_without_javascript(client: TestCl
 
 
 def test_texts_and_choice_lists_follow_the_language(client: TestClient) -> None:
+    client.cookies.clear()  # another respondent, in English (this browser would go back to its form)
     page = client.get(f"{URL}?lang=en").text
     assert "Logic test questionnaire" in page and "Did you vote?" in page and "Page 1 of" in page
     page = _post(client, page, [("accord", "1"), ("a_vote", "oui")]).text

@@ -18,7 +18,8 @@ Covered elsewhere, and not repeated here:
   ::test_fetcher_serves_stylesheets_of_the_asset_dir_only;
 - idempotent replays: tests/test_respond.py::test_resubmitting_the_last_page_stores_nothing_more (Back and a
   second tab), tests/test_store.py::test_a_submission_key_stores_one_response_even_when_raced (parallel), and
-  a tampered form state: tests/test_respond.py::test_a_tampered_state_is_refused_without_storing;
+  a forged form key or version: tests/test_respond.py::test_a_forged_form_key_or_version_is_refused_without_storing;
+- post/redirect/get, Back and Reload, resume links, expiry: tests/test_form_sessions.py;
 - job pages and files are their owner's only: tests/test_jobs.py::test_a_job_page_and_its_file_are_the_owners_only;
 - the REST API's tokens and scoping: the API's own tests (tests/test_api*.py).
 """
@@ -365,7 +366,8 @@ def test_every_form_route_refuses_a_post_without_its_csrf_token(client: TestClie
                                                ("key", "account:x"), ("format", "csv"), ("name", "n")])
             assert response.status_code == 403, url
             checked.append(url)
-    assert {"/login", "/logout", f"/s/{BUDGET}", f"/staff/q/{BUDGET}/export", "/staff/logins/unlock"} <= set(checked)
+    assert {"/login", "/logout", f"/s/{BUDGET}", f"/s/{BUDGET}/f/x", f"/staff/q/{BUDGET}/export",
+            "/staff/logins/unlock"} <= set(checked)
     assert store.response_count(BUDGET) == 0
 
 

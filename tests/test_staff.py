@@ -13,7 +13,7 @@ from survey.access import Role
 from survey.schema import load_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_answers
-from tests.conftest import ROOT, add_staff, csrf_of, login, post_form, state_of
+from tests.conftest import ROOT, action_of, add_staff, controls_of, csrf_of, login, post_form
 
 BUDGET = "budget-participatif-habitants"
 TRAINING = "formation-democratie-participative"
@@ -176,8 +176,8 @@ def test_staff_pages_escape_what_questionnaires_contain(tmp_path, sqlite_store: 
     with make_client(sqlite_store, tmp_path, folder) as client:
         add_staff(sqlite_store, "admin@example.fr", Role.ADMIN)
         form = client.get("/s/xss").text
-        fields = [("_csrf_token", csrf_of(form)), ("state", state_of(form)), ("t", payload), ("q", "zz")]
-        answered = post_form(client, "/s/xss", fields).text
+        fields = [*controls_of(form), ("t", payload), ("q", "zz")]
+        answered = post_form(client, action_of(form), fields).text  # the refused page, after the redirect
         assert 'value="zz"' not in answered  # an unknown option is refused...
         assert f'value="{escape(payload)}"' in answered  # ...and typed text comes back escaped
         login(client, "admin@example.fr")

@@ -1,12 +1,15 @@
-"""Answering one page after another: what a page shows, and where a posted page leads.
+"""Answering one page after another: what a page shows (`show_page`), and where a posted page leads (`take_step`).
 
-Used by the respondent routes and by the staff preview alike; only the last step differs (store or not).
+Used by the respondent routes and by the staff preview alike. What differs is where the progress lives — a form
+session on the server for respondents (answered by a redirect), a signed hidden field for the preview (answered
+with the page itself) — and the last step: store or not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -28,8 +31,8 @@ from survey.logic import (
 from survey.logic_json import page_logic
 from survey.messages import LANGUAGES
 from survey.schema import Question, Questionnaire
-from survey.validation import AnswerIssue, read_page
-from survey.web.form_state import FormSigner, FormState
+from survey.validation import AnswerIssue, read_page, validate_answers
+from survey.web.form_state import FormState
 from survey.web.page_cache import PageCache
 from survey.web.pages import render
 
@@ -62,13 +65,17 @@ def _state_values(questionnaire: Questionnaire, page_index: int, answers: dict[s
     return values
 
 
-def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire, state: FormState, *,
-              action: str, issues: list[AnswerIssue] | None = None, raw: dict[str, list[str]] | None = None,
-              notice: str | None = None, preview: str | None = None, resolution: Resolution | None = None
-              ) -> Response:
+def show_page(request: Request, questionnaire: Questionnaire, state: FormState, *, action: str,
+              controls: dict[str, str], issues: list[AnswerIssue] | None = None,
+              raw: dict[str, list[str]] | None = None, notice: str | None = None, preview: str | None = None,
+              resolution: Resolution | None = None, can_save: bool = False, resume_url: str | None = None,
+              expires: dt.date | None = None, prefilled: frozenset[str] = frozenset()) -> Response:
     """Draw the state's page: values from what was just posted (`raw`) or from the answers so far.
 
-    `resolution` is the logic's for `state.answers`, when the caller has it already.
+    `controls` are the form's hidden fields that say where the progress is (the page shown, or the preview's
+    signed state); `can_save` offers "Save and continue later", and `resume_url` shows the link it gives (with
+    the day it `expires`). `resolution` is the logic's for `state.answers`, when the caller has it already.
+    `prefilled`: questions an invitation's contact list answered, not shown, their values kept as hidden fields.
     """
     issues = issues or []
     today = _today()
@@ -102,8 +109,8 @@ def show_page(request: Request, signer: FormSigner, questionnaire: Questionnaire
         ordered=lambda q: ordered_options(q, q.options(), state.key), piped=piper,
         repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
         is_last=state.page == (resolution.shown_pages or [state.page])[-1], is_first=state.page == min(
-            resolution.shown_pages or [0]), action=action, state=signer.dump(state),
-        languages=offered_languages(questionnaire),
+            resolution.shown_pages or [0]), action=action, controls=controls, can_save=can_save,
+        resume_url=resume_url, expires=expires, languages=offered_languages(questionnaire), prefilled=prefilled,
         logic=page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today),
     )
 
@@ -163,3 +170,60 @@ def edit_repeat(questionnaire: Questionnaire, state: FormState, fields: dict[str
     elif kind == "remove" and index.isdigit() and int(index) < len(instances):
         del instances[int(index)]
     return state.moved(answers={**state.answers, **page_answers, name: instances})
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a posted page leads: the progress to show next, and what that page shows once with it (the posted
+    fields, their issues, a notice); or, `done`, the end: every answer valid, ready to store."""
+
+    state: FormState
+    issues: tuple[AnswerIssue, ...] = ()
+    raw: dict[str, list[str]] | None = None
+    notice: str | None = None
+    resolution: Resolution | None = None
+    done: bool = False
+
+
+def take_step(questionnaire: Questionnaire, state: FormState, fields: dict[str, list[str]], action: str) -> Step:
+    """Judge a posted page (`state.page`, answered in `fields`) and decide what comes next, for `action`: `next`,
+    `back`, `save` (keep what is valid, stay), `lang:<code>` (stay; the caller switched `state.language`),
+    `add:<repeat>` or `remove:<repeat>:<i>`. Nothing is stored or drawn here."""
+    if action.startswith(("add:", "remove:")):
+        return Step(edit_repeat(questionnaire, state, fields, action))
+    page_answers, issues = read_posted_page(questionnaire, state, fields)
+    if action.startswith("lang:"):  # same page, what was typed kept, in the other language
+        return Step(state.moved(answers={**state.answers, **page_answers}), raw=fields)
+    if action in ("back", "save"):  # what is valid is kept; what is not is dropped (back) or shown again (save)
+        wrong = {issue.question for issue in issues}
+        answers = {**state.answers, **{n: v for n, v in page_answers.items() if n not in wrong}}
+        if action == "save":
+            return Step(state.moved(answers=answers), raw=fields, notice="saved")
+        previous = next_page(questionnaire, answers, state.page, -1)
+        return Step(state.moved(page=state.page if previous is None else previous, answers=answers))
+    posted_shown = set(form_value_of(fields, "shown").split())
+    answers = {**state.answers, **page_answers}
+    resolution = resolve(questionnaire, answers, _today())  # once, for every decision below
+    now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolution.hidden
+    appeared = {name for name in now_shown - posted_shown if codec(questionnaire.question(name)).answered}
+    if appeared and "shown" in fields:  # without JavaScript: questions this page's answers open, asked now
+        seen = tuple(issue for issue in issues if issue.question in posted_shown)
+        return Step(state.moved(answers=answers), seen, fields, "new_questions", resolution)
+    if issues:  # drawn with this page's answers, so cascades and relevance match what was typed
+        return Step(state.moved(answers=answers), tuple(issues), fields, resolution=resolution)
+    state = state.moved(answers=answers)
+    following = next_page(questionnaire, answers, state.page, 1, resolution)
+    if following is not None:
+        return Step(state.moved(page=following), resolution=resolution)
+    final = validate_answers(questionnaire, answers, _today())  # the whole answer set, once more
+    if final:  # answers changed by a later page, or a form from an edited version: go where the problem is
+        page = next((i for i, p in enumerate(questionnaire.pages)
+                     for q in p.questions if q.name == final[0].question), state.page)
+        return Step(state.moved(page=page), tuple(final))
+    return Step(state, done=True)
+
+
+def form_value_of(fields: dict[str, list[str]], name: str) -> str:
+    """The first value posted for a field, or ""."""
+    values = fields.get(name)
+    return values[0] if values else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
 
     jobs = make_jobs(settings, store)
     retention = RetentionSchedule(store, settings)  # deletes what missions' retention periods no longer cover
-    services = Services(store=store, signer=FormSigner(secret, settings.form_hours * 3600), settings=settings,
+    services = Services(store=store, signer=FormSigner(secret, settings.form_days * 86400), settings=settings,
                         jobs=jobs)
 
     def provide_services() -> Services:
@@ -113,7 +114,9 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
                      "login_guard": LoginGuard.from_settings(store, settings, secret)}),
         before_send=[security_headers(settings.secure_cookies)],
         # Take up jobs a restart left queued; build large questionnaires' coded tables before anyone asks.
-        on_startup=[jobs.queue.start, lambda: datasets.warm_up(store), retention.start],
+        # Expire forms in progress left too long (`survey purge-forms` does it too, on a schedule).
+        on_startup=[jobs.queue.start, lambda: datasets.warm_up(store),
+                    lambda: store.expire_forms(dt.timedelta(days=settings.form_days)), retention.start],
         # Let a running job finish its file, close the queue's connections; end the retention checks.
         on_shutdown=[jobs.queue.stop, retention.stop],
         openapi_config=openapi_config(),  # /schema and /schema/openapi.json describe the API (survey/web/api/)

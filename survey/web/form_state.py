@@ -1,8 +1,9 @@
-"""A respondent's progress, carried in the form itself and signed, so pages work without a server session.
+"""A form's progress as the answering code sees it (`FormState`), and its signed form for the staff preview.
 
-The state holds the exact questionnaire version, a one-time submission key (the guard against storing a
-response twice), the page reached, the language and the answers so far. It is HMAC-signed: a tampered or
-expired state is refused, and the final submission is validated again in full anyway.
+The state holds the exact questionnaire version, a one-time key, the page shown, the language and the answers so
+far. Respondents' progress is kept on the server (`survey/store_forms.py`, the key being the form's URL); the
+staff preview, which stores nothing, carries its state in a hidden field, HMAC-signed (`FormSigner`): a tampered
+or expired state is refused, and a preview's state means nothing to the public form.
 """
 
 from __future__ import annotations

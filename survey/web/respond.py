@@ -1,34 +1,52 @@
-"""Respondents: one page at a time, validated on the server, stored once at the end."""
+"""Respondents: one page at a time, kept on the server, every POST answered by a redirect to a GET.
+
+`GET /s/<id>` shows the first page and stores nothing (crawlers follow links). The first posted page starts a
+form session (`survey/store_forms.py`) and redirects to the form's own URL, `/s/<id>/f/<key>?page=<page id>`;
+every later page is posted there, saved by one UPDATE and answered by a 303 to the page that comes next. So the
+browser's Back and Reload only ever repeat GETs: no "Confirm Form Resubmission", nothing lost. What a POST wants
+shown once — the fields as typed, their issues, a notice — rides along in the session (`flash`). The form's URL
+without `?page` is its resume link, on any device, until it expires (`SURVEY_FORM_DAYS` after its last page).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from functools import partial
+from typing import Any
+from urllib.parse import quote
 
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response
 
-from survey.codecs import codec
+from survey.db import COMPLETED, WEB
 from survey.logic import resolve
+from survey.messages import LANGUAGES
+from survey.quotas import QuotaFull
 from survey.schema import Questionnaire
 from survey.schema.localise import localise
 from survey.store import LoadedVersion, Store
-from survey.validation import finalise, validate_answers
+from survey.store_forms import FormRecord
+from survey.validation import AnswerIssue, finalise
 from survey.web.answering import (
+    Step,
     _today,
-    edit_repeat,
     next_page,
     offered_languages,
-    read_posted_page,
     served_language,
     show_page,
+    take_step,
 )
-from survey.web.form_state import FormState, StateInvalid
+from survey.web.form_state import FormState
+from survey.web.gdpr_pages import erasure_url, full_quota, quota_page_url
 from survey.web.pages import PathId, Services, ServicesDep, form_fields, form_value, render, request_language
 from survey.web.publishing import respondent_gate
 
 _LOCALISED: dict[tuple[int, str], tuple[Questionnaire, Questionnaire]] = {}
+FORM_COOKIE = "survey_form"  # the form in progress of this browser, per questionnaire (path /s/<id>)
 
 
 def localised(store: Store, version_id: int, language: str) -> Questionnaire | None:
@@ -49,90 +67,214 @@ def first_state(questionnaire: Questionnaire, version_id: int, language: str, pr
     return FormState(version_id=version_id, language=language, preview=preview, page=first or 0)
 
 
-async def answer_page(request: Request, services: Services, questionnaire_id: str, action_url: str,
-                      *, preview: bool = False) -> Response:
-    """Handle a posted page: change language, go back, add or remove a repeat item, or go on (and finish).
-
-    Reading the answers, checking their rules (regular expressions included), drawing the page and storing run
-    in a worker thread: however heavy one page is, the event loop keeps answering every other request."""
-    fields = form_fields(await request.form())
-    return await to_thread.run_sync(partial(_answer_page, request, services, fields, questionnaire_id, action_url,
-                                            preview=preview))
+def form_url(questionnaire: Questionnaire, key: str, page: int | None = None) -> str:
+    """The form's own URL: its resume link, or (with `page`) one page of it, so that each page is a history entry."""
+    url = f"/s/{questionnaire.id}/f/{key}"
+    return url if page is None else f"{url}?page={quote(questionnaire.pages[page].id)}"
 
 
-def _answer_page(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str,
-                 action_url: str, *, preview: bool) -> Response:
-    """`answer_page`'s work, off the event loop."""
-    try:
-        state = services.signer.load(form_value(fields, "state"))
-    except StateInvalid:
-        return _restart(request, questionnaire_id)
-    action = form_value(fields, "action") or "next"
-    loaded = services.store.version(state.version_id)
-    if action.startswith("lang:") and loaded is not None and action[5:] in offered_languages(loaded.questionnaire):
-        state = state.moved(language=action[5:])
-    questionnaire = localised(services.store, state.version_id, state.language)
-    if loaded is None or questionnaire is None or questionnaire.id != questionnaire_id or state.preview != preview \
-            or not 0 <= state.page < len(questionnaire.pages):
-        return _restart(request, questionnaire_id)
-    if not preview and (closed := respondent_gate(request, services, questionnaire_id, state.started)) is not None:
+def start_form_for(store: Store, questionnaire_id: str, *, invitation_id: int | None = None, language: str = "",
+                   answers: dict[str, Any] | None = None, channel: str = WEB, entered_by: int | None = None
+                   ) -> FormRecord | None:
+    """Start a form on the current version at its first page, for an invitation (`answers`: what the contact
+    list fills in) or a member of staff entering a paper or telephone questionnaire; None for an unknown
+    questionnaire. For an invitation, resume its form first: `store.form_for_invitation(id)`."""
+    loaded = store.current(questionnaire_id)
+    if loaded is None:
+        return None
+    store.mark_served(loaded.version_id)
+    language = served_language(loaded.questionnaire, language or loaded.questionnaire.language)
+    questionnaire = localised(store, loaded.version_id, language)
+    first = first_state(questionnaire, loaded.version_id, language)  # type: ignore[arg-type]
+    return store.start_form(questionnaire_id, loaded.version_id, language, page=first.page, answers=answers,
+                            invitation_id=invitation_id, channel=channel, entered_by=entered_by)
+
+
+def _flash(step: Step) -> dict[str, Any] | None:
+    """What the page after the redirect shows once, as JSON the session keeps (None: nothing)."""
+    if not (step.issues or step.raw is not None or step.notice):
+        return None
+    issues = [{"question": i.question, "code": i.code, "params": json.loads(json.dumps(i.params, default=str))}
+              for i in step.issues]
+    return _storable({"page": step.state.page, "issues": issues, "raw": step.raw, "notice": step.notice})
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """Posted text as a JSON column can keep it (PostgreSQL's refuses NUL and lone surrogates, which a page's checks
+    refuse anyway, with their message): shown back as U+FFFD."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value
+
+
+def _max_age(services: Services) -> dt.timedelta:
+    return dt.timedelta(days=services.settings.form_days)
+
+
+def _expired(request: Request, questionnaire_id: str, status: int = 410) -> Response:
+    """The polite page for a form that expired, was completed elsewhere or never existed: start again."""
+    return render(request, "respond_expired.html", status=status, questionnaire_id=questionnaire_id)
+
+
+def _thanks(questionnaire: Questionnaire, language: str, key: str = "") -> Redirect:
+    """The thank-you page; with the form's key, it offers to erase the response (survey/web/gdpr_pages.py)."""
+    query = "&".join(part for part in ("" if language == questionnaire.language else f"lang={language}",
+                                       f"form={quote(key)}" if key else "") if part)
+    response = Redirect(f"/s/{questionnaire.id}/merci{'?' if query else ''}{query}", status_code=303)
+    response.delete_cookie(FORM_COOKIE, path=f"/s/{questionnaire.id}")
+    return response
+
+
+def _to_form(request: Request, questionnaire: Questionnaire, key: str, page: int) -> Redirect:
+    """The 303 that ends every respondent POST; it (re)sets the cookie that brings this browser back to the form."""
+    response = Redirect(form_url(questionnaire, key, page), status_code=303)
+    response.set_cookie(FORM_COOKIE, key, path=f"/s/{questionnaire.id}", httponly=True, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+def _asked_language(fields: dict[str, list[str]], questionnaire: Questionnaire, language: str) -> str:
+    """The language button's, when the questionnaire offers it; else the form's."""
+    action = form_value(fields, "action") or ""
+    if action.startswith("lang:") and action[5:] in offered_languages(questionnaire):
+        return action[5:]
+    return language
+
+
+def _start(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str) -> Response:
+    """The first posted page: judge it, then start the form session (one INSERT) and redirect to it."""
+    version = form_value(fields, "version") or ""
+    loaded = services.store.version(int(version)) if version.isdigit() and len(version) < 12 else None
+    if loaded is None or loaded.questionnaire.id != questionnaire_id:
+        return _expired(request, questionnaire_id, status=400)
+    if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed… (publishing)
         return closed
-
-    def show(new_state: FormState, **extra: object) -> Response:
-        banner = loaded.questionnaire.version if preview else None
-        return show_page(request, services.signer, questionnaire, new_state, action=action_url, preview=banner,
-                         **extra)  # type: ignore[arg-type]
-
-    if action.startswith(("add:", "remove:")):
-        return show(edit_repeat(questionnaire, state, fields, action))
-    page_answers, issues = read_posted_page(questionnaire, state, fields)
-    if action.startswith("lang:"):  # same page, what was typed kept, in the other language
-        return show(state.moved(answers={**state.answers, **page_answers}), raw=fields)
-    if action == "back":
-        wrong = {issue.question for issue in issues}
-        kept = {name: value for name, value in page_answers.items() if name not in wrong}
-        answers = {**state.answers, **kept}
-        previous = next_page(questionnaire, answers, state.page, -1)
-        return show(state.moved(page=state.page if previous is None else previous, answers=answers))
-    posted_shown = set((form_value(fields, "shown") or "").split())
-    answers = {**state.answers, **page_answers}
-    resolution = resolve(questionnaire, answers, _today())  # once, for every decision below
-    now_shown = {q.name for q in questionnaire.pages[state.page].questions} - resolution.hidden
-    appeared = {name for name in now_shown - posted_shown
-                if codec(questionnaire.question(name)).answered}
-    if appeared and "shown" in fields:  # without JavaScript: questions this page's answers open, asked now
-        seen = [issue for issue in issues if issue.question in posted_shown]
-        return show(state.moved(answers=answers), issues=seen, raw=fields, notice="new_questions",
-                    resolution=resolution)
-    if issues:  # drawn with this page's answers, so cascades and relevance match what was typed
-        return show(state.moved(answers=answers), issues=issues, raw=fields, resolution=resolution)
-    state = state.moved(answers=answers)
-    following = next_page(questionnaire, answers, state.page, 1, resolution)
-    if following is not None:
-        return show(state.moved(page=following), resolution=resolution)
-    return _finish(request, services, questionnaire, state, show)
+    language = _asked_language(fields, loaded.questionnaire,
+                               served_language(loaded.questionnaire, form_value(fields, "language") or ""))
+    questionnaire = localised(services.store, loaded.version_id, language)
+    state = first_state(questionnaire, loaded.version_id, language)  # type: ignore[arg-type]
+    if form_value(fields, "page") != str(state.page):
+        return _expired(request, questionnaire_id, status=400)
+    step = take_step(questionnaire, state, fields, form_value(fields, "action") or "next")  # type: ignore[arg-type]
+    if not services.store.is_marked_served(loaded.version_id):
+        services.store.mark_served(loaded.version_id)
+    form = services.store.start_form(questionnaire_id, loaded.version_id, language, page=step.state.page,
+                                     answers=_storable(step.state.answers), flash=_flash(step),
+                                     pages_visited=(state.page,),
+                                     key=form_value(fields, "form"))
+    if step.done:  # a one-page questionnaire
+        return _complete(services, questionnaire, form, step)  # type: ignore[arg-type]
+    quota = None if step.issues else full_quota(services, questionnaire, step.state.answers, (state.page,))  # type: ignore[arg-type]
+    if quota is not None:  # the first page put the respondent in a full quota cell: stop here
+        return Redirect(quota_page_url(questionnaire, quota, language), status_code=303)  # type: ignore[arg-type]
+    return _to_form(request, questionnaire, form.key, step.state.page)  # type: ignore[arg-type]
 
 
-def _finish(request: Request, services: Services, questionnaire: Questionnaire, state: FormState,
-                  show) -> Response:  # noqa: ANN001
-    """Validate everything once more, then store in one statement; a second submission is a no-op."""
-    today = _today()
-    issues = validate_answers(questionnaire, state.answers, today)
-    if issues:  # a state from an edited version, or answers changed by a later page: go where the problem is
-        page = next((i for i, p in enumerate(questionnaire.pages)
-                     for q in p.questions if q.name == issues[0].question), state.page)
-        return show(state.moved(page=page), issues=issues)
-    if state.preview:
-        return render(request, "respond_done.html", questionnaire=questionnaire, language=state.language,
-                      preview=True)
-    stored = finalise(questionnaire, state.answers, today)
-    services.store.store_response(state.version_id, state.key, stored)
-    lang = "" if state.language == questionnaire.language else f"?lang={state.language}"
-    return Redirect(f"/s/{questionnaire.id}/merci{lang}", status_code=303)
+def _complete(services: Services, questionnaire: Questionnaire, form: FormRecord, step: Step) -> Response:
+    """Store the response and close the form in one transaction; a second submission stores nothing. A full quota
+    cell stores nothing and ends the form with the quota's message."""
+    try:
+        services.store.complete_form(form, finalise(questionnaire, step.state.answers, _today()))
+    except QuotaFull as full:
+        return Redirect(quota_page_url(questionnaire, full.place.quota, step.state.language), status_code=303)
+    return _thanks(questionnaire, step.state.language)
 
 
-def _restart(request: Request, questionnaire_id: str) -> Response:
-    return render(request, "respond_expired.html", status=400, questionnaire_id=questionnaire_id)
+def _open_form(request: Request, services: Services, questionnaire_id: str, key: str, asked: str = ""
+               ) -> tuple[FormRecord, Questionnaire, str] | Response:
+    """The form behind a URL, with its version in its language (or in `asked`, when the version offers it); else
+    the response that says why not."""
+    form = services.store.form_session(key)
+    if form is None or form.questionnaire_id != questionnaire_id:
+        return _expired(request, questionnaire_id, status=404)
+    loaded = services.store.version(form.version_id)
+    language = served_language(loaded.questionnaire, asked) if asked and loaded is not None else form.language
+    questionnaire = localised(services.store, form.version_id, language)
+    if questionnaire is None:
+        return _expired(request, questionnaire_id, status=404)
+    if form.status == COMPLETED:  # Back or Reload after the last page, or the link used again: nothing to do
+        return _thanks(questionnaire, form.language, form.key)  # the form's link again: it offers erasure
+    if (closed := respondent_gate(request, services, questionnaire_id, form.started_at)) is not None:  # + grace
+        return closed
+    if form.expired(_max_age(services)):
+        return _expired(request, questionnaire_id)
+    return form, questionnaire, language
+
+
+def _page_asked(questionnaire: Questionnaire, form: FormRecord, answers: dict[str, Any], wanted: int | None,
+                resolution: Any = None) -> int | None:
+    """`wanted` when it is a page the answers ask and the form has reached (Back through the browser's history);
+    None otherwise."""
+    if wanted is None or wanted > form.furthest_page:
+        return None
+    shown = (resolution or resolve(questionnaire, answers, _today())).shown_pages
+    return wanted if wanted in shown else None
+
+
+def _show_form(request: Request, services: Services, questionnaire_id: str, key: str) -> Response:
+    """GET of the form's URL: the page asked for in `?page=` (one it reached), else where it stands; what the last
+    POST left to show once is shown, then forgotten."""
+    asked = request.query_params.get("lang")
+    opened = _open_form(request, services, questionnaire_id, key, asked if asked in LANGUAGES else "")
+    if isinstance(opened, Response):
+        return opened
+    form, questionnaire, language = opened
+    resolution = resolve(questionnaire, form.answers, _today())
+    page_id = request.query_params.get("page")
+    wanted = next((i for i, p in enumerate(questionnaire.pages) if p.id == page_id), None)
+    page = _page_asked(questionnaire, form, form.answers, wanted, resolution)
+    if page is None:
+        page = form.page if form.page in resolution.shown_pages or not resolution.shown_pages else next(
+            (p for p in reversed(resolution.shown_pages) if p <= form.page), resolution.shown_pages[0])
+    flash = form.flash if form.flash and form.flash.get("page") == page else {}
+    if form.flash:
+        services.store.clear_flash(key)
+    issues = [AnswerIssue(i["question"], i["code"], i.get("params") or {}) for i in flash.get("issues", ())]
+    state = FormState(version_id=form.version_id, key=form.key, page=page, language=language, answers=form.answers)
+    saved = flash.get("notice") == "saved"
+    return show_page(request, questionnaire, state, action=form_url(questionnaire, key),
+                     controls={"page": str(page), "language": language},
+                     issues=issues, raw=flash.get("raw"), notice=None if saved else flash.get("notice"),
+                     resolution=resolution, can_save=True,
+                     resume_url=str(request.base_url).rstrip("/") + form_url(questionnaire, key) if saved else None,
+                     expires=form.expires_at(_max_age(services)).date() if saved else None,
+                     prefilled=services.store.prefilled_questions(form.invitation_id))
+
+
+def _answer_form(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str,
+                 key: str) -> Response:
+    """A page posted to the form's URL: judge it, save it (one UPDATE) or finish, and redirect."""
+    opened = _open_form(request, services, questionnaire_id, key)
+    if isinstance(opened, Response):
+        return opened
+    form, questionnaire, _ = opened
+    posted = form_value(fields, "page") or ""
+    page = _page_asked(questionnaire, form, form.answers, int(posted) if posted.isdigit() and len(posted) < 6
+                       else None)
+    if page is None:  # a page the answers no longer ask (changed in another tab): show where the form stands
+        return _to_form(request, questionnaire, key, form.page)
+    language = _asked_language(fields, questionnaire, served_language(
+        questionnaire, form_value(fields, "language") or form.language))
+    if language != form.language:
+        questionnaire = localised(services.store, form.version_id, language)  # type: ignore[assignment]
+    state = FormState(version_id=form.version_id, key=key, page=page, language=language, answers=form.answers)
+    step = take_step(questionnaire, state, fields, form_value(fields, "action") or "next")
+    if step.done:
+        return _complete(services, questionnaire, form, step)
+    if not step.issues and step.state.page > page and (
+            quota := full_quota(services, questionnaire, step.state.answers, (*form.pages_visited, page))):
+        return Redirect(quota_page_url(questionnaire, quota, language), status_code=303)  # a full cell: stop here
+    services.store.save_form(key, page=step.state.page, answers=_storable(step.state.answers),
+                             language=step.state.language,
+                             flash=_flash(step), pages_visited=(*form.pages_visited, step.state.page))
+    return _to_form(request, questionnaire, key, step.state.page)
 
 
 def _current(request: Request, services: Services, questionnaire_id: str, loaded: LoadedVersion | None = None
@@ -145,11 +287,31 @@ def _current(request: Request, services: Services, questionnaire_id: str, loaded
     return loaded.version_id, localised(services.store, loaded.version_id, language), language  # type: ignore[return-value]
 
 
+def _resumable(services: Services, request: Request, questionnaire_id: str) -> str | None:
+    """The first page of this browser's form in progress on this questionnaire (its cookie), if it can go on."""
+    key = request.cookies.get(FORM_COOKIE)
+    form = services.store.form_session(key) if key else None
+    if form is None or form.questionnaire_id != questionnaire_id or form.status == COMPLETED \
+            or form.expired(_max_age(services)):
+        return None
+    questionnaire = localised(services.store, form.version_id, form.language)
+    if questionnaire is None:
+        return None
+    # Its first page, with the answers given: this is where the browser's Back from page 2 comes.
+    return form_url(questionnaire, form.key, first_state(questionnaire, form.version_id, form.language).page)
+
+
 class RespondController(Controller):
     path = "/s/{questionnaire_id:str}"
 
     @get("/", name="respond_start")
     async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
+        """The first page, stored nowhere; a browser with a form in progress here goes back to it."""
+        if FORM_COOKIE in request.cookies:
+            resume = await to_thread.run_sync(_resumable, services, request, questionnaire_id)
+            if resume is not None:
+                asked = request.query_params.get("lang")
+                return Redirect(resume + (f"&lang={asked}" if asked in LANGUAGES else ""), status_code=303)
         if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
             return closed
         loaded = services.store.current(questionnaire_id)
@@ -160,14 +322,30 @@ class RespondController(Controller):
             loaded = services.store.version(loaded.version_id)  # as stored, if another process replaced it
         version_id, questionnaire, language = _current(request, services, questionnaire_id, loaded)
         state = first_state(questionnaire, version_id, language)
-        return show_page(request, services.signer, questionnaire, state, action=f"/s/{questionnaire_id}")
+        # `form`: the key the form will have once its first page is posted (the options' order follows it).
+        return show_page(request, questionnaire, state, action=f"/s/{questionnaire_id}", can_save=True,
+                         controls={"version": str(version_id), "language": language, "page": str(state.page),
+                                   "form": state.key})
 
     @post("/", name="respond_page")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        # The CSRF check has already parsed the form; reading it again costs nothing. The rest runs in a thread.
-        return await answer_page(request, services, questionnaire_id, f"/s/{questionnaire_id}")
+        """The first page posted: the form session starts here. Its work (checks, drawing) leaves the event loop."""
+        fields = form_fields(await request.form())  # already parsed by the CSRF check: costs nothing
+        return await to_thread.run_sync(partial(_start, request, services, fields, questionnaire_id))
+
+    @get("/f/{key:str}", name="respond_form")
+    async def form(self, request: Request, services: ServicesDep, questionnaire_id: PathId, key: PathId
+                   ) -> Response:
+        return await to_thread.run_sync(partial(_show_form, request, services, questionnaire_id, key))
+
+    @post("/f/{key:str}", name="respond_form_page")
+    async def answer_form(self, request: Request, services: ServicesDep, questionnaire_id: PathId, key: PathId
+                          ) -> Response:
+        fields = form_fields(await request.form())
+        return await to_thread.run_sync(partial(_answer_form, request, services, fields, questionnaire_id, key))
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         _, questionnaire, language = _current(request, services, questionnaire_id)
-        return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False)
+        return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False,
+                      erase_url=erasure_url(questionnaire_id, request.query_params.get("form") or ""))

@@ -17,6 +17,7 @@ from survey.quotas import quota_fill
 from survey.store import LoadedVersion, Store
 from survey.store_audit import RAW_EXPORT, RAW_PROFILE
 from survey.web.auth import guarded_member, require, visible_questionnaire
+from survey.web.dropouts import form_dropouts
 from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
 
 _MEDIA_TYPES = {".zip": "application/zip", ".pdf": "application/pdf"}
@@ -105,7 +106,9 @@ class StaffController(Controller):
                       label_languages=current.questionnaire.all_languages if current else [],
                       can_manage=member.can(Action.MANAGE_RESPONSES), can_raw_export=member.can(Action.RAW_EXPORT),
                       profiles=sorted(current.questionnaire.disclosure.profiles) if current else [],
-                      jobs=services.jobs.recent(member, questionnaire_id) if can_download else [])
+                      jobs=services.jobs.recent(member, questionnaire_id) if can_download else [],
+                      dropouts=form_dropouts(services.store, questionnaire_id, request_language(request)),
+                      form_days=services.settings.form_days)
 
     @post("/q/{questionnaire_id:str}/export", guards=[require(Action.DOWNLOAD)], sync_to_thread=True)
     def start_export(self, request: Request, services: ServicesDep, questionnaire_id: PathId,

@@ -1,0 +1,193 @@
+"""Forms in progress kept on the server (a mixin of `Store`): save and resume, drop-outs, paper and telephone entry.
+
+A form session starts with a respondent's first posted page — never with a GET, which crawlers make — and is
+saved by one UPDATE per page. Its `key` is the form's URL and, at the end, the response's `submission_key`: the
+response's INSERT and the session's completion are one transaction, and a second submission stores nothing.
+A completed or expired session keeps no answers (the response holds them, or they were abandoned); it keeps
+how far it went, for the drop-out counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from survey.db import COMPLETED, EXPIRED, IN_PROGRESS, WEB, FormSession
+from survey.quotas import placements
+from survey.store_invitations import complete_invited_form
+from survey.store_quotas import claim_places
+
+form_t = FormSession.__table__
+
+
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def new_form_key() -> str:
+    """An unguessable key (144 random bits): whoever holds the form's link can resume it."""
+    return secrets.token_urlsafe(18)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes; every time stored here is UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """A form session as stored."""
+
+    key: str
+    questionnaire_id: str
+    version_id: int
+    language: str
+    page: int  # the page its URL shows now
+    furthest_page: int
+    pages_visited: tuple[int, ...]
+    answers: dict[str, Any]
+    flash: dict[str, Any] | None  # shown once by the next GET: posted fields, issues, a notice
+    status: str
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    invitation_id: int | None
+    channel: str
+    entered_by: int | None
+
+    def expires_at(self, max_age: dt.timedelta) -> dt.datetime:
+        """When an untouched form in progress expires: `max_age` after its last saved page."""
+        return self.updated_at + max_age
+
+    def expired(self, max_age: dt.timedelta, now: dt.datetime | None = None) -> bool:
+        """Expired, or in progress but untouched for longer than `max_age` (before a purge marks it)."""
+        return self.status == EXPIRED or (self.status == IN_PROGRESS and self.expires_at(max_age) <= (now or _now()))
+
+
+@dataclass(frozen=True)
+class FunnelCount:
+    """How many web forms of one version and one status went as far as `furthest_page` (its index)."""
+
+    version_id: int
+    furthest_page: int
+    status: str
+    count: int
+
+
+def _record(row: Any) -> FormRecord:
+    return FormRecord(row.key, row.questionnaire_id, row.version_id, row.language, row.page, row.furthest_page,
+                      tuple(row.pages_visited or ()), row.answers or {}, row.flash, row.status,
+                      _aware(row.started_at), _aware(row.updated_at), row.invitation_id, row.channel, row.entered_by)
+
+
+class FormSessions:
+    """Starting, reading, saving and completing forms in progress; the drop-out counts; the purge."""
+
+    engine: Engine
+    _insert_response: Any  # Store's INSERT … ON CONFLICT (submission_key) DO NOTHING RETURNING id
+
+    def start_form(self, questionnaire_id: str, version_id: int, language: str, *, page: int = 0,
+                   answers: dict[str, Any] | None = None, flash: dict[str, Any] | None = None,
+                   pages_visited: tuple[int, ...] = (), invitation_id: int | None = None, channel: str = WEB,
+                   entered_by: int | None = None, key: str | None = None) -> FormRecord:
+        """Start a form on `version_id` in one INSERT: its first posted page (`page` is where it goes next), or an
+        invitation's or a staff member's entry (`invitation_id`, `channel`, `entered_by`). `key`: the one the
+        first page was drawn with (its options' order follows it), when well formed and not taken."""
+        now = _now()
+        visited = sorted({*pages_visited, page})
+        if key is None or not FORM_KEY.fullmatch(key):
+            key = new_form_key()
+        values = {"key": key, "questionnaire_id": questionnaire_id, "version_id": version_id,
+                  "language": language, "page": page, "furthest_page": max(visited), "pages_visited": visited,
+                  "answers": answers or {}, "flash": flash, "status": IN_PROGRESS, "started_at": now,
+                  "updated_at": now, "invitation_id": invitation_id, "channel": channel, "entered_by": entered_by}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(form_t).values(**values))
+        except IntegrityError:  # the key is taken (a page posted twice, or forged): the form gets its own
+            values["key"] = new_form_key()
+            with self.engine.begin() as conn:
+                conn.execute(insert(form_t).values(**values))
+        return FormRecord(**{**values, "pages_visited": tuple(visited)})  # type: ignore[arg-type]
+
+    def form_session(self, key: str) -> FormRecord | None:
+        """The form whose key this is (one SELECT), or None."""
+        if not key or len(key) > 64:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(form_t).where(form_t.c.key == key)).first()
+        return _record(row) if row is not None else None
+
+    def form_for_invitation(self, invitation_id: int) -> FormRecord | None:
+        """The newest form started for an invitation (to resume it, or to see that it was completed), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(form_t).where(form_t.c.invitation_id == invitation_id)
+                               .order_by(form_t.c.id.desc()).limit(1)).first()
+        return _record(row) if row is not None else None
+
+    def save_form(self, key: str, *, page: int, answers: dict[str, Any], language: str,
+                  flash: dict[str, Any] | None, pages_visited: tuple[int, ...]) -> bool:
+        """Save a posted page in one UPDATE: where the form goes, its answers, what the next GET shows once.
+        False when the form is no longer in progress (completed in another tab, expired, purged)."""
+        visited = sorted({*pages_visited, page})
+        with self.engine.begin() as conn:
+            result = conn.execute(update(form_t).where(form_t.c.key == key, form_t.c.status == IN_PROGRESS).values(
+                page=page, answers=answers, language=language, flash=flash, pages_visited=visited,
+                furthest_page=max(visited), updated_at=_now()))
+        return result.rowcount == 1
+
+    def clear_flash(self, key: str) -> None:
+        """Forget what a GET has just shown once (issues, posted fields, a notice)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(form_t).where(form_t.c.key == key, form_t.c.flash.is_not(None)).values(flash=None))
+
+    def complete_form(self, form: FormRecord, answers: dict[str, Any], submitted_at: dt.datetime | None = None
+                      ) -> bool:
+        """Store the response and mark the form completed, in one transaction; False when this form's response
+        was already stored (a second tab, a replayed last page): nothing more is stored.
+
+        The response takes its quota places in the same transaction (`survey.store_quotas`): raises
+        `survey.quotas.QuotaFull`, storing nothing and leaving the form in progress, when a cell is full."""
+        now = _now()
+        loaded = self.version(form.version_id)  # type: ignore[attr-defined]
+        places = placements(loaded.questionnaire, answers) if loaded is not None else []
+        with self.engine.begin() as conn:
+            # A personal link gives one response: its completion goes first, in this transaction (raises
+            # InvitationClosed when used by another form or revoked); the completed form forgets its invitation.
+            if form.invitation_id is not None and not complete_invited_form(conn, form.invitation_id, form.key):
+                return False
+            stored = conn.execute(self._insert_response, {
+                "version_id": form.version_id, "submission_key": form.key, "submitted_at": submitted_at or now,
+                "answers": answers, "channel": form.channel, "entered_by": form.entered_by}).first()
+            if stored is not None and places:
+                claim_places(conn, form.questionnaire_id, stored.id, places)
+            conn.execute(update(form_t).where(form_t.c.key == form.key).values(
+                status=COMPLETED, answers={}, flash=None, updated_at=now, invitation_id=None))
+        return stored is not None
+
+    def expire_forms(self, max_age: dt.timedelta, now: dt.datetime | None = None) -> int:
+        """Mark the forms in progress untouched for `max_age` as expired and drop their answers; how many.
+        The rows stay, for the drop-out counts (how far each went), without anything a respondent typed."""
+        cutoff = (now or _now()) - max_age
+        with self.engine.begin() as conn:
+            result = conn.execute(update(form_t).where(form_t.c.status == IN_PROGRESS, form_t.c.updated_at < cutoff)
+                                  .values(status=EXPIRED, answers={}, flash=None))
+        return result.rowcount
+
+    def form_funnel(self, questionnaire_id: str) -> list[FunnelCount]:
+        """Web forms of a questionnaire counted by version, furthest page and status (staff and paper entries
+        are not drop-outs)."""
+        query = (select(form_t.c.version_id, form_t.c.furthest_page, form_t.c.status, func.count().label("n"))
+                 .where(form_t.c.questionnaire_id == questionnaire_id, form_t.c.channel == WEB)
+                 .group_by(form_t.c.version_id, form_t.c.furthest_page, form_t.c.status))
+        with self.engine.connect() as conn:
+            return [FunnelCount(r.version_id, r.furthest_page, r.status, r.n) for r in conn.execute(query)]
