@@ -397,3 +397,60 @@ def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, st
     check("erasure-done")
     page.close()
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+
+def test_invitation_pages_pass_axe_core_and_the_csp(server: tuple[str, str], browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """The invitations page (with a refused file's problems, then with its people), a personal link's form with the
+    question the list answered left out, and a revoked link's page: no axe-core violation, no CSP report, on a
+    phone too."""
+    from survey.access import Role
+    from survey.passwords import hash_password
+    from tests.accessibility import axe_violations
+
+    base, database = server
+    store = Store.from_url(database)
+    mission = load_questionnaire(ROOT / "questionnaires" / "agents-participation.yaml").mission.id  # type: ignore[union-attr]
+    store.add_user("invite@example.fr", hash_password("correct horse battery"), Role.EVALUATOR, [mission])
+    page = browser.new_page()
+    page.add_init_script("window.cspViolations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    found: dict[str, list[str]] = {}
+    shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
+
+    def check(name: str) -> None:
+        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        page.screenshot(path=str(shots / f"invitations-{name}.png"), full_page=True)
+
+    page.goto(f"{base}/login")
+    page.fill("#email", "invite@example.fr")
+    page.fill("#password", "correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    bad, good = tmp_path / "mauvais.csv", tmp_path / "agents.csv"
+    bad.write_text("email;service\nana@ville;urbanisme\nbo@ville.example;piscine\n", encoding="utf-8")
+    good.write_text("email;nom;service\nana@ville.example;Ana Lopes;urbanisme\nbo@ville.example;Bo;culture\n",
+                    encoding="utf-8")
+    page.goto(f"{base}/staff/q/agents-participation/invitations")
+    page.set_input_files("#contacts-file", str(bad))
+    page.get_by_role("button", name="Importer").click()
+    assert page.locator(".error-summary li").count() == 2
+    check("problems")
+    page.set_input_files("#contacts-file", str(good))
+    page.get_by_role("button", name="Importer").click()
+    assert page.locator("tbody tr").count() == 2
+    check("list")
+    page.set_viewport_size({"width": 375, "height": 800})
+    check("list-phone")
+    ana, bo = store.invitations("agents-participation")
+    page.get_by_role("button", name=f"Révoquer le lien de {bo.email}").click()
+    page.goto(f"{base}/s/agents-participation/i/{ana.token}")
+    page.get_by_label("J’ai lu et j’accepte").check()
+    page.get_by_role("button", name="Suivant").click()
+    assert page.locator("#q-fonction").count() == 1 and page.locator("#q-service").count() == 0
+    check("form-prefilled")
+    page.goto(f"{base}/s/agents-participation/i/{bo.token}")
+    assert page.locator("h1").inner_text() == "Ce lien n’est plus valable"
+    check("revoked")
+    page.close()
+    assert found == dict.fromkeys(found, []), found

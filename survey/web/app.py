@@ -20,6 +20,7 @@ from survey.gdpr import RetentionSchedule
 from survey.job_queues import make_jobs
 from survey.settings import Settings
 from survey.store import Store, VersionConflict
+from survey.store_invitations import InvitationClosed
 from survey.web.api import api_router, openapi_config
 from survey.web.audit import AuditController
 from survey.web.auth import AuthController
@@ -29,8 +30,9 @@ from survey.web.gdpr_pages import ErasureController, QuotaFullController
 from survey.web.grids import GridsController
 from survey.web.headers import security_headers
 from survey.web.interviews import InterviewsController
-from survey.web.login_guard import LoginGuard
+from survey.web.invitation_links import InvitationLinkController, invitation_closed
 from survey.web.invitations import InvitationsController
+from survey.web.login_guard import LoginGuard
 from survey.web.logins import LoginLocksController
 from survey.web.pages import Services
 from survey.web.preview import PreviewController
@@ -101,14 +103,14 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController, InterviewsController,
                         GridsController, TokensController, PublishController, BrandingController,
-                        InvitationsController, QuotaFullController, ErasureController,
+                        InvitationsController, InvitationLinkController, QuotaFullController, ErasureController,
                         RegisterController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",
                                                    include_in_schema=False)],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         csrf_config=CSRFConfig(secret=secret, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                                cookie_samesite="lax"),
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, InvitationClosed: invitation_closed, Exception: server_error},
         request_max_body_size=settings.max_body_bytes,  # beyond it: 413, rendered by http_error
         state=State({"store": store, "settings": settings,
                      "login_guard": LoginGuard.from_settings(store, settings, secret)}),

@@ -58,8 +58,12 @@ def follow_link(request: Request, services: Services, questionnaire_id: str, tok
     if form is None or form.status != IN_PROGRESS or form.expired(max_age):
         if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
             return closed
+        loaded = store.current(questionnaire_id)
+        names = {q.name for q in loaded.questionnaire.questions()} if loaded is not None else set()
+        # The list was read against the version current then: a question a newer version dropped is left out.
+        answers = {name: value for name, value in invitation.attributes.items() if name in names}
         form = start_form_for(store, questionnaire_id, invitation_id=invitation.id, language=invitation.language,
-                              answers=dict(invitation.attributes))
+                              answers=answers)
         if form is None:
             raise NotFoundException()
     store.mark_opened(invitation.id)
