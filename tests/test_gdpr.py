@@ -228,3 +228,13 @@ def test_the_register_in_english_lists_every_answered_question() -> None:
     assert "the mission's team: 2 administrators, 1 consultants (anonymised data)" in text
     assert "Ville de Saint-Aubin: results and anonymised datasets" in text
     assert [item.name for _, items in register.collected for item in items] == ["quartier", "courriel", "avis"]
+
+
+def test_forms_in_progress_past_the_period_go_too(store: Store) -> None:
+    version_id = _loaded(store)
+    now = dt.datetime.now(dt.UTC)
+    store.start_form(PER_RESPONSE.id, version_id, "fr", answers={"avis": "en cours"})
+    assert store.purge_expired("cli:test", now) == []  # started just now: kept
+    done = store.purge_expired("cli:test", now + dt.timedelta(days=31))
+    assert [(p.responses, p.forms) for p in done] == [(0, 1)]
+    assert store.audit_events(PER_RESPONSE.id)[0].detail["forms"] == 1
