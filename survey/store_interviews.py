@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.db_interviews import (
     InterviewAudit,
+    InterviewGridRow,
     InterviewRow,
     InterviewSave,
     InterviewSegment,
@@ -36,7 +37,7 @@ from survey.store_segments import Segment, Segments, _aware, _now, _stored
 
 interview_t, text_t, save_t = InterviewRow.__table__, InterviewText.__table__, InterviewSave.__table__
 audit_t, segment_t = InterviewAudit.__table__, InterviewSegment.__table__
-segment_code_t = InterviewSegmentCode.__table__
+segment_code_t, grid_row_t = InterviewSegmentCode.__table__, InterviewGridRow.__table__
 
 CHANNELS = ("face_to_face", "telephone", "video")
 IN_PROGRESS, COMPLETE = "in_progress", "complete"
@@ -207,14 +208,22 @@ class Interviews(Segments, Grids):
         if not changed:
             return current
         moment = _now()
-        with self.engine.begin() as conn:
-            values = dict(changed, updated_at=moment)
-            if "category" in changed:
-                values["number"] = _next_number(conn, current.grid_id, changed["category"])
-            conn.execute(update(interview_t).where(interview_t.c.id == interview_id).values(**values))
-            if current.complete:
-                for name, value in changed.items():
-                    _audit(conn, interview_id, staff_id, moment, f"profile:{name}", getattr(current, name), value)
+        for _ in range(10):  # a new category's number may be drawn at once by an interview started in it
+            try:
+                with self.engine.begin() as conn:
+                    values = dict(changed, updated_at=moment)
+                    if "category" in changed:
+                        values["number"] = _next_number(conn, current.grid_id, changed["category"])
+                    conn.execute(update(interview_t).where(interview_t.c.id == interview_id).values(**values))
+                    if current.complete:
+                        for name, value in changed.items():
+                            _audit(conn, interview_id, staff_id, moment, f"profile:{name}", getattr(current, name),
+                                   value)
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise InterviewError("could not number the interview in its new category — try again")
         updated = self.interview(interview_id)
         assert updated is not None
         return updated
@@ -337,6 +346,10 @@ class Interviews(Segments, Grids):
 
 
 def _next_number(conn: Connection, grid_id: str, category: str) -> int:
+    """The next number in a category. A write to the grid's row comes first: it locks the row until the transaction
+    ends on PostgreSQL and starts the write transaction on SQLite, so interviews started at once are numbered one
+    after the other (the unique constraint and a retry remain the last guard)."""
+    conn.execute(update(grid_row_t).where(grid_row_t.c.id == grid_id).values(title=grid_row_t.c.title))
     highest = conn.execute(select(func.max(interview_t.c.number))
                            .where(interview_t.c.grid_id == grid_id, interview_t.c.category == category)).scalar()
     return (highest or 0) + 1

@@ -107,6 +107,14 @@ def test_interviews_are_numbered_per_category_for_pseudonyms(loaded: Store) -> N
     assert (moved.category, moved.number) == ("agent", 3)
 
 
+def test_interviews_started_at_once_get_distinct_numbers(loaded: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        started = list(pool.map(lambda _: loaded.start_interview("entretiens-test", category="elu"), range(16)))
+    assert sorted(i.number for i in started) == list(range(1, 17))
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"category": "maire"}, "category `maire` is not in the grid — use one of: elu, agent"),
     ({"category": "elu", "site": "ailleurs"}, "site `ailleurs` is not in the grid's list"),
