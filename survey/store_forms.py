@@ -33,6 +33,9 @@ _SAVE = update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.sta
     page=bindparam("page"), answers=bindparam("answers"), language=bindparam("language"),
     flash=bindparam("flash"), pages_visited=bindparam("pages_visited"), furthest_page=bindparam("furthest_page"),
     updated_at=bindparam("updated_at"))
+_START = insert(form_t)
+_COMPLETE = update(form_t).where(form_t.c.key == bindparam("form_key")).values(
+    status=COMPLETED, answers={}, flash=None, updated_at=bindparam("updated_at"), invitation_id=None)
 _CLEAR_FLASH = update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.flash.is_not(None)).values(
     flash=None)
 
@@ -122,11 +125,11 @@ class FormSessions:
                   "updated_at": now, "invitation_id": invitation_id, "channel": channel, "entered_by": entered_by}
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(form_t).values(**values))
+                conn.execute(_START, values)
         except IntegrityError:  # the key is taken (a page posted twice, or forged): the form gets its own
             values["key"] = new_form_key()
             with self.engine.begin() as conn:
-                conn.execute(insert(form_t).values(**values))
+                conn.execute(_START, values)
         return FormRecord(**{**values, "pages_visited": tuple(visited)})  # type: ignore[arg-type]
 
     def form_session(self, key: str) -> FormRecord | None:
@@ -180,8 +183,7 @@ class FormSessions:
                 "answers": answers, "channel": form.channel, "entered_by": form.entered_by}).first()
             if stored is not None and places:
                 claim_places(conn, form.questionnaire_id, stored.id, places)
-            conn.execute(update(form_t).where(form_t.c.key == form.key).values(
-                status=COMPLETED, answers={}, flash=None, updated_at=now, invitation_id=None))
+            conn.execute(_COMPLETE, {"form_key": form.key, "updated_at": now})
         return stored is not None
 
     def expire_forms(self, max_age: dt.timedelta, now: dt.datetime | None = None) -> int:
