@@ -78,7 +78,8 @@ def extend_many(table: CodedTable, versions: Mapping[str, Questionnaire], batche
     for raw in batches:
         if raw.is_empty():
             continue
-        coded_main, groups = code_rows(table.layout, versions, raw.sort(RESPONSE_ID), plans)
+        ordered = raw if raw[RESPONSE_ID].is_sorted() else raw.sort(RESPONSE_ID)  # as the databases give them
+        coded_main, groups = code_rows(table.layout, versions, ordered, plans)
         main.add(coded_main)
         for name, part in groups.items():
             repeats[name].add(part)

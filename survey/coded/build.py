@@ -174,9 +174,17 @@ def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.Dat
         except pl.exceptions.PolarsError as error:
             raise UnreadableAnswers(f"stored answers of version {label} do not match their questions' types: "
                                     f"{str(error).splitlines()[0]}") from None
-    main = pl.concat(mains).sort(RESPONSE_ID) if mains else empty_main(layout)
-    return main, {name: pl.concat(parts).sort(RESPONSE_ID, INSTANCE) if parts else empty_repeat(layout, name)
+    main = _in_id_order(mains, [RESPONSE_ID]) if mains else empty_main(layout)
+    return main, {name: _in_id_order(parts, [RESPONSE_ID, INSTANCE]) if parts else empty_repeat(layout, name)
                   for name, parts in repeats.items()}
+
+
+def _in_id_order(parts: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    """The parts' rows sorted on `keys`. One version's rows of raw rows in id order are in order already (a repeat
+    group's items too: numbered in order within each response), and sorting copies every column: 12 % of coding."""
+    if len(parts) == 1 and parts[0][RESPONSE_ID].is_sorted():
+        return parts[0]
+    return pl.concat(parts).sort(keys)
 
 
 def _no_items() -> pl.DataFrame:
