@@ -184,4 +184,23 @@ INTERVIEW_MESSAGES: dict[str, dict[str, str]] = {
     "interview_audit_field": {"fr": "Champ", "en": "Field"},
     "interview_audit_before": {"fr": "Avant", "en": "Before"},
     "interview_audit_after": {"fr": "Après", "en": "After"},
+    # Paper and telephone entry (survey/web/entry.py)
+    "entry_link": {"fr": "Saisie papier / téléphone", "en": "Paper / telephone entry"},
+    "entry_title": {"fr": "Saisie de questionnaires papier ou téléphone",
+                    "en": "Entering paper or telephone questionnaires"},
+    "entry_intro": {"fr": "Saisissez une réponse recueillie sur papier ou par téléphone : les pages et les contrôles "
+                          "sont ceux des répondants ; la réponse garde son mode de recueil et qui l’a saisie.",
+                    "en": "Enter a response collected on paper or by telephone: the pages and checks are the "
+                          "respondents' own; the response keeps how it was collected and who entered it."},
+    "entry_none": {"fr": "Aucun questionnaire de vos missions n’est ouvert.",
+                   "en": "No questionnaire of your missions is open."},
+    "entry_channel": {"fr": "Mode de recueil", "en": "Collected"},
+    "entry_channel_paper": {"fr": "Sur papier", "en": "On paper"},
+    "entry_channel_telephone": {"fr": "Par téléphone", "en": "By telephone"},
+    "entry_start": {"fr": "Saisir une réponse", "en": "Enter a response"},
+    "entry_another": {"fr": "Saisir une autre réponse", "en": "Enter another response"},
+    "entry_pick_channel": {"fr": "Choisissez le mode de recueil : papier ou téléphone.",
+                           "en": "Choose how the answers were collected: paper or telephone."},
+    "entry_closed": {"fr": "Ce questionnaire ne prend pas de réponses en ce moment.",
+                     "en": "This questionnaire does not take answers at the moment."},
 }

@@ -24,6 +24,7 @@ from survey.store_invitations import InvitationClosed
 from survey.web.api import api_router, openapi_config
 from survey.web.audit import AuditController
 from survey.web.auth import AuthController
+from survey.web.entry import EntryController
 from survey.web.errors import http_error, server_error
 from survey.web.form_state import FormSigner
 from survey.web.gdpr_pages import ErasureController, QuotaFullController
@@ -102,7 +103,7 @@ def create_app(settings: Settings, store: Store | None = None, load_questionnair
     return Litestar(
         route_handlers=[home, healthz, RespondController, AuthController, StaffController, PreviewController,
                         LoginLocksController, AuditController, ResponsesController, InterviewsController,
-                        GridsController, TokensController, PublishController, BrandingController,
+                        EntryController, GridsController, TokensController, PublishController, BrandingController,
                         InvitationsController, InvitationLinkController, QuotaFullController, ErasureController,
                         RegisterController, api_router(),
                         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static",

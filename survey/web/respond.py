@@ -184,7 +184,8 @@ def _complete(services: Services, questionnaire: Questionnaire, form: FormRecord
         services.store.complete_form(form, finalise(questionnaire, step.state.answers, _today()))
     except QuotaFull as full:
         return Redirect(quota_page_url(questionnaire, full.place.quota, step.state.language), status_code=303)
-    return _thanks(questionnaire, step.state.language)
+    # A form entered by staff (paper, telephone): its key tells the thank-you page to offer entering another one.
+    return _thanks(questionnaire, step.state.language, form.key if form.channel != WEB else "")
 
 
 def _open_form(request: Request, services: Services, questionnaire_id: str, key: str, asked: str = ""
@@ -347,5 +348,12 @@ class RespondController(Controller):
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
         _, questionnaire, language = _current(request, services, questionnaire_id)
+        key = request.query_params.get("form") or ""
+        erase_url = erasure_url(questionnaire_id, key)
+        form = await to_thread.run_sync(services.store.form_session, key) if erase_url else None
+        if form is not None and form.questionnaire_id == questionnaire_id and form.channel != WEB:
+            # Entered by staff (survey/web/entry.py): the next one, not the respondent's erasure.
+            return render(request, "respond_done.html", questionnaire=questionnaire, language=language,
+                          preview=False, entry_url=f"/staff/entry?channel={form.channel}")
         return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False,
-                      erase_url=erasure_url(questionnaire_id, request.query_params.get("form") or ""))
+                      erase_url=erase_url)
