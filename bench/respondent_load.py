@@ -368,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
                              "SURVEY_QUESTIONNAIRES_DIR": str(args.questionnaire.parent)}), tmp / "bench.db"),
     }
     print(f"questionnaire {questionnaire.id}: {len(questionnaire.pages)} pages, "
-          f"{len(questionnaire.pages) + 2} requests per respondent; work dir {tmp}")
+          f"{2 * len(questionnaire.pages) + 1} requests per respondent ({len(questionnaire.pages) + 2} for the "
+          f"reference, whose POST answers with the next page); work dir {tmp}")
     print("reference: our templates rendered by a plain Jinja2 environment, no CSRF/signing/validation, "
           "one raw sqlite3 INSERT (WAL, synchronous=FULL, busy_timeout)")
     print("prerendered: the same pages rendered once at start-up, only the form key joined in; our flow's requests "
@@ -385,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             server = servers[name][0]
             server.command = [part.replace("{port}", str(server.port)) for part in server.command]
             print(f"[{name}] starting on 127.0.0.1:{server.port} …", flush=True)
-            server.start(f"/s/{questionnaire.id}")
+            server.start(f"/s/{questionnaire.id}", timeout=180)  # a loaded machine: migrating can be slow
         # Alternate the servers round by round, so that a change in the machine's other load hits both.
         for round_number in range(1, args.rounds + 1):
             for name, figures in results.items():
