@@ -454,3 +454,36 @@ def test_invitation_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
     check("revoked")
     page.close()
     assert found == dict.fromkeys(found, []), found
+
+
+def test_the_entry_page_passes_axe_core_and_the_csp(server: tuple[str, str], browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """The paper and telephone entry page, on a laptop and on a phone: no axe-core violation, no CSP report; its
+    button opens the questionnaire's first page, entered by the interviewer."""
+    from survey.access import Role
+    from survey.passwords import hash_password
+    from tests.accessibility import axe_violations
+
+    base, database = server
+    store = Store.from_url(database)
+    questionnaire = load_questionnaire(ROOT / "questionnaires" / f"{QID}.yaml")
+    store.add_user("saisie@example.fr", hash_password("correct horse battery"), Role.INTERVIEWER,
+                   [questionnaire.mission.id])  # type: ignore[union-attr]
+    shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
+    for width, height in ((1280, 900), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.add_init_script("window.cspViolations = [];"
+                             "document.addEventListener('securitypolicyviolation',"
+                             " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+        page.goto(f"{base}/login")
+        page.fill("#email", "saisie@example.fr")
+        page.fill("#password", "correct horse battery")
+        page.get_by_role("button", name="Se connecter").click()
+        page.goto(f"{base}/staff/entry")
+        assert page.locator(f'form[action="/staff/entry/{QID}"]').count() == 1
+        assert axe_violations(page) == [] and page.evaluate("window.cspViolations") == [], width
+        page.screenshot(path=str(shots / f"entry-{width}.png"), full_page=True)
+        page.locator(f"#canal-{QID}-telephone").check()
+        page.locator(f'form[action="/staff/entry/{QID}"] button[type="submit"]').click()
+        page.wait_for_url(f"**/s/{QID}/f/**")
+        assert page.locator("h1").count() == 1
+        page.close()
