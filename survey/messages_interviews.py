@@ -184,6 +184,7 @@ INTERVIEW_MESSAGES: dict[str, dict[str, str]] = {
     "interview_audit_field": {"fr": "Champ", "en": "Field"},
     "interview_audit_before": {"fr": "Avant", "en": "Before"},
     "interview_audit_after": {"fr": "Après", "en": "After"},
+    "interview_audit_passage": {"fr": "Passage codé dans « {slot} »", "en": "Coded passage in “{slot}”"},
     # Paper and telephone entry (survey/web/entry.py)
     "entry_link": {"fr": "Saisie papier / téléphone", "en": "Paper / telephone entry"},
     "entry_title": {"fr": "Saisie de questionnaires papier ou téléphone",

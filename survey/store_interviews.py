@@ -33,14 +33,13 @@ from survey.db_interviews import (
 from survey.schema.interview import InterviewGrid
 from survey.store_codebook import InterviewError, NewCode, StoredCode
 from survey.store_grids import GridListing, Grids, LoadedGrid
-from survey.store_segments import Segment, Segments, _aware, _now, _stored
+from survey.store_segments import COMPLETE, IN_PROGRESS, Segment, Segments, _audit, _aware, _now, _stored
 
 interview_t, text_t, save_t = InterviewRow.__table__, InterviewText.__table__, InterviewSave.__table__
 audit_t, segment_t = InterviewAudit.__table__, InterviewSegment.__table__
 segment_code_t, grid_row_t = InterviewSegmentCode.__table__, InterviewGridRow.__table__
 
 CHANNELS = ("face_to_face", "telephone", "video")
-IN_PROGRESS, COMPLETE = "in_progress", "complete"
 TEXT_MAX = 1_000_000  # characters in one slot: a two-hour transcript is about 150,000
 SAVE_ID = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
 PROFILE_CHANGES = ("category", "organisation", "role", "site", "interviewee_name", "channel", "consent")
@@ -353,13 +352,6 @@ def _next_number(conn: Connection, grid_id: str, category: str) -> int:
     highest = conn.execute(select(func.max(interview_t.c.number))
                            .where(interview_t.c.grid_id == grid_id, interview_t.c.category == category)).scalar()
     return (highest or 0) + 1
-
-
-def _audit(conn: Connection, interview_id: int, staff_id: int | None, at: dt.datetime, slot: str, before: Any,
-           after: Any) -> None:
-    conn.execute(insert(audit_t).values(interview_id=interview_id, staff_id=staff_id, at=at, slot=slot,
-                                        before="" if before is None else str(before),
-                                        after="" if after is None else str(after)))
 
 
 def _check_profile(grid: InterviewGrid, profile: dict[str, Any]) -> None:

@@ -1,6 +1,8 @@
 """SQL of coded passages: a passage of a slot's text, marked (as a verbatim quote or not) and tagged with codes.
 A mixin of `survey.store.Store` (through `Interviews`). When a slot's text is saved, its passages follow it
-(`survey.anchoring`); one whose text is gone is kept detached.
+(`survey.anchoring`); one whose text is gone is kept detached. Once the interview is complete, every change to its
+coding (a passage marked or removed, a code given or taken off, a quote marked) is written to its audit trail like
+a change to its text, as `passage:<slot>` with the passage before and after in words.
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from survey.anchoring import reanchor_all
-from survey.db_interviews import InterviewRow, InterviewSegment, InterviewSegmentCode, InterviewText
+from survey.db_interviews import (
+    InterviewAudit,
+    InterviewCode,
+    InterviewRow,
+    InterviewSegment,
+    InterviewSegmentCode,
+    InterviewText,
+)
 from survey.store_codebook import InterviewError
 
-interview_t, text_t = InterviewRow.__table__, InterviewText.__table__
-segment_t, segment_code_t = InterviewSegment.__table__, InterviewSegmentCode.__table__
+interview_t, text_t, audit_t = InterviewRow.__table__, InterviewText.__table__, InterviewAudit.__table__
+segment_t, segment_code_t, code_t = InterviewSegment.__table__, InterviewSegmentCode.__table__, InterviewCode.__table__
+IN_PROGRESS, COMPLETE = "in_progress", "complete"  # an interview's status; once complete, every change is audited
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,14 @@ def _now() -> dt.datetime:
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite gives back naive datetimes; every time stored here is UTC."""
     return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _audit(conn: Connection, interview_id: int, staff_id: int | None, at: dt.datetime, slot: str, before: Any,
+           after: Any) -> None:
+    """One row of an interview's audit trail (who, when, what, before, after)."""
+    conn.execute(insert(audit_t).values(interview_id=interview_id, staff_id=staff_id, at=at, slot=slot,
+                                        before="" if before is None else str(before),
+                                        after="" if after is None else str(after)))
 
 
 def _stored(conn: Connection, interview_id: int, slot: str) -> tuple[int, str] | None:
@@ -98,6 +116,7 @@ class Segments:
             for code_id in dict.fromkeys(code_ids):
                 self._check_code(conn, code_id, grid_id)
                 conn.execute(insert(segment_code_t).values(segment_id=segment_id, code_id=code_id))
+            self._audit_coding(conn, segment_id, staff_id, "")
             return self._segments(conn, segment_t.c.id == segment_id)[0]
 
     def segment(self, segment_id: int) -> Segment | None:
@@ -105,18 +124,22 @@ class Segments:
             found = self._segments(conn, segment_t.c.id == segment_id)
         return found[0] if found else None
 
-    def set_quote(self, segment_id: int, is_quote: bool) -> None:
+    def set_quote(self, segment_id: int, is_quote: bool, *, staff_id: int | None = None) -> None:
         """Mark a passage as a verbatim quote, or not."""
         with self.engine.begin() as conn:
+            before = self._coding(conn, segment_id)
             conn.execute(update(segment_t).where(segment_t.c.id == segment_id).values(is_quote=is_quote))
+            self._audit_coding(conn, segment_id, staff_id, before)
 
-    def delete_segment(self, segment_id: int) -> bool:
+    def delete_segment(self, segment_id: int, *, staff_id: int | None = None) -> bool:
         """Remove a coded passage and its codes (the text stays); False when there was none."""
         with self.engine.begin() as conn:
+            before = self._coding(conn, segment_id)
             conn.execute(delete(segment_code_t).where(segment_code_t.c.segment_id == segment_id))
+            self._audit_coding(conn, segment_id, staff_id, before, gone=True)
             return bool(conn.execute(delete(segment_t).where(segment_t.c.id == segment_id)).rowcount)
 
-    def tag_segment(self, segment_id: int, code_id: int) -> bool:
+    def tag_segment(self, segment_id: int, code_id: int, *, staff_id: int | None = None) -> bool:
         """Give a passage a code of its grid; False when it already had it."""
         with self.engine.begin() as conn:
             grid_id = conn.execute(select(interview_t.c.grid_id).join(segment_t, segment_t.c.interview_id ==
@@ -125,14 +148,43 @@ class Segments:
             if grid_id is None:
                 raise InterviewError(f"no coded passage {segment_id}")
             self._check_code(conn, code_id, grid_id)
-            return conn.execute(self._dialect_insert(segment_code_t).values(segment_id=segment_id, code_id=code_id)
-                                .on_conflict_do_nothing()).rowcount == 1
+            before = self._coding(conn, segment_id)
+            added = conn.execute(self._dialect_insert(segment_code_t).values(segment_id=segment_id, code_id=code_id)
+                                 .on_conflict_do_nothing()).rowcount == 1
+            self._audit_coding(conn, segment_id, staff_id, before)
+            return added
 
-    def untag_segment(self, segment_id: int, code_id: int) -> bool:
+    def untag_segment(self, segment_id: int, code_id: int, *, staff_id: int | None = None) -> bool:
         """Take a code off a passage; False when it did not have it."""
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(segment_code_t).where(segment_code_t.c.segment_id == segment_id,
-                                                                  segment_code_t.c.code_id == code_id)).rowcount)
+            before = self._coding(conn, segment_id)
+            taken = bool(conn.execute(delete(segment_code_t).where(segment_code_t.c.segment_id == segment_id,
+                                                                   segment_code_t.c.code_id == code_id)).rowcount)
+            self._audit_coding(conn, segment_id, staff_id, before)
+            return taken
+
+    # --- the audit trail of a complete interview's coding ------------------------------------------
+
+    @staticmethod
+    def _coding(conn: Connection, segment_id: int) -> str:
+        """A passage in words for the audit trail: its text (in « » when a verbatim quote), then its codes."""
+        row = conn.execute(select(segment_t.c.text, segment_t.c.is_quote).where(segment_t.c.id == segment_id)).first()
+        if row is None:
+            return ""
+        codes = conn.execute(select(code_t.c.code).join(segment_code_t, segment_code_t.c.code_id == code_t.c.id)
+                             .where(segment_code_t.c.segment_id == segment_id).order_by(code_t.c.code)).scalars()
+        text = f"« {row.text} »" if row.is_quote else row.text
+        return f"{text} [{', '.join(codes)}]"
+
+    def _audit_coding(self, conn: Connection, segment_id: int, staff_id: int | None, before: str, *,
+                      gone: bool = False) -> None:
+        """Write the passage's change to the audit trail when its interview is complete and something changed."""
+        row = conn.execute(select(segment_t.c.interview_id, segment_t.c.slot, interview_t.c.status)
+                           .join(interview_t, interview_t.c.id == segment_t.c.interview_id)
+                           .where(segment_t.c.id == segment_id)).first()
+        after = "" if gone else self._coding(conn, segment_id)
+        if row is not None and row.status == COMPLETE and after != before:
+            _audit(conn, row.interview_id, staff_id, _now(), f"passage:{row.slot}", before, after)
 
     @staticmethod
     def _segments(conn: Connection, condition: Any) -> list[Segment]:

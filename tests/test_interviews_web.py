@@ -374,6 +374,41 @@ def test_completion_audits_every_later_edit_and_shows_the_trail(client: TestClie
                      "Après la clôture")]
 
 
+def test_coding_a_complete_interview_goes_to_its_audit_trail(client: TestClient, grid_store: Store) -> None:
+    _interviewer(client, grid_store)
+    interview_id = _start(client)
+    codes = {code.code: code.id for code in grid_store.codes(GRID_ID)}
+    token = _token(client, interview_id)
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    _autosave(client, interview_id, token, NOTE, "Pas de budget, mais du lien.", 0, "coding-audit-1")
+    before = client.post(f"/staff/interviews/{interview_id}/segments.json", headers=headers, json={
+        "slot": NOTE, "start": 0, "text": "Pas de budget", "is_quote": False, "codes": [codes["moyens"]]}).json()
+    assert grid_store.interview_audit(interview_id) == []  # coding before completion is not audited
+    grid_store.complete_interview(interview_id)
+    made = client.post(f"/staff/interviews/{interview_id}/segments.json", headers=headers, json={
+        "slot": NOTE, "start": 15, "text": "mais du lien", "is_quote": True, "codes": [codes["enjeux.lien"]]})
+    assert made.status_code == 200
+    tagged = client.post(f"/staff/interviews/{interview_id}/segments/{before['id']}/codes.json", headers=headers,
+                         json={"code_id": codes["enjeux"], "on": True})
+    untagged = client.post(f"/staff/interviews/{interview_id}/segments/{before['id']}/codes.json", headers=headers,
+                           json={"code_id": codes["moyens"], "on": False})
+    assert tagged.status_code == untagged.status_code == 200
+    staff_id = grid_store.interview(interview_id).interviewer_id
+    trail = [(e.staff_id, e.slot, e.before, e.after) for e in grid_store.interview_audit(interview_id)[1:]]
+    assert trail == [
+        (staff_id, f"passage:{NOTE}", "", "« mais du lien » [enjeux.lien]"),
+        (staff_id, f"passage:{NOTE}", "Pas de budget [moyens]", "Pas de budget [enjeux, moyens]"),
+        (staff_id, f"passage:{NOTE}", "Pas de budget [enjeux, moyens]", "Pas de budget [enjeux]")]
+    # Giving a code the passage already has changes nothing, and writes nothing
+    client.post(f"/staff/interviews/{interview_id}/segments/{before['id']}/codes.json", headers=headers,
+                json={"code_id": codes["enjeux"], "on": True})
+    assert len(grid_store.interview_audit(interview_id)) == 4
+    grid_store.delete_segment(before["id"], staff_id=staff_id)
+    assert grid_store.interview_audit(interview_id)[-1].after == ""
+    page = unescape(client.get(f"/staff/interviews/{interview_id}").text)
+    assert "Passage codé dans « 1. Notes — Pourquoi cette démarche ? »" in page
+
+
 def _docx(paragraphs: list[str]) -> bytes:
     """A minimal Word document: the paragraphs in word/document.xml."""
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)

@@ -251,6 +251,9 @@ class InterviewPage:
             elif entry.slot.startswith("profile:"):
                 key = PROFILE_LABELS.get(entry.slot.removeprefix("profile:"))
                 field = t(key) if key else entry.slot
+            elif entry.slot.startswith("passage:"):
+                slot = entry.slot.removeprefix("passage:")
+                field = translate("interview_audit_passage", self.language, slot=titles.get(slot, slot))
             rows.append({"when": entry.at.strftime("%d/%m/%Y %H:%M:%S"), "who": self.emails.get(entry.staff_id or -1,
                                                                                                    "—"),
                          "field": field, "before": before, "after": after})

@@ -207,7 +207,7 @@ class InterviewsController(Controller):
         def then(interview: Interview) -> str:
             if not any(segment.id == segment_id for segment in interview.segments):
                 raise NotFoundException()
-            services.store.untag_segment(segment_id, code_id)
+            services.store.untag_segment(segment_id, code_id, staff_id=guarded_member(request).id)
             return "untagged"
 
         return _save_then(request, services.store, interview_id, data, then)
@@ -273,10 +273,11 @@ class InterviewsController(Controller):
         if not isinstance(code_id, int):
             return _json({"detail": "code_id: a code's id"}, 422)
         try:
+            staff_id = guarded_member(request).id
             if data.get("on", True):
-                services.store.tag_segment(segment_id, code_id)
+                services.store.tag_segment(segment_id, code_id, staff_id=staff_id)
             else:
-                services.store.untag_segment(segment_id, code_id)
+                services.store.untag_segment(segment_id, code_id, staff_id=staff_id)
         except InterviewError as exc:
             return _json({"detail": str(exc)}, 422)
         return _json(_segment_json(services.store.segment(segment_id)))
