@@ -72,9 +72,6 @@ def check_text(col: Collector, value: Any, path: Path_, languages: list[str]) ->
                 fix=f"add `{languages[0]}:` — it is shown when a translation is missing")
 
 
-_check_text = check_text  # its former name, which other checks import
-
-
 def check_question(col: Collector, q: dict, path: Path_, names: dict[str, str], languages: list[str],
                    in_repeat: bool = False) -> None:
     """One question: its type, name, fields, and what its type needs."""

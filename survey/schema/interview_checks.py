@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from survey.errors import ErrorCode, QuestionnaireInvalid
-from survey.schema.checks import _check_text, _languages, check_question
+from survey.schema.checks import _languages, check_question, check_text
 from survey.schema.choice_lists import _resolve, read_choice_csv
 from survey.schema.interview import (
     Category,
@@ -100,10 +100,10 @@ def _check_texts(col: Collector, node: Any, path: Path_, languages: list[str]) -
     if isinstance(node, dict):
         for key, value in node.items():
             if key in _GRID_TEXTS:
-                _check_text(col, value, path + (key,), languages)
+                check_text(col, value, path + (key,), languages)
             elif key == "prompts" and isinstance(value, list):
                 for k, prompt in enumerate(value):
-                    _check_text(col, prompt, path + (key, k), languages)
+                    check_text(col, prompt, path + (key, k), languages)
             elif key not in ("closed", "mission"):
                 _check_texts(col, value, path + (key,), languages)
     elif isinstance(node, list):
