@@ -337,3 +337,14 @@ def _check_project(zipped: Path, store: Store, grid_id: str) -> None:
                     assert (piece, tagged) in passages
                     found += 1
     assert found == sum(1 for i in corpus.interviews for s in i.segments if s.codes and s.start is not None)
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 5000, "99999999999999999999"])
+def test_odd_numbers_in_a_grids_query_or_form_are_refused_not_a_500(seeded, number: str) -> None:  # noqa: ANN001
+    client, _, codes = seeded
+    login(client, "eval@example.org")
+    page = client.get(f"/staff/grids/entretiens-analyse/codes?scinder={number}")
+    assert page.status_code == 200 and 'name="code_1"' not in page.text  # no code to split: the plain codebook
+    refused = post_form(client, "/staff/grids/entretiens-analyse/codes/fusionner",
+                        [("_csrf_token", csrf_of(page.text)), ("source_id", number), ("into_id", str(codes["enjeux"]))])
+    assert refused.status_code == 400 and "Recodage impossible" in refused.text

@@ -468,3 +468,26 @@ def test_the_form_saves_exactly_the_slots_whose_text_changed(stored: dict[str, s
     expected = {slot: body for slot, body in posted.items() if body != stored.get(slot, "")}
     assert {edit.slot: edit.body for edit in edits} == expected
     assert all(edit.base == (3 if edit.slot in stored else 0) for edit in edits)
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "99999999999999999999"])
+def test_odd_numbers_in_the_interview_forms_are_refused_not_a_500(client: TestClient, grid_store: Store,
+                                                                  number: str) -> None:
+    _interviewer(client, grid_store)
+    interview_id = _start(client)
+    token, bases = _form(client, interview_id)
+    others = [(name, value) for name, value in bases.items() if name != f"base:{NOTE}"]
+    # A tampered base revision: the page answers (a conflict when it reads as a number), never a 500
+    stale = post_form(client, f"/staff/interviews/{interview_id}/save", [
+        ("_csrf_token", token), ("save-id", "odd-number-1"), *others, (f"base:{NOTE}", number),
+        (f"slot:{NOTE}", "Notes gardées")], follow_redirects=False)
+    assert stale.status_code in (303, 409)
+    assert grid_store.interview(interview_id).body(NOTE) == ""
+    # An unreadable code is left out: the passage is marked without it
+    token, bases = _form(client, interview_id)
+    pasted = post_form(client, f"/staff/interviews/{interview_id}/segments", [
+        ("_csrf_token", token), ("save-id", "odd-number-2"), *bases.items(), (f"slot:{NOTE}", "Du lien"),
+        ("quote-slot", NOTE), ("quote-text", "Du lien"), ("quote-code", number)], follow_redirects=False)
+    assert pasted.status_code == 303
+    [segment] = grid_store.interview(interview_id).segments
+    assert (segment.text, segment.code_ids) == ("Du lien", ())

@@ -32,7 +32,7 @@ from survey.messages import translate
 from survey.store import Store
 from survey.store_codebook import InterviewError, NewCode
 from survey.web.auth import guarded_member, require
-from survey.web.pages import Form, PathId, ServicesDep, form_value, render, request_language
+from survey.web.pages import Form, PathId, ServicesDep, form_value, posted_int, render, request_language
 
 RECODE = "interview_recode"  # audit action: a code renamed, merged or split
 EXPORT = "interview_export"  # audit action: a grid's pseudonymised zip downloaded
@@ -160,10 +160,11 @@ class GridsController(Controller):
         assign: dict[int, str] = {}
         for name, value in data.items():
             choice = value[0] if isinstance(value, list) else value
-            if name.startswith("passage_") and name[8:].isdigit() and choice in ("1", "2"):
+            passage = posted_int(name.removeprefix("passage_")) if name.startswith("passage_") else None
+            if passage is not None and choice in ("1", "2"):
                 index = int(choice) - 1
                 if index < len(new):
-                    assign[int(name[8:])] = new[index].code
+                    assign[passage] = new[index].code
         return _recode(request, store, grid_id, lambda: store.split_code(code_id, new, assign),
                        {"op": "split", "code": ids.get(code_id, ""), "into": [n.code for n in new],
                         "passages": len(assign)}, split=code_id)
@@ -207,8 +208,8 @@ def _code_ids(store: Store, grid_id: str) -> dict[int, str]:
 
 def _posted_code(data: Form, field: str, ids: dict[int, str]) -> int:
     """A code id posted in a form, when it is one of the grid's codes (else -1: the store refuses it clearly)."""
-    value = (form_value(data, field) or "").strip()
-    return int(value) if value.isdigit() and int(value) in ids else -1
+    value = posted_int((form_value(data, field) or "").strip())
+    return value if value is not None and value in ids else -1
 
 
 def _recode(request: Request, store: Store, grid_id: str, change: Any, detail: dict[str, Any],
@@ -232,7 +233,7 @@ def _codes_page(request: Request, store: Store, grid_id: str, status: int = 200,
     ids = {c.code: c.id for c in stored}
     passages = {entry.code.code: entry.quotes for entry in quotes_by_code(corpus)}
     asked = request.query_params.get("scinder", "")
-    splitting = split if split is not None else int(asked) if asked.isdigit() else None
+    splitting = split if split is not None else posted_int(asked)
     split_code = next((c for c in stored if c.id == splitting), None)
     rows = [{"id": ids.get(c.code), "code": c.code, "label": c.label, "definition": c.definition,
              "depth": corpus.depth(c.code), "passages": len(passages.get(c.code, ()))} for c in corpus.code_tree()]

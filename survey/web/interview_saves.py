@@ -22,6 +22,7 @@ from survey.schema import Question
 from survey.schema.interview import InterviewGrid
 from survey.store import Store
 from survey.store_interviews import Interview, SaveResult
+from survey.web.pages import posted_int
 
 SLOT_FIELD, BASE_FIELD = "slot:", "base:"
 
@@ -78,8 +79,7 @@ def save_key(save_id: str, slot: str) -> str:
 
 
 def _base(fields: Mapping[str, Sequence[str]], slot: str) -> int | None:
-    text = (fields.get(BASE_FIELD + slot) or [""])[0]
-    return int(text) if text.isdigit() else None
+    return posted_int((fields.get(BASE_FIELD + slot) or [""])[0])
 
 
 def posted_edits(grid: InterviewGrid, interview: Interview, fields: Mapping[str, Sequence[str]], language: str

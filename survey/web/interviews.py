@@ -39,7 +39,16 @@ from survey.web.interview_view import (
     localiser,
     pseudonym,
 )
-from survey.web.pages import Form, PathId, ServicesDep, form_fields, form_value, render, request_language
+from survey.web.pages import (
+    Form,
+    PathId,
+    ServicesDep,
+    form_fields,
+    form_value,
+    posted_int,
+    render,
+    request_language,
+)
 
 PathInt = FromPath[int]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -181,7 +190,7 @@ class InterviewsController(Controller):
         slot = form_value(data, "quote-slot") or ""
         text = (form_value(data, "quote-text") or "").replace("\r\n", "\n").strip()
         quote = {"slot": slot, "text": text, "is_quote": form_value(data, "quote-is-quote") == "1",
-                 "codes": [int(c) for c in fields.get("quote-code", []) if c.isdigit()]}
+                 "codes": [c for c in map(posted_int, fields.get("quote-code", [])) if c is not None]}
 
         def then(interview: Interview) -> str | tuple[str, str]:
             known = {code.id for code in store.codes(interview.grid_id)}
@@ -300,7 +309,7 @@ class InterviewsController(Controller):
                 problem = translate("transcript_unreadable", language, detail=str(exc))
         if problem is not None:
             return _page(request, store, interview, grid, status=422, problems=[("f-transcript-file", problem)])
-        result = store.save_text(interview.id, TRANSCRIPT, text, base_revision=int(base) if base.isdigit() else 0,
+        result = store.save_text(interview.id, TRANSCRIPT, text, base_revision=posted_int(base) or 0,
                                  save_id=secrets.token_urlsafe(18), staff_id=guarded_member(request).id)
         if not result.ok:
             conflict = Conflict(result.body, result.revision, text)

@@ -78,3 +78,9 @@ def form_value(data: Mapping[str, Any], name: str) -> str | None:
     """The first value posted for a field."""
     value = data.get(name)
     return (value[0] if value else None) if isinstance(value, list) else value
+
+
+def posted_int(text: str | None) -> int | None:
+    """A whole number posted in a form or a query (an id, a revision); None for anything else. Only ASCII digits
+    and at most 18 of them: `str.isdigit` takes « ² », which `int` refuses, and a longer number fits no column."""
+    return int(text) if text and len(text) <= 18 and text.isascii() and text.isdigit() else None
