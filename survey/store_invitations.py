@@ -202,14 +202,15 @@ class Invitations:
             row = conn.execute(query).first()
         return _info(row) if row is not None else None
 
-    def prefilled_questions(self, invitation_id: int | None) -> frozenset[str]:
-        """The questions an invitation's contact list answered: its form does not show them (none without one)."""
+    def prefilled_answers(self, invitation_id: int | None) -> dict[str, Any]:
+        """The answers an invitation's contact list gives, by question (none without one): its form does not show
+        those questions, and takes their answers from here, never from what a browser posts."""
         if invitation_id is None:
-            return frozenset()
+            return {}
         with self.engine.connect() as conn:
             attributes = conn.execute(select(invitation_t.c.attributes)
                                       .where(invitation_t.c.id == invitation_id)).scalar()
-        return frozenset(attributes or ())
+        return dict(attributes or {})
 
     def invitation_counts(self, questionnaire_id: str) -> InvitationCounts:
         """How many invited, sent, reminded, opened, completed, revoked — one query."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
 import threading
 import zipfile
 from pathlib import Path
@@ -55,25 +54,25 @@ def _page_index(html: str) -> int:
 
 
 def _browser_fields(html: str, answers: dict) -> list[tuple[str, str]]:
-    """What a browser posts for the page: the fields it shows, answered, and the hidden fields of the questions the
-    contact list answered (not shown, so not typed)."""
-    prefilled = re.findall(r'<input type="hidden" name="([a-z0-9_]+)" value="([^"]*)">', html)
-    prefilled = [(name, value) for name, value in prefilled if name not in ("page", "version", "language", "state")]
-    names = {name for name, _ in prefilled}
-    shown = {k: v for k, v in answers.items() if k not in names}
-    return page_form(QUESTIONNAIRE.pages[_page_index(html)], shown) + prefilled
+    """What a browser posts for the page: the fields it shows, answered (the questions the contact list answered are
+    not shown, so not posted)."""
+    page = QUESTIONNAIRE.pages[_page_index(html)]
+    shown = {q.name for q in page.questions if f'id="q-{q.name}"' in html}
+    return page_form(page, {k: v for k, v in answers.items() if k in shown})
 
 
 def _answer_to_the_end(client: TestClient, link: str, answers: dict, stop_before_last: bool = False,  # noqa: ANN202
-                       seen: list[str] | None = None):
+                       seen: list[str] | None = None, forged: bool = False):
     """Follow the link, answer page after page as a browser does; the last POST's redirect (or, with
-    `stop_before_last`, the HTML of the last page, not sent)."""
+    `stop_before_last`, the HTML of the last page, not sent). `forged`: post every answer of the page, the
+    pre-filled ones too, as an edited page or a hand-made POST would."""
     location = client.get(link, follow_redirects=False).headers["location"]
     for _ in range(len(QUESTIONNAIRE.pages) + 1):
         html = client.get(location).text
         if seen is not None:
             seen.append(html)
-        fields = _browser_fields(html, answers)
+        page = QUESTIONNAIRE.pages[_page_index(html)]
+        fields = page_form(page, answers) if forged else _browser_fields(html, answers)
         if stop_before_last and "Envoyer" in html:
             return html, fields
         sent = submit(client, html, fields, follow_redirects=False)
@@ -98,9 +97,9 @@ def test_a_link_starts_a_prefilled_form_and_gives_one_response(app: TestClient, 
     assert store.invitation_counts(QID).opened == 1
     pages: list[str] = []
     done = _answer_to_the_end(app, links["ana@ville.example"], {**_answers(1), "service": "culture"}, seen=pages)
-    service_page = [html for html in pages if '<input type="hidden" name="service" value="urbanisme">' in html]
+    service_page = [html for html in pages if 'id="q-fonction"' in html]  # the page the service question is on
     assert service_page and all('id="q-service"' not in html for html in service_page)  # the list answered it
-    assert all('id="q-fonction"' in html for html in service_page)  # the page's other questions are asked
+    assert all('name="service"' not in html for html in service_page)  # nor is its answer on the page
     assert done.headers["location"].startswith(f"/s/{QID}/merci")
     [response] = _rows(store, response_t)
     assert response.answers["service"] == "urbanisme"
@@ -109,6 +108,16 @@ def test_a_link_starts_a_prefilled_form_and_gives_one_response(app: TestClient, 
     again = app.get(links["ana@ville.example"])
     assert again.status_code == 409 and "Vous avez déjà répondu" in again.text
     assert store.response_count(QID) == 1
+
+
+def test_a_posted_value_cannot_change_a_prefilled_answer(app: TestClient, store: Store) -> None:
+    """The contact list says urbanisme; a POST that says culture for the (unshown) question changes nothing."""
+    links = _invite(store, ("fa@ville.example", "urbanisme"))
+    assert "culture" != "urbanisme" and "culture" in [c.code for c in QUESTIONNAIRE.question("service").options()]
+    done = _answer_to_the_end(app, links["fa@ville.example"], {**_answers(5), "service": "culture"}, forged=True)
+    assert done.headers["location"].startswith(f"/s/{QID}/merci")
+    [response] = _rows(store, response_t)
+    assert response.answers["service"] == "urbanisme"
 
 
 def test_the_link_resumes_the_form_on_another_device(store: Store, tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def show_page(request: Request, questionnaire: Questionnaire, state: FormState, 
     `controls` are the form's hidden fields that say where the progress is (the page shown, or the preview's
     signed state); `can_save` offers "Save and continue later", and `resume_url` shows the link it gives (with
     the day it `expires`). `resolution` is the logic's for `state.answers`, when the caller has it already.
-    `prefilled`: questions an invitation's contact list answered, not shown, their values kept as hidden fields.
+    `prefilled`: questions an invitation's contact list answered: not shown (their answers stay on the server).
     """
     issues = issues or []
     today = _today()
@@ -221,6 +221,20 @@ def take_step(questionnaire: Questionnaire, state: FormState, fields: dict[str, 
                      for q in p.questions if q.name == final[0].question), state.page)
         return Step(state.moved(page=page), tuple(final))
     return Step(state, done=True)
+
+
+def with_prefilled(questionnaire: Questionnaire, page: int, fields: dict[str, list[str]],
+                   prefilled: dict[str, Any]) -> dict[str, list[str]]:
+    """The posted fields with the page's pre-filled questions (an invitation's contact list answered them) taken
+    from the server's answers: whatever a browser posts under those names, edited page or forged POST, is ignored."""
+    names = {q.name for q in questionnaire.pages[page].questions if q.name in prefilled}
+    if not names:
+        return fields
+    kept = {k: v for k, v in fields.items() if k not in names and k.partition("__")[0] not in names}
+    for question in questionnaire.pages[page].questions:
+        if question.name in names:
+            kept.update(form_values(question, prefilled[question.name]))
+    return kept
 
 
 def form_value_of(fields: dict[str, list[str]], name: str) -> str:

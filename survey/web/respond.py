@@ -39,6 +39,7 @@ from survey.web.answering import (
     served_language,
     show_page,
     take_step,
+    with_prefilled,
 )
 from survey.web.form_state import FormState
 from survey.web.gdpr_pages import erasure_url, full_quota, quota_page_url
@@ -246,7 +247,7 @@ def _show_form(request: Request, services: Services, questionnaire_id: str, key:
                      resolution=resolution, can_save=True,
                      resume_url=str(request.base_url).rstrip("/") + form_url(questionnaire, key) if saved else None,
                      expires=form.expires_at(_max_age(services)).date() if saved else None,
-                     prefilled=services.store.prefilled_questions(form.invitation_id))
+                     prefilled=frozenset(services.store.prefilled_answers(form.invitation_id)))
 
 
 def _answer_form(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str,
@@ -266,6 +267,7 @@ def _answer_form(request: Request, services: Services, fields: dict[str, list[st
     if language != form.language:
         questionnaire = localised(services.store, form.version_id, language)  # type: ignore[assignment]
     state = FormState(version_id=form.version_id, key=key, page=page, language=language, answers=form.answers)
+    fields = with_prefilled(questionnaire, page, fields, services.store.prefilled_answers(form.invitation_id))
     step = take_step(questionnaire, state, fields, form_value(fields, "action") or "next")
     if step.done:
         return _complete(services, questionnaire, form, step)
