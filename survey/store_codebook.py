@@ -28,6 +28,11 @@ class InterviewError(ValueError):
     """A request about interviews that cannot be carried out; the message says why and what to do."""
 
 
+def is_row_id(value: object) -> bool:
+    """Whether a number can be a row's id: SQLite refuses a Python int past 64 bits (a 500, not a miss)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 @dataclass(frozen=True)
 class StoredCode:
     """A code of a grid's codebook as stored now (after any recoding)."""
@@ -192,7 +197,7 @@ class Codebook:
 
     @staticmethod
     def _active(conn: Connection, code_id: int) -> Any:
-        row = conn.execute(select(code_t).where(code_t.c.id == code_id)).first()
+        row = conn.execute(select(code_t).where(code_t.c.id == code_id)).first() if is_row_id(code_id) else None
         if row is None or row.merged_into_id is not None:
             raise InterviewError(f"no code {code_id} (unknown, or merged into another)")
         return row

@@ -31,7 +31,7 @@ from survey.db_interviews import (
     InterviewText,
 )
 from survey.schema.interview import InterviewGrid
-from survey.store_codebook import InterviewError, NewCode, StoredCode
+from survey.store_codebook import InterviewError, NewCode, StoredCode, is_row_id
 from survey.store_grids import GridListing, Grids, LoadedGrid
 from survey.store_segments import COMPLETE, IN_PROGRESS, Segment, Segments, _audit, _aware, _now, _stored
 
@@ -161,7 +161,7 @@ class Interviews(Segments, Grids):
 
     def interview(self, interview_id: int) -> Interview | None:
         """An interview with its texts and coded passages, or None."""
-        found = self._interviews(interview_t.c.id == interview_id)
+        found = self._interviews(interview_t.c.id == interview_id) if is_row_id(interview_id) else []
         return found[0] if found else None
 
     def interviews(self, grid_id: str, include_synthetic: bool = True) -> list[Interview]:

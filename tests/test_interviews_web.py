@@ -491,3 +491,23 @@ def test_odd_numbers_in_the_interview_forms_are_refused_not_a_500(client: TestCl
     assert pasted.status_code == 303
     [segment] = grid_store.interview(interview_id).segments
     assert (segment.text, segment.code_ids) == ("Du lien", ())
+
+
+def test_ids_out_of_any_columns_range_are_404_or_422_not_a_500(client: TestClient, grid_store: Store) -> None:
+    _interviewer(client, grid_store)
+    interview_id = _start(client)
+    token = _token(client, interview_id)
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    huge = 10**20
+    assert client.get(f"/staff/interviews/{huge}").status_code == 404
+    _autosave(client, interview_id, token, NOTE, "Pas de budget.", 0, "huge-ids-01")
+    made = client.post(f"/staff/interviews/{interview_id}/segments.json", headers=headers, json={
+        "slot": NOTE, "start": huge, "text": "budget", "codes": [huge]})
+    assert made.status_code == 422
+    segment = client.post(f"/staff/interviews/{interview_id}/segments.json", headers=headers, json={
+        "slot": NOTE, "start": 0, "text": "budget", "codes": []}).json()
+    for code_id in (huge, True):
+        tagged = client.post(f"/staff/interviews/{interview_id}/segments/{segment['id']}/codes.json",
+                             headers=headers, json={"code_id": code_id, "on": True})
+        assert tagged.status_code == 422
+    assert grid_store.segment(segment["id"]).code_ids == ()
