@@ -80,7 +80,7 @@ def _pdf_download(client: TestClient, questionnaire_id: str) -> str:
                         follow_redirects=False)
     url = started.headers["location"]
     deadline = time.monotonic() + 120
-    while 'http-equiv="refresh"' in (text := client.get(url).text) and time.monotonic() < deadline:
+    while '/static/job.js' in (text := client.get(url).text) and time.monotonic() < deadline:
         time.sleep(0.2)
     link = re.search(r'href="(/staff/jobs/[^"]+/file)"', text).group(1)  # type: ignore[union-attr]
     assert client.get(link).status_code == 200

@@ -500,7 +500,7 @@ def _job_page(client, store: Store, responses: int, **fields: str) -> str:  # no
                         [("_csrf_token", csrf_of(form)), ("format", "csv"), *fields.items()], follow_redirects=False)
     assert started.status_code == 303, started.text
     deadline = time.monotonic() + 60
-    while 'http-equiv="refresh"' in (page := client.get(started.headers["location"]).text):
+    while '/static/job.js' in (page := client.get(started.headers["location"]).text):
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert not re.search(r"Traceback|Internal Server Error", page)

@@ -127,7 +127,7 @@ def export_form(client: TestClient, fields: list[tuple[str, str]]):  # noqa: ANN
 def finished_page(client: TestClient, url: str) -> str:
     """Wait for a job's page to stop refreshing; its text."""
     deadline = time.monotonic() + 120
-    while 'http-equiv="refresh"' in (text := client.get(url).text) and time.monotonic() < deadline:
+    while '/static/job.js' in (text := client.get(url).text) and time.monotonic() < deadline:
         time.sleep(0.1)
     return text
 

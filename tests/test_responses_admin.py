@@ -233,7 +233,7 @@ def test_the_export_form_adds_synthetic_responses_only_when_ticked(client: TestC
                   ("l", "1")] + ([("include_synthetic", "1")] if ticked else [])
         job = post_form(client, f"/staff/q/{BUDGET}/export", fields, follow_redirects=False).headers["location"]
         deadline = time.monotonic() + 120
-        while 'http-equiv="refresh"' in (text := client.get(job).text) and time.monotonic() < deadline:
+        while '/static/job.js' in (text := client.get(job).text) and time.monotonic() < deadline:
             time.sleep(0.2)
         link = re.search(r'href="(/staff/jobs/[^"]+/file)"', text).group(1)  # type: ignore[union-attr]
         assert len(_zip_rows(client.get(link).content)) == expected
