@@ -25,7 +25,7 @@ from survey.db_interviews import (
     InterviewSegmentCode,
     InterviewText,
 )
-from survey.store_codebook import InterviewError
+from survey.store_codebook import InterviewError, is_row_id
 
 interview_t, text_t, audit_t = InterviewRow.__table__, InterviewText.__table__, InterviewAudit.__table__
 segment_t, segment_code_t, code_t = InterviewSegment.__table__, InterviewSegmentCode.__table__, InterviewCode.__table__
@@ -156,6 +156,8 @@ class Segments:
 
     def untag_segment(self, segment_id: int, code_id: int, *, staff_id: int | None = None) -> bool:
         """Take a code off a passage; False when it did not have it."""
+        if not is_row_id(code_id):
+            return False
         with self.engine.begin() as conn:
             before = self._coding(conn, segment_id)
             taken = bool(conn.execute(delete(segment_code_t).where(segment_code_t.c.segment_id == segment_id,

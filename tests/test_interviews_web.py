@@ -510,4 +510,7 @@ def test_ids_out_of_any_columns_range_are_404_or_422_not_a_500(client: TestClien
         tagged = client.post(f"/staff/interviews/{interview_id}/segments/{segment['id']}/codes.json",
                              headers=headers, json={"code_id": code_id, "on": True})
         assert tagged.status_code == 422
+    untagged = client.post(f"/staff/interviews/{interview_id}/segments/{segment['id']}/codes.json",
+                           headers=headers, json={"code_id": huge, "on": False})
+    assert untagged.status_code == 200 and untagged.json()["codes"] == []
     assert grid_store.segment(segment["id"]).code_ids == ()
