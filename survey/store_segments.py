@@ -1,7 +1,7 @@
 """SQL of coded passages: a passage of a slot's text, marked (as a verbatim quote or not) and tagged with codes.
 A mixin of `survey.store.Store` (through `Interviews`). When a slot's text is saved, its passages follow it
 (`survey.anchoring`); one whose text is gone is kept detached. Once the interview is complete, every change to its
-coding (a passage marked or removed, a code given or taken off, a quote marked) is written to its audit trail like
+coding (a passage marked or removed, a code given or taken off) is written to its audit trail like
 a change to its text, as `passage:<slot>` with the passage before and after in words.
 """
 
@@ -123,13 +123,6 @@ class Segments:
         with self.engine.connect() as conn:
             found = self._segments(conn, segment_t.c.id == segment_id)
         return found[0] if found else None
-
-    def set_quote(self, segment_id: int, is_quote: bool, *, staff_id: int | None = None) -> None:
-        """Mark a passage as a verbatim quote, or not."""
-        with self.engine.begin() as conn:
-            before = self._coding(conn, segment_id)
-            conn.execute(update(segment_t).where(segment_t.c.id == segment_id).values(is_quote=is_quote))
-            self._audit_coding(conn, segment_id, staff_id, before)
 
     def delete_segment(self, segment_id: int, *, staff_id: int | None = None) -> bool:
         """Remove a coded passage and its codes (the text stays); False when there was none."""
