@@ -348,3 +348,24 @@ def test_odd_numbers_in_a_grids_query_or_form_are_refused_not_a_500(seeded, numb
     refused = post_form(client, "/staff/grids/entretiens-analyse/codes/fusionner",
                         [("_csrf_token", csrf_of(page.text)), ("source_id", number), ("into_id", str(codes["enjeux"]))])
     assert refused.status_code == 400 and "Recodage impossible" in refused.text
+
+
+def test_synthetic_interviews_reach_pages_and_exports_only_when_asked(seeded) -> None:  # noqa: ANN001
+    client, store, _ = seeded
+    fake = store.start_interview("entretiens-analyse", category="elu", site="centre", synthetic=True)
+    store.save_text(fake.id, "summary:enjeux", "Une démarche inventée pour la démo.", base_revision=0,
+                    save_id="save-synthetic")
+    login(client, "eval@example.org")
+    assert "inventée pour la démo" not in client.get("/staff/grids/entretiens-analyse").text
+    assert "inventée pour la démo" in client.get("/staff/grids/entretiens-analyse?synthetiques=1").text
+    token = csrf_of(client.get("/staff/grids/entretiens-analyse/export").text)
+
+    def exported(*extra: tuple[str, str]) -> str:
+        response = post_form(client, "/staff/grids/entretiens-analyse/export",
+                             [("_csrf_token", token), ("format", "json"), *extra])
+        assert response.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".json"))
+
+    assert "[PERSONNE] voulait renouer" in exported() and "inventée pour la démo" not in exported()
+    assert "inventée pour la démo" in exported(("synthetiques", "1"))
