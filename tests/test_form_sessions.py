@@ -24,7 +24,9 @@ from survey.schema import load_questionnaire, parse_questionnaire
 from survey.store import Store
 from survey.synthetic import synthetic_answers
 from survey.validation import finalise
-from tests.conftest import ROOT, add_staff, login, submit
+from survey.web.answering import edit_repeat
+from survey.web.form_state import FormState
+from tests.conftest import ROOT, action_of, add_staff, controls_of, login, post_form, submit
 from tests.respondent import page_form
 
 QID = "budget-participatif-habitants"
@@ -320,3 +322,30 @@ def test_drop_out_counts_add_up_and_hide_small_ones(groups: list[tuple[int, str,
             assert row.text == str(row.count) and (row.count == 0 or row.count >= threshold)
         elif row.text != "×":
             assert 0 < row.count < threshold
+
+
+def test_forged_numbers_in_a_posted_form_get_no_500(client: TestClient, store: Store) -> None:
+    """« ² » passes `str.isdigit` but not `int`: a forged version, page or repeat item is refused politely."""
+    html = client.get(f"/s/{QID}").text
+    forged = [(name, "²" if name == "version" else value) for name, value in controls_of(html)]
+    first = post_form(client, action_of(html), [*forged, ("action", "next")], follow_redirects=False)
+    assert first.status_code == 400 and _rows(store) == []
+    answers = synthetic_answers(QUESTIONNAIRE, random.Random(3))
+    location = _next(client, html, page_form(QUESTIONNAIRE.pages[0], answers)).headers["location"]
+    page = client.get(location).text
+    forged = [(name, "²" if name == "page" else value) for name, value in controls_of(page)]
+    again = post_form(client, action_of(page), [*forged, ("action", "next")], follow_redirects=False)
+    assert again.status_code == 303 and _path(again.headers["location"]) == _path(location)  # where it stands
+    [row] = _rows(store)
+    assert row.page == resolve(QUESTIONNAIRE, answers).shown_pages[1]
+    index, repeat = next((i, q) for i, p in enumerate(QUESTIONNAIRE.pages) for q in p.questions if q.type == "repeat")
+    instances = next(a[repeat.name] for seed in range(50)
+                     if len((a := synthetic_answers(QUESTIONNAIRE, random.Random(seed))).get(repeat.name) or []) >= 2)
+    fields: dict[str, list[str]] = {}
+    for name, value in page_form(QUESTIONNAIRE.pages[index], {repeat.name: instances}):
+        fields.setdefault(name, []).append(value)
+    state = FormState(version_id=1, key="k", page=index, language="fr", answers={})
+    kept = edit_repeat(QUESTIONNAIRE, state, fields, f"remove:{repeat.name}:²").answers[repeat.name]
+    assert len(kept) == len(instances)  # nothing removed
+    assert len(edit_repeat(QUESTIONNAIRE, state, fields, f"remove:{repeat.name}:0").answers[repeat.name]) \
+        == len(instances) - 1

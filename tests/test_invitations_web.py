@@ -73,6 +73,13 @@ def test_a_contact_list_is_imported_and_counted(evaluator: TestClient, store: St
     assert store.audit_events()[0].action == IMPORTED
 
 
+def test_a_forged_page_number_shows_the_first_page(evaluator: TestClient, store: Store) -> None:
+    _upload(evaluator, b"email\nana@ville.example\n")
+    for page in ("²", "0", "-1", "x", "9" * 40):  # « ² » passes str.isdigit, not int
+        answer = evaluator.get(PAGE, params={"page": page})
+        assert answer.status_code == 200 and "<th scope=\"row\">ana@ville.example</th>" in answer.text
+
+
 def test_a_bad_contact_list_shows_every_problem_and_adds_nobody(evaluator: TestClient, store: Store) -> None:
     answer = _upload(evaluator, b"email,service\nana@ville,urbanisme\nbo@ville.example,piscine\n")
     assert answer.status_code == 422

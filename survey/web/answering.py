@@ -34,7 +34,7 @@ from survey.schema import Question, Questionnaire
 from survey.validation import AnswerIssue, read_page, validate_answers
 from survey.web.form_state import FormState
 from survey.web.page_cache import PageCache
-from survey.web.pages import render
+from survey.web.pages import posted_int, render
 
 PAGE_CACHE = PageCache()
 
@@ -167,8 +167,8 @@ def edit_repeat(questionnaire: Questionnaire, state: FormState, fields: dict[str
     page_answers, _ = read_posted_page(questionnaire, state, fields)
     if kind == "add":
         instances.append({})
-    elif kind == "remove" and index.isdigit() and int(index) < len(instances):
-        del instances[int(index)]
+    elif kind == "remove" and (number := posted_int(index)) is not None and number < len(instances):
+        del instances[number]
     return state.moved(answers={**state.answers, **page_answers, name: instances})
 
 

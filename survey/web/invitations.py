@@ -18,7 +18,7 @@ from survey.access import Action
 from survey.contacts import MAX_BYTES, ContactProblem, ContactsInvalid, read_contacts
 from survey.invitation_mail import KINDS, MailNotConfigured, check_mail_settings, personal_link
 from survey.web.auth import guarded_member, require, visible_questionnaire
-from survey.web.pages import PathId, Services, ServicesDep, render, request_language
+from survey.web.pages import PathId, Services, ServicesDep, posted_int, render, request_language
 
 PathInt = FromPath[int]
 PAGE_SIZE = 200  # people listed per page
@@ -50,7 +50,7 @@ def invitations_page(request: Request, services: Services, questionnaire_id: str
     people = services.store.invitations(questionnaire_id)
     pages = max(1, -(-len(people) // PAGE_SIZE))
     text = request.query_params.get("page", "1")
-    page = min(int(text), pages) if text.isdigit() and int(text) >= 1 else 1
+    page = min(posted_int(text) or 1, pages)
     jobs = [job for job in services.jobs.recent(member, questionnaire_id) if job.kind in KINDS]
     done = request.query_params.get("done")
     counts: dict[str, Any] = {name: request.query_params.get(name, "")[:9] for name in ("added", "kept")}

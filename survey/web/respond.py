@@ -43,7 +43,16 @@ from survey.web.answering import (
 )
 from survey.web.form_state import FormState
 from survey.web.gdpr_pages import erasure_url, full_quota, quota_page_url
-from survey.web.pages import PathId, Services, ServicesDep, form_fields, form_value, render, request_language
+from survey.web.pages import (
+    PathId,
+    Services,
+    ServicesDep,
+    form_fields,
+    form_value,
+    posted_int,
+    render,
+    request_language,
+)
 from survey.web.publishing import respondent_gate
 
 _LOCALISED: dict[tuple[int, str], tuple[Questionnaire, Questionnaire]] = {}
@@ -152,7 +161,8 @@ def _asked_language(fields: dict[str, list[str]], questionnaire: Questionnaire, 
 def _start(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str) -> Response:
     """The first posted page: judge it, then start the form session (one INSERT) and redirect to it."""
     version = form_value(fields, "version") or ""
-    loaded = services.store.version(int(version)) if version.isdigit() and len(version) < 12 else None
+    version_id = posted_int(version)
+    loaded = services.store.version(version_id) if version_id is not None else None
     if loaded is None or loaded.questionnaire.id != questionnaire_id:
         return _expired(request, questionnaire_id, status=400)
     if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed… (publishing)
@@ -258,8 +268,7 @@ def _answer_form(request: Request, services: Services, fields: dict[str, list[st
         return opened
     form, questionnaire, _ = opened
     posted = form_value(fields, "page") or ""
-    page = _page_asked(questionnaire, form, form.answers, int(posted) if posted.isdigit() and len(posted) < 6
-                       else None)
+    page = _page_asked(questionnaire, form, form.answers, posted_int(posted))
     if page is None:  # a page the answers no longer ask (changed in another tab): show where the form stands
         return _to_form(request, questionnaire, key, form.page)
     language = _asked_language(fields, questionnaire, served_language(
