@@ -82,8 +82,9 @@ def _grid(store: Store, request: Request, grid_id: str) -> InterviewGrid:
 def _page(request: Request, store: Store, interview: Interview, grid: InterviewGrid, *, status: int = 200,
           **context: Any) -> Response:
     """The interview page (see InterviewPage); a fresh save id for its form each time it is shown."""
-    people = {interview.interviewer_id} | {entry.staff_id for entry in store.interview_audit(interview.id)}
-    audit = store.interview_audit(interview.id) if interview.complete else []
+    audit = store.interview_audit(interview.id)  # read once: it names the people shown too
+    people = {interview.interviewer_id} | {entry.staff_id for entry in audit}
+    audit = audit if interview.complete else []
     page = InterviewPage(grid, interview, request_language(request), store.codes(interview.grid_id),
                          store.staff_emails({p for p in people if p is not None}), audit)
     return render(request, "staff_interview.html", status=status,
