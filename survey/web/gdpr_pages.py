@@ -112,7 +112,7 @@ class ErasureController(Controller):
     async def erase(self, request: Request, services: ServicesDep, questionnaire_id: PathId, key: PathId
                     ) -> Response:
         """Erase the response (audited without content), then redirect to the page that says so."""
-        if services.store.current(questionnaire_id) is None:
+        if await to_thread.run_sync(services.store.current, questionnaire_id) is None:  # off the event loop
             raise NotFoundException()
         if not await to_thread.run_sync(_erasable, services, questionnaire_id):
             return await to_thread.run_sync(self._page, request, services, questionnaire_id, key)
