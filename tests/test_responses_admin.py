@@ -181,6 +181,8 @@ def test_an_evaluator_lists_opens_marks_corrects_and_deletes(client: TestClient,
     assert not any(f"/responses/{i}\"" in synthetic for i in ids) and "(1)" in synthetic
     assert client.get(f"/staff/q/{BUDGET}/responses?since=yesterday").status_code == 400
     assert client.get(f"/staff/q/{BUDGET}/responses?version=9.9").status_code == 400
+    for page in ("0", "²", "9" * 40):  # « ² » passes str.isdigit but not int(): a 400, not a 500
+        assert client.get(f"/staff/q/{BUDGET}/responses?page={page}").status_code == 400
 
     page = client.get(f"/staff/q/{BUDGET}/responses/{ids[0]}")
     assert page.status_code == 200

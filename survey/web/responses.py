@@ -24,7 +24,16 @@ from survey.schema.localise import localise
 from survey.store import Store
 from survey.store_responses import PAGE_SIZE, ResponseFilter, StoredResponse
 from survey.web.auth import guarded_member, require, visible_questionnaire
-from survey.web.pages import Form, PathId, ServicesDep, form_fields, form_value, render, request_language
+from survey.web.pages import (
+    Form,
+    PathId,
+    ServicesDep,
+    form_fields,
+    form_value,
+    posted_int,
+    render,
+    request_language,
+)
 
 PathInt = FromPath[int]
 NOTICES = ("marked_test", "marked_real", "corrected", "deleted")  # ?done= after a change: one of these messages
@@ -76,9 +85,10 @@ def _filter(request: Request, versions: list[str]) -> ResponseFilter:
 
 def _page_number(request: Request) -> int:
     text = request.query_params.get("page", "1")
-    if not text.isdigit() or int(text) < 1:
+    number = posted_int(text)
+    if number is None or number < 1:
         raise ValidationException(f"page: a number from 1, not {text[:12]!r}")
-    return int(text)
+    return number
 
 
 def _question(questionnaire: Questionnaire, name: str) -> Question:
