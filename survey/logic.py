@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,9 +57,32 @@ class Resolution:
     today: str
 
 
+_RECENT = threading.local()  # per thread: the last few resolutions, see `resolve`
+_RECENT_SIZE = 4
+
+
 def resolve(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str | None = None) -> Resolution:
-    """Walk the pages in order: which pages and questions are asked, and the calculated values."""
+    """Walk the pages in order: which pages and questions are asked, and the calculated values.
+
+    One request asks the same question several times (reading the posted page, choosing the next page, the
+    last check, what is stored), so the last few answers are remembered per thread: the walk is a pure
+    function of the questionnaire, the answers and the day. Answers are compared by a snapshot of their
+    `repr` (taken now, so an answer set changed in place later is a different key); a Resolution is frozen and
+    its dicts are only read by its callers.
+    """
     today = today or dt.date.today().isoformat()
+    key = (today, repr(sorted(answers.items())))
+    recent: list[tuple[Questionnaire, tuple[str, str], Resolution]] = _RECENT.__dict__.setdefault("entries", [])
+    for known, known_key, resolution in recent:
+        if known is questionnaire and known_key == key:
+            return resolution
+    resolution = _walk(questionnaire, answers, today)
+    recent.insert(0, (questionnaire, key, resolution))
+    del recent[_RECENT_SIZE:]
+    return resolution
+
+
+def _walk(questionnaire: Questionnaire, answers: Mapping[str, Any], today: str) -> Resolution:
     env: dict[str, Any] = {q.name: expression_value(q, answers.get(q.name)) for q in questionnaire.questions()}
     hidden: set[str] = set()
     shown_pages: list[int] = []
