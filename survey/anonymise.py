@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from survey.codecs import SPECIAL_CODES, Variable
-from survey.coded import INSTANCE, RESPONSE_ID, SUBMITTED_AT, CodedTable, Layout, build_layout, from_records
+from survey.codecs import SPECIAL_CODES, ValueLabel, Variable
+from survey.coded import CHANNEL, INSTANCE, RESPONSE_ID, SUBMITTED_AT, CodedTable, Layout, build_layout, from_records
 from survey.coded import VERSION as CODED_VERSION
 from survey.coded.layout import identifying_names, status_name
 from survey.dataset import ResponseRecord
@@ -46,21 +46,27 @@ RAW = "raw"  # the risk report's classification of a raw export
 RAW_WARNING = {"fr": "données brutes — non anonymisées, contient des données personnelles",
                "en": "raw data — not anonymised, contains personal data"}
 
-__all__ = ["EXPORT_ID", "INSTANCE", "SPECIAL_CODES", "SUBMITTED_DATE", "VERSION",
+__all__ = ["CHANNEL", "EXPORT_ID", "INSTANCE", "SPECIAL_CODES", "SUBMITTED_DATE", "VERSION",
            "RAW", "RAW_WARNING", "AnonymisedTable", "Column", "added_column", "anonymise", "anonymise_table", "columns",
            "identifying_names", "layout", "raw_table"]
 
 
 def added_column(name: str) -> Variable:
-    """A column the export adds (export_id, version, submitted_date, instance; response_id and submitted_at in a raw
-    export): no question behind it."""
+    """A column the export adds (export_id, version, submitted_date, channel, instance; response_id and submitted_at
+    in a raw export): no question behind it. `channel` holds a code with value labels (web, paper, telephone), so
+    the statistical formats label it like a choice."""
+    if name == CHANNEL:
+        values = tuple(ValueLabel(code, {language: translate(f"export_channel_{code}", language)
+                                         for language in ("fr", "en")}) for code in CHANNELS)
+        return Variable(name, question="", type=name, storage="category", label={}, values=values)
     return Variable(name, question="", type=name, storage="integer" if name in (INSTANCE, RESPONSE_ID) else "text",
                     label={})
 
 
-MAIN_ADDED = (added_column(EXPORT_ID), added_column(VERSION), added_column(SUBMITTED_DATE))
+CHANNELS = ("web", "paper", "telephone")  # how a response was collected (`response.channel`)
+MAIN_ADDED = (added_column(EXPORT_ID), added_column(VERSION), added_column(SUBMITTED_DATE), added_column(CHANNEL))
 REPEAT_ADDED = (added_column(EXPORT_ID), added_column(INSTANCE))
-RAW_MAIN_ADDED = (added_column(RESPONSE_ID), added_column(VERSION), added_column(SUBMITTED_AT))
+RAW_MAIN_ADDED = (added_column(RESPONSE_ID), added_column(VERSION), added_column(SUBMITTED_AT), added_column(CHANNEL))
 RAW_REPEAT_ADDED = (added_column(RESPONSE_ID), added_column(INSTANCE))
 
 
@@ -262,7 +268,7 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     statuses = list(dict.fromkeys(status_name(by_name[n].question) for n in quasi if n in by_name))
     frame = table.main.select(
         pl.col(CODED_VERSION).alias(VERSION),
-        pl.col(SUBMITTED_AT).dt.date().cast(pl.String).alias(SUBMITTED_DATE),
+        pl.col(SUBMITTED_AT).dt.date().cast(pl.String).alias(SUBMITTED_DATE), pl.col(CHANNEL),
         *(pl.col(v.name) for v in data), pl.col(RESPONSE_ID), *(pl.col(s) for s in statuses))
     protected = protect(frame, [policy.hierarchies[n] for n in quasi],
                         [n for n in policy.having(SENSITIVE) if n in frame.columns], profile,
@@ -280,7 +286,7 @@ def anonymise_table(table: CodedTable, include_free_text: bool = False, rng: ran
     main = kept.select(
         pl.lit(_fresh_ids(kept.height)).alias(EXPORT_ID)
         if kept.height else pl.lit(None, pl.String).alias(EXPORT_ID),
-        *(pl.col(c.name) for c in described if not c.question and c.name != EXPORT_ID),
+        *_coded_columns((c for c in described if not c.question and c.name != EXPORT_ID), labels),
         *_coded_columns(coded, labels), pl.col(RESPONSE_ID))
     repeats, counts = {}, {}
     for name, cols in shape.repeats.items():
@@ -311,7 +317,7 @@ def raw_table(table: CodedTable, labels: str | None = None, request: Mapping[str
     layout = table.layout
     submitted = pl.col(SUBMITTED_AT).dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias(SUBMITTED_AT)
     main = table.main.select(RESPONSE_ID, pl.col(CODED_VERSION).alias(VERSION), submitted,
-                             *_coded_columns(layout.variables, labels))
+                             *_coded_columns((RAW_MAIN_ADDED[-1], *layout.variables), labels))
     repeats = {name: AnonymisedTable((*RAW_REPEAT_ADDED, *variables),
                                      table.repeats[name].select(RESPONSE_ID, INSTANCE,
                                                                 *_coded_columns(variables, labels)), {}, labels)

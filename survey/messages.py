@@ -242,6 +242,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Jour d’envoi des réponses (AAAA-MM-JJ).",
         "en": "Day the answers were sent (YYYY-MM-DD).",
     },
+    "codebook_channel": {
+        "fr": "Mode de recueil de la réponse : en ligne (web), sur papier (paper) ou par téléphone (telephone).",
+        "en": "How the response was collected: online (web), on paper (paper) or by telephone (telephone).",
+    },
+    "export_channel_web": {"fr": "Web", "en": "Web"},
+    "export_channel_paper": {"fr": "Papier", "en": "Paper"},
+    "export_channel_telephone": {"fr": "Téléphone", "en": "Telephone"},
     "codebook_parent_id": {
         "fr": "Identifiant de la ligne du fichier principal (même export) à laquelle cet élément se rattache.",
         "en": "Identifier of the row of the main file (same export) this item belongs to.",

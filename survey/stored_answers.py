@@ -63,14 +63,14 @@ def _raw_query(questionnaire_id: str, statuses: tuple[str, ...]):  # noqa: ANN20
     # Times and answers come back as text, parsed by polars column by column: parsing them row by row in
     # Python took two thirds of the reading.
     return (select(response_t.c.id, version_t.c.version, cast(response_t.c.submitted_at, String).label("at"),
-                   cast(response_t.c.answers, String).label("answers"))
+                   cast(response_t.c.answers, String).label("answers"), response_t.c.channel)
             .select_from(response_t).join(version_t, _BY_ID)
             .where(version_t.c.questionnaire_id == questionnaire_id, _counted(statuses)))
 
 
 def raw_rows(engine: Engine, questionnaire_id: str, after_id: int = 0, batch: int = BATCH,
              statuses: tuple[str, ...] = COUNTED) -> Iterator[list[tuple]]:
-    """(id, version label, submitted at as text, answers JSON text) of every response with an id above
+    """(id, version label, submitted at as text, answers JSON text, channel) of every response with an id above
     `after_id` and a status in `statuses`, by id, in batches."""
     query = _raw_query(questionnaire_id, statuses).where(response_t.c.id > after_id).order_by(response_t.c.id)
     with engine.connect() as conn:

@@ -86,13 +86,14 @@ def test_columns_follow_the_questionnaire_and_code_each_type():
     table = anonymise(QUESTIONNAIRE, [record(answers), record({"connait_bp": False}, "resp_2")])
     rows = read_csv(dataset_csv(table))
     assert rows[0] == [
-        "export_id", "version", "submitted_date", "connait_bp",
+        "export_id", "version", "submitted_date", "channel", "connait_bp",
         "canaux__affiches", "canaux__site_web", "canaux__voisins",
         "quartier", "satisfaction", "age", "heures", "date_vote",
     ]  # fmt: skip
-    by_yes_no = {row[3]: row for row in rows[1:]}
-    assert by_yes_no["1"][1:] == ["2026.1", "2026-03-14", "1", "1", "0", "1", "sud", "3", "42", "-2.5", "2025-06-01"]
-    assert by_yes_no["0"][4:] == ["", "", "", "", "", "", "", ""], "no answer is an empty cell"
+    by_yes_no = {row[4]: row for row in rows[1:]}
+    assert by_yes_no["1"][1:] == ["2026.1", "2026-03-14", "web", "1", "1", "0", "1", "sud", "3", "42", "-2.5",
+                                  "2025-06-01"]
+    assert by_yes_no["0"][5:] == ["", "", "", "", "", "", "", ""], "no answer is an empty cell"
 
 
 def test_free_text_is_left_out_unless_asked_for():
@@ -266,7 +267,7 @@ def as_dicts(table) -> list[dict]:
 
 def test_new_types_get_their_columns_and_codes():
     table = anonymise(CURRENT, [versioned(FULL, "2")])
-    assert table.header[3:] == (
+    assert table.header[4:] == (
         "quartier", "priorites__a", "priorites__b", "priorites__c", "services__eau", "services__voirie", "reco",
         "heure", "accord", "score", "canaux__web", "canaux__presse", "canaux__other", "enfants",
     ), "no note, no e-mail/phone or calculation copying them, no “other” text by default; a repeat: its count"
@@ -314,14 +315,14 @@ def test_special_codes_are_distinct_from_an_empty_cell(answers):
     answers = {k: v for k, v in answers.items() if v != "ABSENT"}
     table = anonymise(CURRENT, [versioned(answers, "2")])
     row = as_dicts(table)[0]
-    for col in table.columns[3:]:
+    for col in table.columns[4:]:  # after export_id, version, submitted_date, channel
         kind = special_kind(answers.get(col.question))
         expected = SPECIAL_CODES[kind] if kind else None
         if expected is not None and not col.numeric:
             expected = str(expected)  # text columns (codes, times, calculations) hold the code as text
         assert row[col.name] == expected, col.name
     written = read_csv(dataset_csv(table))[1]
-    assert all(cell in ("", "-7", "-8", "-9") for cell in written[3:])
+    assert all(cell in ("", "-7", "-8", "-9") for cell in written[4:])
 
 
 def test_codebook_documents_special_codes_and_repeat_tables():

@@ -17,6 +17,7 @@ import polars as pl
 
 from survey.coded.build import (
     ANSWERS,
+    CHANNEL,
     INSTANCE,
     RESPONSE_ID,
     SUBMITTED_AT,
@@ -32,14 +33,15 @@ from survey.dataset import ResponseRecord
 from survey.schema.model import Questionnaire
 
 # Bump when the way answers are coded changes: tables kept on disk by an older release are then rebuilt.
-CODING_VERSION = 2  # 2: small labelled integers held as Int8
+CODING_VERSION = 3  # 2: small labelled integers held as Int8; 3: the channel column
 
 
 @dataclass(frozen=True)
 class CodedTable:
     """Every response coded: the main table (a row per response) and a table per repeat group (a row per item).
 
-    Rows carry the stored response id (`response_id`, never exported), the version and the submission time.
+    Rows carry the stored response id (`response_id`, never exported), the version, the submission time and the
+    channel (web, paper, telephone).
     `last_id` is the highest response id included, for extending the table with later responses.
     """
 
@@ -156,6 +158,7 @@ def from_records(current: Questionnaire, records: Iterable[ResponseRecord],
     return build(current, versions, raw)
 
 
-__all__ = ["ANSWERS", "CODING_VERSION", "INSTANCE", "RESPONSE_ID", "SUBMITTED_AT", "VERSION", "CodedTable", "Layout",
+__all__ = ["ANSWERS", "CHANNEL", "CODING_VERSION", "INSTANCE", "RESPONSE_ID", "SUBMITTED_AT", "VERSION", "CodedTable",
+           "Layout",
            "UnreadableAnswers", "build", "build_layout", "empty", "extend", "extend_many", "from_records",
            "identifying_names", "raw_frame", "records_frame", "status_name"]

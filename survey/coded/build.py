@@ -1,6 +1,7 @@
 """Stored answer documents → coded rows, with polars expressions: no Python loop over cells.  PURE.
 
-Input: a frame of `response_id`, `version`, `submitted_at` and `answers` (the stored JSON document, as text).
+Input: a frame of `response_id`, `version`, `submitted_at`, `answers` (the stored JSON document, as text) and
+`channel` (how the response was collected: web, paper or telephone), which is kept beside the coded columns.
 Every version's rows are decoded in one pass with the types the codecs ask for (special answers are read
 apart first, then blanked), and each column of the layout is one expression over the decoded answers: a special
 code, blank, or the codec's value. A question the row's version did not have is coded not asked (-7).
@@ -19,7 +20,10 @@ from survey.schema.model import Question, Questionnaire
 from survey.schema.types import NOT_ASKED
 
 RESPONSE_ID, VERSION, SUBMITTED_AT, INSTANCE = "response_id", "version", "submitted_at", "instance"
-ANSWERS = "answers"
+ANSWERS, CHANNEL = "answers", "channel"
+WEB = "web"  # the channel of rows given without one (records, tests): a respondent's own form
+# The columns a row carries beside its coded answers, in the main table's order.
+KEPT = {RESPONSE_ID: pl.Int64(), VERSION: pl.String(), SUBMITTED_AT: pl.Datetime("us", "UTC"), CHANNEL: pl.String()}
 DTYPES: dict[str, pl.DataType] = {"category": pl.String(), "text": pl.String(), "date": pl.String(),
                                   "time": pl.String(), "integer": pl.Int64(), "decimal": pl.Float64()}
 
@@ -46,20 +50,24 @@ class UnreadableAnswers(ValueError):
     """Stored answers that do not have the form their question's codec expects."""
 
 
-def raw_frame(rows: list[tuple[int, str, object, str]]) -> pl.DataFrame:
-    """(response id, version label, submitted at, answers JSON text) rows as the frame `code_rows` reads.
+def raw_frame(rows: list[tuple]) -> pl.DataFrame:
+    """(response id, version label, submitted at, answers JSON text[, channel]) rows as the frame `code_rows` reads;
+    a row without its channel (four values) was collected on the web.
 
     The time may be a datetime (UTC), or its text as the databases write it (`2026-06-01 10:00:00.123456`, to
     the second at least), parsed here in one go.
     """
-    if rows and isinstance(rows[0][2], str):
-        frame = pl.DataFrame(rows, schema={RESPONSE_ID: pl.Int64, VERSION: pl.String, SUBMITTED_AT: pl.String,
-                                           ANSWERS: pl.String}, orient="row")
+    if rows and len(rows[0]) == 4:
+        rows = [(*row, WEB) for row in rows]
+    textual = bool(rows) and isinstance(rows[0][2], str)
+    schema = {RESPONSE_ID: pl.Int64, VERSION: pl.String, SUBMITTED_AT: pl.String if textual
+              else pl.Datetime("us", "UTC"), ANSWERS: pl.String, CHANNEL: pl.String}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    if textual:
         at = (pl.col(SUBMITTED_AT).str.slice(0, 19).str.replace("T", " ", literal=True)
               .str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us").dt.replace_time_zone("UTC"))
         return frame.with_columns(at)
-    return pl.DataFrame(rows, schema={RESPONSE_ID: pl.Int64, VERSION: pl.String,
-                                      SUBMITTED_AT: pl.Datetime("us", "UTC"), ANSWERS: pl.String}, orient="row")
+    return frame
 
 
 def special_literal(variable: Variable, kind: str) -> pl.Expr:
@@ -162,7 +170,7 @@ def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.Dat
     """
     plans = {} if plans is None else plans
     mains, repeats = [], {name: [] for name in layout.repeats}
-    keep = [RESPONSE_ID, VERSION, SUBMITTED_AT]
+    keep = list(KEPT)
     for (label,), part in raw.group_by(VERSION, maintain_order=True):
         plan = plans.get(str(label)) or plans.setdefault(str(label), _plan(layout, versions[str(label)]))
         try:
@@ -194,8 +202,7 @@ def _no_items() -> pl.DataFrame:
 
 def empty_main(layout: Layout) -> pl.DataFrame:
     """The main table with no row."""
-    schema = {RESPONSE_ID: pl.Int64(), VERSION: pl.String(), SUBMITTED_AT: pl.Datetime("us", "UTC")}
-    return pl.DataFrame(schema={**schema, **{v.name: dtype_of(v) for v in layout.variables},
+    return pl.DataFrame(schema={**KEPT, **{v.name: dtype_of(v) for v in layout.variables},
                                 **{name: pl.Int8() for name in layout.statuses()}})
 
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from survey.codecs import Variable
 from survey.coded import Layout
 from survey.disclosure.hierarchy import Hierarchy, flat, of_levels
-from survey.schema.disclosure import ADDED_COLUMNS, DisclosureBlock, Role
+from survey.schema.disclosure import ADDED_COLUMNS, ADDED_DEFAULTS, DisclosureBlock, Role
 from survey.schema.disclosure_checks import BrokenHierarchy, choice_chains
 from survey.schema.model import Question
 
 IDENTIFIER, QUASI, SENSITIVE, FREE_TEXT, NONE = "identifier", "quasi_identifier", "sensitive", "free_text", "none"
-_ADDED_STORAGE = {"submitted_date": "date", "version": "text"}
+_ADDED_STORAGE = {"submitted_date": "date", "version": "text", "channel": "text"}
 
 
 class Undeclared(Exception):
@@ -94,7 +94,7 @@ def policy_of(layout: Layout, block: DisclosureBlock | None) -> Policy:
     missing: list[tuple[str, str]] = []
     hierarchies: dict[str, Hierarchy] = {}
     roles: dict[str, str] = {}
-    added = block.added() if block is not None else dict.fromkeys(ADDED_COLUMNS)
+    added = block.added() if block is not None else {name: ADDED_DEFAULTS.get(name) for name in ADDED_COLUMNS}
     for name, role in added.items():
         if role is None:
             missing.append((name, ""))

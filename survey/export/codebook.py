@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Mapping
 
-from survey.anonymise import EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column
+from survey.anonymise import CHANNEL, EXPORT_ID, INSTANCE, SPECIAL_CODES, SUBMITTED_DATE, VERSION, Column
 from survey.coded import RESPONSE_ID, SUBMITTED_AT
 from survey.export.csv_writer import write_rows
 from survey.messages import translate
@@ -18,6 +18,7 @@ _ADDED = {
     EXPORT_ID: "codebook_export_id",
     VERSION: "codebook_version",
     SUBMITTED_DATE: "codebook_submitted_date",
+    CHANNEL: "codebook_channel",
     RESPONSE_ID: "codebook_response_id",  # a raw export's
     SUBMITTED_AT: "codebook_submitted_at",
 }

@@ -11,7 +11,9 @@ and a quasi-identifier may list its generalisation levels, coarsest last (the le
     disclosure: {quasi_identifier: [month, quarter]}                   # dates (`year`); times: `hour`
 
 The questionnaire's top-level `disclosure:` block gives the roles of the columns the platform adds
-(`submitted_date`, `version`) and named export profiles (`k`, `suppression` in %, `l`).
+(`submitted_date`, `version`, `channel`) and named export profiles (`k`, `suppression` in %, `l`). `channel` (web,
+paper or telephone: how the response was collected) is `none` unless the block says otherwise — not identifying by
+itself, but a questionnaire with few paper responses may make it a quasi-identifier.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidat
 ROLES = ("identifier", "quasi_identifier", "sensitive", "free_text", "none")
 DATE_LEVELS = ("month", "quarter", "year")
 TIME_LEVELS = ("hour",)
-ADDED_COLUMNS = ("submitted_date", "version")  # columns every export adds, whose role the top-level block gives
+ADDED_COLUMNS = ("submitted_date", "version", "channel")  # columns every export adds; the top-level block's roles
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class Role:
     role: str
     levels: tuple[Level, ...] = ()
     also: tuple[str, ...] = ()  # other roles given beside it in the file: an error `survey validate` reports
+
+
+ADDED_DEFAULTS = {"channel": Role("none")}  # an added column's role when the block gives none
 
 
 def _number(value: Any, what: str) -> float:
@@ -165,9 +170,11 @@ class DisclosureBlock(BaseModel):
 
     submitted_date: Disclosure | None = Field(default=None, description="Role of the day of submission")
     version: Disclosure | None = Field(default=None, description="Role of the questionnaire version answered")
+    channel: Disclosure | None = Field(default=None, description="Role of how the response was collected (web, "
+                                       "paper, telephone); `none` when not given")
     profiles: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")], ProfileSpec] = Field(
         default_factory=dict, description="Named export profiles; `default` replaces k = 5, 5 %, ℓ = 2")
 
     def added(self) -> dict[str, Role | None]:
-        """The declared role of each column exports add (None: not declared)."""
-        return {name: getattr(self, name) for name in ADDED_COLUMNS}
+        """The role of each column exports add: the declared one, else its default (None: neither)."""
+        return {name: getattr(self, name) or ADDED_DEFAULTS.get(name) for name in ADDED_COLUMNS}

@@ -133,7 +133,7 @@ def _check_question(col: Collector, entry: Entry) -> None:
 
 def _check_block(col: Collector, questionnaire: Questionnaire) -> None:
     block = questionnaire.disclosure
-    shapes = {"submitted_date": Shape.DATE, "version": Shape.TEXT}
+    shapes = {"submitted_date": Shape.DATE, "version": Shape.TEXT, "channel": Shape.TEXT}
     for name, role in block.added().items():
         path: Path_ = ("disclosure", name)
         if role is None:
