@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from survey.channels import CHANNELS
 from survey.codecs import SPECIAL_CODES, ValueLabel, Variable
 from survey.coded import CHANNEL, INSTANCE, RESPONSE_ID, SUBMITTED_AT, CodedTable, Layout, build_layout, from_records
 from survey.coded import VERSION as CODED_VERSION
@@ -63,7 +64,6 @@ def added_column(name: str) -> Variable:
                     label={})
 
 
-CHANNELS = ("web", "paper", "telephone")  # how a response was collected (`response.channel`)
 MAIN_ADDED = (added_column(EXPORT_ID), added_column(VERSION), added_column(SUBMITTED_DATE), added_column(CHANNEL))
 REPEAT_ADDED = (added_column(EXPORT_ID), added_column(INSTANCE))
 RAW_MAIN_ADDED = (added_column(RESPONSE_ID), added_column(VERSION), added_column(SUBMITTED_AT), added_column(CHANNEL))

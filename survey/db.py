@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
+from survey.channels import CHANNELS, PAPER, TELEPHONE, WEB  # noqa: F401  (`channel` columns' values)
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -134,8 +136,6 @@ class FormSession(SQLModel, table=True):
 
 IN_PROGRESS, COMPLETED, EXPIRED = "in_progress", "completed", "expired"
 FORM_STATUSES = (IN_PROGRESS, COMPLETED, EXPIRED)
-WEB, PAPER, TELEPHONE = "web", "paper", "telephone"
-CHANNELS = (WEB, PAPER, TELEPHONE)
 
 
 class StaffUser(SQLModel, table=True):
