@@ -99,6 +99,7 @@ DISCLOSURE_MESSAGES: dict[str, dict[str, str]] = {
     "risk_level_hour": {"fr": "heure", "en": "hour"},
     "risk_reidentification": {"fr": "Risque de réidentification (seuil : {threshold} %)",
                               "en": "Re-identification risk (threshold: {threshold} %)"},
+    "risk_measure": {"fr": "Mesure", "en": "Measure"},
     "risk_before": {"fr": "Avant", "en": "Before"},
     "risk_after": {"fr": "Après", "en": "After"},
     "risk_max_prosecutor_risk": {"fr": "Risque maximal (procureur)", "en": "Highest prosecutor risk"},
