@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from survey.codecs import codec
 from survey.retention import expiry_date
 from survey.schema import Mission, Questionnaire
 from survey.schema.localise import text_in
@@ -135,7 +136,7 @@ def processing_register(mission: Mission, questionnaires: list[Questionnaire], s
         heading = text["questionnaire"].format(title=title, id=questionnaire.id, version=questionnaire.version)
         items = [CollectedItem(q.name, str(text_in(q.label, language, questionnaire.language)), q.type,
                                roles.get(_role(q), roles[None]))
-                 for q in questionnaire.all_questions() if q.kind.answerable]
+                 for q in questionnaire.all_questions() if codec(q).answered]
         collected.append((heading, items))
     return Register(text["title"].format(name=mission.name), sections, collected, text, list(text["measures"]))
 
