@@ -283,7 +283,7 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
 
     from survey.access import Role
     from survey.passwords import hash_password
-    from survey.publishing import CLOSED
+    from survey.publishing import CLOSED, OPEN
     from tests.accessibility import axe_violations
 
     base, database = server
@@ -336,6 +336,11 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
         time.sleep(0.2)
     assert page.locator("h1").inner_text() == "Questionnaire closed"
     check("closed")
+    store.set_state("atelier-retour", OPEN, "cli:test")  # open again for the module's later tests
+    for _ in range(60):
+        if page.goto(f"{base}/s/atelier-retour").status == 200:  # type: ignore[union-attr]
+            break
+        time.sleep(0.2)
     page.close()
     if os.environ.get("SURVEY_SCREENSHOTS"):  # where to keep them, to look at
         for shot in tmp_path.glob("*.png"):
