@@ -297,7 +297,10 @@ metadata = SQLModel.metadata
 def make_engine(url: str) -> Engine:
     """An engine; SQLite gets WAL, synchronous=FULL, a busy timeout and foreign keys on every connection."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # As many pooled connections as the worker threads that answer requests (anyio's default: 40): with the
+        # default 5, most requests under load opened a connection (and ran the pragmas below) then closed it.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=40,
+                               max_overflow=20, pool_use_lifo=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -36,6 +36,7 @@ from survey.db import (
     StaffUser,
     make_engine,
 )
+from survey.db_prepared import Prepared
 from survey.quotas import placements
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
@@ -120,6 +121,8 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
         self._insert_responses = dialect.insert(response_t).on_conflict_do_nothing(index_elements=["submission_key"])
         # RETURNING tells whether the row went in, on both databases (rowcount does not, with psycopg).
         self._insert_response = self._insert_responses.returning(response_t.c.id)
+        self._insert_response_prepared = Prepared(self._insert_response, (
+            "version_id", "submission_key", "submitted_at", "answers", "channel", "entered_by"))
         self._versions: dict[int, tuple[str, Questionnaire]] = {}
         self._current: dict[str, tuple[float, int]] = {}
         self._served: set[int] = set()  # versions this process has marked served (see `mark_served`)

@@ -18,27 +18,29 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from survey.db import COMPLETED, EXPIRED, IN_PROGRESS, WEB, FormSession
+from survey.db_prepared import Prepared, cursor_of, one_writer, raw_transaction
 from survey.quotas import placements
 from survey.store_invitations import complete_invited_form
 from survey.store_quotas import claim_places
 
 form_t = FormSession.__table__
 
-# The statements every respondent page runs, built once: building one per call (and its cache key) cost more CPU
-# than running it (bench/profile_respondent.py). Bound values go by name at execution.
+# The statements every respondent page runs, prepared once and run on the DB-API cursor (survey/db_prepared.py):
+# through a SQLAlchemy Connection each cost about twice its own CPU (bench/profile_respondent.py).
 _READ = select(form_t).where(form_t.c.key == bindparam("form_key"))
-_SAVE = update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.status == IN_PROGRESS).values(
+_SAVE = Prepared(update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.status == IN_PROGRESS).values(
     page=bindparam("page"), answers=bindparam("answers"), language=bindparam("language"),
     flash=bindparam("flash"), pages_visited=bindparam("pages_visited"), furthest_page=bindparam("furthest_page"),
-    updated_at=bindparam("updated_at"))
-_START = insert(form_t)
-_COMPLETE = update(form_t).where(form_t.c.key == bindparam("form_key")).values(
-    status=COMPLETED, answers={}, flash=None, updated_at=bindparam("updated_at"), invitation_id=None)
-_CLEAR_FLASH = update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.flash.is_not(None)).values(
-    flash=None)
+    updated_at=bindparam("updated_at")))
+_START_COLUMNS = ("key", "questionnaire_id", "version_id", "language", "page", "furthest_page", "pages_visited",
+                  "answers", "flash", "status", "started_at", "updated_at", "invitation_id", "channel", "entered_by")
+_START = Prepared(insert(form_t), _START_COLUMNS)
+_COMPLETE = Prepared(update(form_t).where(form_t.c.key == bindparam("form_key")).values(
+    status=COMPLETED, answers={}, flash=None, updated_at=bindparam("updated_at"), invitation_id=None))
+_CLEAR_FLASH = Prepared(update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.flash.is_not(None))
+                        .values(flash=None))
 
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{24}")
@@ -137,7 +139,7 @@ class FormSessions:
     """Starting, reading, saving and completing forms in progress; the drop-out counts; the purge."""
 
     engine: Engine
-    _insert_response: Any  # Store's INSERT … ON CONFLICT (submission_key) DO NOTHING RETURNING id
+    _insert_response_prepared: Prepared  # Store's INSERT … ON CONFLICT (submission_key) DO NOTHING RETURNING id
 
     def start_form(self, questionnaire_id: str, version_id: int, language: str, *, page: int = 0,
                    answers: dict[str, Any] | None = None, flash: dict[str, Any] | None = None,
@@ -154,13 +156,14 @@ class FormSessions:
                   "language": language, "page": page, "furthest_page": max(visited), "pages_visited": visited,
                   "answers": answers or {}, "flash": flash, "status": IN_PROGRESS, "started_at": now,
                   "updated_at": now, "invitation_id": invitation_id, "channel": channel, "entered_by": entered_by}
+        dialect = self.engine.dialect
         try:
-            with self.engine.begin() as conn:
-                conn.execute(_START, values)
-        except IntegrityError:  # the key is taken (a page posted twice, or forged): the form gets its own
+            with raw_transaction(self.engine) as cursor:
+                _START.execute(cursor, dialect, values)
+        except dialect.dbapi.IntegrityError:  # the key is taken (a page posted twice, or forged): a key of its own
             values["key"] = new_form_key()
-            with self.engine.begin() as conn:
-                conn.execute(_START, values)
+            with raw_transaction(self.engine) as cursor:
+                _START.execute(cursor, dialect, values)
         return FormRecord(**{**values, "pages_visited": tuple(visited)})  # type: ignore[arg-type]
 
     def form_session(self, key: str) -> FormRecord | None:
@@ -198,16 +201,16 @@ class FormSessions:
         """Save a posted page in one UPDATE: where the form goes, its answers, what the next GET shows once.
         False when the form is no longer in progress (completed in another tab, expired, purged)."""
         visited = sorted({*pages_visited, page})
-        with self.engine.begin() as conn:
-            result = conn.execute(_SAVE, {
+        with raw_transaction(self.engine) as cursor:
+            _SAVE.execute(cursor, self.engine.dialect, {
                 "form_key": key, "page": page, "answers": answers, "language": language, "flash": flash,
                 "pages_visited": visited, "furthest_page": max(visited), "updated_at": _now()})
-        return result.rowcount == 1
+            return cursor.rowcount == 1
 
     def clear_flash(self, key: str) -> None:
         """Forget what a GET has just shown once (issues, posted fields, a notice)."""
-        with self.engine.begin() as conn:
-            conn.execute(_CLEAR_FLASH, {"form_key": key})
+        with raw_transaction(self.engine) as cursor:
+            _CLEAR_FLASH.execute(cursor, self.engine.dialect, {"form_key": key})
 
     def complete_form(self, form: FormRecord, answers: dict[str, Any], submitted_at: dt.datetime | None = None
                       ) -> bool:
@@ -219,17 +222,21 @@ class FormSessions:
         now = _now()
         loaded = self.version(form.version_id)  # type: ignore[attr-defined]
         places = placements(loaded.questionnaire, answers) if loaded is not None else []
-        with self.engine.begin() as conn:
+        with one_writer(self.engine), self.engine.begin() as conn:
             # A personal link gives one response: its completion goes first, in this transaction (raises
             # InvitationClosed when used by another form or revoked); the completed form forgets its invitation.
             if form.invitation_id is not None and not complete_invited_form(conn, form.invitation_id, form.key):
                 return False
-            stored = conn.execute(self._insert_response, {
-                "version_id": form.version_id, "submission_key": form.key, "submitted_at": submitted_at or now,
-                "answers": answers, "channel": form.channel, "entered_by": form.entered_by}).first()
-            if stored is not None and places:
-                claim_places(conn, form.questionnaire_id, stored.id, places)
-            conn.execute(_COMPLETE, {"form_key": form.key, "updated_at": now})
+            cursor = cursor_of(conn)  # the two statements every completion runs, in this transaction
+            try:
+                stored = self._insert_response_prepared.execute(cursor, conn.dialect, {
+                    "version_id": form.version_id, "submission_key": form.key, "submitted_at": submitted_at or now,
+                    "answers": answers, "channel": form.channel, "entered_by": form.entered_by}).fetchone()
+                if stored is not None and places:
+                    claim_places(conn, form.questionnaire_id, stored[0], places)
+                _COMPLETE.execute(cursor, conn.dialect, {"form_key": form.key, "updated_at": now})
+            finally:
+                cursor.close()
         return stored is not None
 
     def expire_forms(self, max_age: dt.timedelta, now: dt.datetime | None = None) -> int:

@@ -145,8 +145,9 @@ def _thanks(questionnaire: Questionnaire, language: str, key: str = "") -> Redir
 def _to_form(request: Request, questionnaire: Questionnaire, key: str, page: int) -> Redirect:
     """The 303 that ends every respondent POST; it (re)sets the cookie that brings this browser back to the form."""
     response = Redirect(form_url(questionnaire, key, page), status_code=303)
-    response.set_cookie(FORM_COOKIE, key, path=f"/s/{questionnaire.id}", httponly=True, samesite="lax",
-                        secure=request.app.state.settings.secure_cookies)
+    if request.cookies.get(FORM_COOKIE) != key:  # already there from the page before: nothing to send
+        response.set_cookie(FORM_COOKIE, key, path=f"/s/{questionnaire.id}", httponly=True, samesite="lax",
+                            secure=request.app.state.settings.secure_cookies)
     return response
 
 
