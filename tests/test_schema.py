@@ -705,3 +705,26 @@ def test_the_value_past_the_limit_is_named_by_its_path() -> None:
     assert first_value_past(data, 10) == ("pages", 0, "questions", 0)
     assert first_value_past(data, 14) == ("pages", 0, "questions", 1, "name")
     assert first_value_past(data, 16) is None
+
+
+def test_a_csv_file_beside_is_read_only_from_its_folder_within_its_limit(tmp_path: Path) -> None:
+    """The one reader behind `choices_from`, a mission's lists and a grid's sites: each refusal says why."""
+    from survey.schema.beside import Unread, read_csv_beside
+
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "ok.csv").write_bytes("\ufeffname\nÉlise\n".encode())
+    (folder / "latin1.csv").write_bytes("name\nÉlise\n".encode("latin-1"))
+    (folder / "big.csv").write_text("name\n" + "x\n" * 60)
+    (tmp_path / "secret.csv").write_text("name\nx\n")
+    assert read_csv_beside("ok.csv", folder, 100, "grid") == "name\nÉlise\n"  # the BOM dropped
+    assert read_csv_beside("ok.txt", folder, 100, "grid") == Unread(
+        "not_csv", "`ok.txt` is not a CSV file beside the grid")
+    assert read_csv_beside(["ok.csv"], folder, 100, "grid").kind == "not_csv"
+    assert read_csv_beside("ok.csv", None, 100, "grid").kind == "not_csv"
+    assert read_csv_beside("../secret.csv", folder, 100, "questionnaire") == Unread(
+        "outside", "`../secret.csv` is outside the questionnaire's folder")
+    assert read_csv_beside("latin1.csv", folder, 100, "grid") == Unread(
+        "unreadable", "cannot read `latin1.csv`: not UTF-8 text")
+    assert read_csv_beside("missing.csv", folder, 100, "grid").detail.startswith("cannot read `missing.csv`: ")
+    assert read_csv_beside("big.csv", folder, 100, "grid") == Unread("too_large", "`big.csv` is larger than 100 bytes")

@@ -14,11 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import ErrorCode
+from survey.schema.beside import Unread, read_csv_beside
 from survey.schema.problems import Collector, Path_
 
 MAX_CHOICE_FILE_BYTES = 5_000_000  # one CSV file of choices: room for the ~35,000 French communes with a few columns
 MAX_FILE_CHOICES = 100_000  # choices read from CSV files by one questionnaire, a file used twice counted twice
 _FIX = "correct the CSV file (columns `code`, `label`, optional `label::en`, `relevant`, others)"
+_UNREAD_FIX = {"not_csv": "name a `.csv` file in the questionnaire's folder, e.g. `communes.csv`",
+               "outside": "put the CSV file beside the questionnaire",
+               "unreadable": "check the file name and save it as UTF-8 CSV",
+               "too_large": "keep only the choices respondents need, or split the list between questions"}
 CsvProblem = tuple[int, str, str]  # line, what is wrong, how to fix it
 
 
@@ -45,27 +50,9 @@ def _resolve(col: Collector, q: Any, path: Path_, base_dir: Path | None, budget:
     if "choices" in q:
         col.add(where, ErrorCode.CHOICES_FILE, detail="given together with `choices`", fix="keep only one of them")
         return
-    if base_dir is None or not isinstance(source, str) or not source.endswith(".csv"):
-        col.add(where, ErrorCode.CHOICES_FILE, detail=f"`{source}` is not a CSV file beside the questionnaire",
-                fix="name a `.csv` file in the questionnaire's folder, e.g. `communes.csv`")
-        return
-    file = (base_dir / source).resolve()
-    if base_dir.resolve() not in file.parents:
-        col.add(where, ErrorCode.CHOICES_FILE, detail=f"`{source}` is outside the questionnaire's folder",
-                fix="put the CSV file beside the questionnaire")
-        return
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_CHOICE_FILE_BYTES + 1)  # never more than the limit in memory
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        col.add(where, ErrorCode.CHOICES_FILE, detail=f"cannot read `{source}`: {reason}",
-                fix="check the file name and save it as UTF-8 CSV")
-        return
-    if len(raw) > MAX_CHOICE_FILE_BYTES:
-        col.add(where, ErrorCode.CHOICES_FILE, detail=f"`{source}` is larger than {MAX_CHOICE_FILE_BYTES:,} bytes",
-                fix="keep only the choices respondents need, or split the list between questions")
+    text = read_csv_beside(source, base_dir, MAX_CHOICE_FILE_BYTES, "questionnaire")
+    if isinstance(text, Unread):
+        col.add(where, ErrorCode.CHOICES_FILE, detail=text.detail, fix=_UNREAD_FIX[text.kind])
         return
     choices, problems = read_choice_csv(text, str(col.data.get("language", "fr")), max_rows=budget[0])
     budget[0] -= len(choices)

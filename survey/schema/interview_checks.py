@@ -8,7 +8,6 @@ questions: `check_question` and the logic checks of questionnaires check them, a
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from survey.errors import ErrorCode, QuestionnaireInvalid
+from survey.schema.beside import Unread, read_csv_beside
 from survey.schema.checks import _languages, check_question, check_text
 from survey.schema.choice_lists import _resolve, read_choice_csv
 from survey.schema.interview import (
@@ -34,6 +34,10 @@ from survey.schema.problems import Collector, Path_, suggest
 from survey.schema.scope import Entry, _salvaged
 
 MAX_SITES_BYTES = 2_000_000
+_SITES_FIX = "give the CSV file `code` and `label` columns, saved as UTF-8"
+_SITES_UNREAD_FIX = {"not_csv": "name a `.csv` file in the grid's folder, e.g. `quartiers.csv`, or list `code`/`label` "
+                                "entries",
+                     "outside": "put the CSV file beside the grid"}
 _GRID_TEXTS = ("title", "privacy_notice", "label", "definition", "example", "text", "consent", "guidance",
                "pseudonym")
 _CONTAINERS: dict[str | None, type] = {
@@ -223,27 +227,13 @@ def _resolve_sites(col: Collector, data: dict, base_dir: Path | None) -> None:
     where: Path_ = ("profile", "sites")
     profile["sites"] = []
 
-    def problem(detail: str, fix: str = "give the CSV file `code` and `label` columns, saved as UTF-8") -> None:
+    def problem(detail: str, fix: str = _SITES_FIX) -> None:
         col.add(where, ErrorCode.WRONG_VALUE, field="sites", detail=detail, fix=fix)
 
-    if base_dir is None or not source.endswith(".csv"):
-        return problem(f"`{source}` is not a CSV file beside the grid",
-                       "name a `.csv` file in the grid's folder, e.g. `quartiers.csv`, or list `code`/`label` entries")
-    file = (base_dir / source).resolve()
-    if base_dir.resolve() not in file.parents:
-        return problem(f"`{source}` is outside the grid's folder", "put the CSV file beside the grid")
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_SITES_BYTES + 1)
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return problem(f"cannot read `{source}`: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
-    if len(raw) > MAX_SITES_BYTES:
-        return problem(f"`{source}` is larger than {MAX_SITES_BYTES:,} bytes")
-    try:
-        choices, problems = read_choice_csv(text, str(data.get("language", "fr")))
-    except csv.Error as exc:  # pragma: no cover - read_choice_csv reports these itself
-        return problem(f"`{source}` is not readable as CSV: {exc}")
+    text = read_csv_beside(source, base_dir, MAX_SITES_BYTES, "grid")
+    if isinstance(text, Unread):
+        return problem(text.detail, _SITES_UNREAD_FIX.get(text.kind, _SITES_FIX))
+    choices, problems = read_choice_csv(text, str(data.get("language", "fr")))  # CSV errors are among `problems`
     for line, detail, fix in problems:
         problem(f"{source}:{line}: {detail}", fix)
     profile["sites"] = [{"code": c["code"], "label": c["label"]} for c in choices]

@@ -12,11 +12,15 @@ import io
 from pathlib import Path
 
 from survey.errors import ErrorCode
+from survey.schema.beside import Unread, read_csv_beside
 from survey.schema.problems import Collector
 
 KINDS = ("people", "places", "organisations")
 MAX_LIST_BYTES = 2_000_000
 _FIX = "give the CSV file a `name` column with one name per line, saved as UTF-8"
+_UNREAD_FIX = {"not_csv": "name a `.csv` file in the questionnaire's folder, e.g. `personnes.csv`, or list the names",
+               "outside": "put the CSV file beside the questionnaire",
+               "too_large": "keep one spelling per line, no more"}
 
 
 def resolve_mission_lists(col: Collector, data: dict, base_dir: Path | None) -> None:
@@ -33,24 +37,10 @@ def resolve_mission_lists(col: Collector, data: dict, base_dir: Path | None) -> 
 
 def _read(col: Collector, where: tuple, source: str, base_dir: Path | None) -> list[str]:
     """The names of one file; [] with a located problem when it cannot be read."""
-    def problem(detail: str, fix: str = _FIX) -> list[str]:
-        col.add(where, ErrorCode.MISSION_LIST, detail=detail, fix=fix)
+    text = read_csv_beside(source, base_dir, MAX_LIST_BYTES, "questionnaire")
+    if isinstance(text, Unread):
+        col.add(where, ErrorCode.MISSION_LIST, detail=text.detail, fix=_UNREAD_FIX.get(text.kind, _FIX))
         return []
-
-    if base_dir is None or not source.endswith(".csv"):
-        return problem(f"`{source}` is not a CSV file beside the questionnaire",
-                       "name a `.csv` file in the questionnaire's folder, e.g. `personnes.csv`, or list the names")
-    file = (base_dir / source).resolve()
-    if base_dir.resolve() not in file.parents:
-        return problem(f"`{source}` is outside the questionnaire's folder", "put the CSV file beside the questionnaire")
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_LIST_BYTES + 1)
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return problem(f"cannot read `{source}`: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
-    if len(raw) > MAX_LIST_BYTES:
-        return problem(f"`{source}` is larger than {MAX_LIST_BYTES:,} bytes", "keep one spelling per line, no more")
     names, problems = read_names_csv(text)
     for line, detail in problems:
         col.add(where, ErrorCode.MISSION_LIST, detail=f"{source}:{line}: {detail}", fix=_FIX)
