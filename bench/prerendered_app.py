@@ -24,7 +24,6 @@ Run: `python bench/prerendered_app.py --port 8102 --database /tmp/pre.db --quest
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import secrets
@@ -36,7 +35,6 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-import uvicorn
 from anyio import to_thread
 from litestar import Litestar, MediaType, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -46,10 +44,10 @@ from litestar.response import Redirect
 from markupsafe import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_app import HTML_HEADERS, SCHEMA, RenderEveryTime, connect  # noqa: E402
+from reference_app import HTML_HEADERS, SCHEMA, RenderEveryTime, connect, serve  # noqa: E402
 
 from survey.messages import LANGUAGES, translate  # noqa: E402
-from survey.schema import Questionnaire, load_questionnaire  # noqa: E402
+from survey.schema import Questionnaire  # noqa: E402
 from survey.templating import environment  # noqa: E402
 
 FORM_SCHEMA = """
@@ -202,14 +200,7 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8102)
-    parser.add_argument("--database", required=True, help="SQLite file to store responses in")
-    parser.add_argument("--questionnaire", type=Path, required=True, help="questionnaire YAML to serve")
-    args = parser.parse_args(argv)
-    app = create_app(args.database, load_questionnaire(args.questionnaire))
-    # Same server settings as `survey serve`: one worker, no access log, no server header.
-    uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="info", server_header=False)
+    serve(create_app, __doc__.splitlines()[0], 8102, argv)
 
 
 if __name__ == "__main__":

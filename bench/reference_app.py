@@ -20,6 +20,7 @@ import json
 import secrets
 import sqlite3
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -135,15 +136,21 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
     return Litestar(route_handlers=[start, answer, done], openapi_config=None, debug=False)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8101)
+def serve(make_app: Callable[[str, Questionnaire], Litestar], description: str, port: int,
+          argv: list[str] | None = None) -> None:
+    """Run a baseline app from the command line: `--port`, `--database`, `--questionnaire`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--database", required=True, help="SQLite file to store responses in")
     parser.add_argument("--questionnaire", type=Path, required=True, help="questionnaire YAML to serve")
     args = parser.parse_args(argv)
-    app = create_app(args.database, load_questionnaire(args.questionnaire))
+    app = make_app(args.database, load_questionnaire(args.questionnaire))
     # Same server settings as `survey serve`: one worker, no access log, no server header.
     uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, log_level="info", server_header=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    serve(create_app, __doc__.splitlines()[0], 8101, argv)
 
 
 if __name__ == "__main__":

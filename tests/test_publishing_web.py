@@ -27,6 +27,7 @@ from survey.synthetic import synthetic_answers
 from survey.web.publish import UPLOAD
 from tests.conftest import ROOT, add_staff, csrf_of, login, post_form, require_in_ci
 from tests.respondent import page_form
+from tests.test_security_files import BILLION_LAUGHS
 
 QID = "budget-participatif-habitants"
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / f"{QID}.yaml")
@@ -57,17 +58,6 @@ BROKEN_FILE = textwrap.dedent("""\
           - {name: avis, type: yes_nope, label: "Êtes-vous content du parc ?"}
           - {name: Note, type: integer, label: "Votre note"}
           - {name: quartier, type: single_choice, label: "Votre quartier"}
-    """)
-BILLION_LAUGHS = textwrap.dedent("""\
-    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-    b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-    c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-    d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-    e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-    f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-    g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-    h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-    i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     """)
 
 
