@@ -22,3 +22,25 @@ def axe_violations(page: Any) -> list[str]:  # a playwright.sync_api.Page
     return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
             + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
             for violation in results["violations"]]
+
+
+# Injected before any of the page's scripts (the browser adds it, so the CSP allows it): every report of a blocked
+# script, style or image, kept in `window.cspViolations`.
+CSP_WATCH = ("window.cspViolations = [];"
+             "document.addEventListener('securitypolicyviolation',"
+             " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def watch_csp(page: Any) -> None:  # a playwright.sync_api.Page
+    """Record the page's Content-Security-Policy reports from its next navigation on (`csp_reports`)."""
+    page.add_init_script(CSP_WATCH)
+
+
+def csp_reports(page: Any) -> list[str]:
+    """The CSP reports of the page as it is now (directive and blocked URI), since `watch_csp`."""
+    return page.evaluate("window.cspViolations")
+
+
+def page_problems(page: Any) -> list[str]:
+    """What the page as it is now breaks: axe-core's violations, then its CSP reports."""
+    return axe_violations(page) + [f"CSP {report}" for report in csp_reports(page)]

@@ -16,6 +16,7 @@ import pytest
 
 from survey.schema import load_questionnaire
 from survey.store import Store
+from tests.accessibility import axe_violations, csp_reports, page_problems, watch_csp
 from tests.conftest import ROOT, require_in_ci
 
 CHROMIUM = "/usr/bin/chromium"
@@ -129,7 +130,6 @@ def test_back_reload_and_resume_on_another_browser_in_chromium(server: tuple[str
     """Every page is a GET after a POST: Back and Reload show pages (never "Confirm Form Resubmission", no dialog)
     and lose nothing, after a page and after the last one; "Continuer plus tard" gives a link another browser
     opens where the form stood. The saved page passes axe-core."""
-    from tests.accessibility import axe_violations
 
     base, database = server
     store = Store.from_url(database)
@@ -217,19 +217,17 @@ def test_no_page_breaks_the_content_security_policy(server: tuple[str, str], bro
             if "Content Security Policy" in message.text or "Permissions-Policy" in message.text else None)
     page.on("pageerror", lambda error: reports.append(f"page error: {error}"))
     # Violations are also events in the page; this listener is injected by the browser, so the CSP allows it.
-    page.add_init_script("window.cspViolations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    watch_csp(page)
 
     def visit(url: str) -> None:
         page.goto(f"{base}{url}")
-        assert page.evaluate("window.cspViolations") == [], url
+        assert csp_reports(page) == [], url
 
     visit(f"/s/{QID}")
     assert page.evaluate("typeof window.SurveyExpressions") == "object"  # the form's scripts did run
     page.get_by_role("group", name="budget participatif de la Ville").get_by_label("Oui").check()
     page.get_by_role("button", name="Suivant").click()  # a page answered with the scripts on
-    assert page.evaluate("window.cspViolations") == []
+    assert csp_reports(page) == []
     visit("/login")
     page.fill("#email", "csp-admin@example.fr")
     page.fill("#password", "correct horse battery")
@@ -251,7 +249,6 @@ def test_the_interview_analysis_pages_pass_axe_core(server: tuple[str, str], bro
     axe-core violation (WCAG 2.1 A/AA), for an evaluator and for a consultant (pseudonymised text)."""
     from survey.access import Role
     from survey.passwords import hash_password
-    from tests.accessibility import axe_violations
     from tests.test_grid_analysis_web import _seed
 
     base, database = server
@@ -284,16 +281,13 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
     from survey.access import Role
     from survey.passwords import hash_password
     from survey.publishing import CLOSED, OPEN
-    from tests.accessibility import axe_violations
 
     base, database = server
     store = Store.from_url(database)
     mission = load_questionnaire(ROOT / "questionnaires" / "atelier-retour.yaml").mission.id  # type: ignore[union-attr]
     store.add_user("publie@example.fr", hash_password("correct horse battery"), Role.EVALUATOR, [mission])
     page = browser.new_page()
-    page.add_init_script("window.cspViolations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    watch_csp(page)
     page.goto(f"{base}/login")
     page.fill("#email", "publie@example.fr")
     page.fill("#password", "correct horse battery")
@@ -308,7 +302,7 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
     found: dict[str, list[str]] = {}
 
     def check(name: str) -> None:
-        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        found[name] = page_problems(page)
         page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
 
     page.goto(f"{base}/staff/publish")
@@ -357,7 +351,6 @@ def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, st
     from survey.passwords import hash_password
     from survey.synthetic import synthetic_answers
     from survey.validation import finalise
-    from tests.accessibility import axe_violations
 
     base, database = server
     store = Store.from_url(database)
@@ -368,14 +361,12 @@ def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, st
     answers = finalise(questionnaire, synthetic_answers(questionnaire, random.Random(7)), "2026-11-29")
     store.store_response(version_id, "cle-effacement-navigateur", answers)
     page = browser.new_page()
-    page.add_init_script("window.cspViolations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    watch_csp(page)
     found: dict[str, list[str]] = {}
     shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
 
     def check(name: str) -> None:
-        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        found[name] = page_problems(page)
         page.screenshot(path=str(shots / f"gdpr-{name}.png"), full_page=True)
 
     page.goto(f"{base}/login")
@@ -411,21 +402,18 @@ def test_invitation_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
     phone too."""
     from survey.access import Role
     from survey.passwords import hash_password
-    from tests.accessibility import axe_violations
 
     base, database = server
     store = Store.from_url(database)
     mission = load_questionnaire(ROOT / "questionnaires" / "agents-participation.yaml").mission.id  # type: ignore[union-attr]
     store.add_user("invite@example.fr", hash_password("correct horse battery"), Role.EVALUATOR, [mission])
     page = browser.new_page()
-    page.add_init_script("window.cspViolations = [];"
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    watch_csp(page)
     found: dict[str, list[str]] = {}
     shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
 
     def check(name: str) -> None:
-        found[name] = axe_violations(page) + [f"CSP {v}" for v in page.evaluate("window.cspViolations")]
+        found[name] = page_problems(page)
         page.screenshot(path=str(shots / f"invitations-{name}.png"), full_page=True)
 
     page.goto(f"{base}/login")
@@ -466,7 +454,6 @@ def test_the_entry_page_passes_axe_core_and_the_csp(server: tuple[str, str], bro
     button opens the questionnaire's first page, entered by the interviewer."""
     from survey.access import Role
     from survey.passwords import hash_password
-    from tests.accessibility import axe_violations
 
     base, database = server
     store = Store.from_url(database)
@@ -476,16 +463,14 @@ def test_the_entry_page_passes_axe_core_and_the_csp(server: tuple[str, str], bro
     shots = Path(os.environ.get("SURVEY_SCREENSHOTS", str(tmp_path)))
     for width, height in ((1280, 900), (390, 844)):
         page = browser.new_page(viewport={"width": width, "height": height})
-        page.add_init_script("window.cspViolations = [];"
-                             "document.addEventListener('securitypolicyviolation',"
-                             " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+        watch_csp(page)
         page.goto(f"{base}/login")
         page.fill("#email", "saisie@example.fr")
         page.fill("#password", "correct horse battery")
         page.get_by_role("button", name="Se connecter").click()
         page.goto(f"{base}/staff/entry")
         assert page.locator(f'form[action="/staff/entry/{QID}"]').count() == 1
-        assert axe_violations(page) == [] and page.evaluate("window.cspViolations") == [], width
+        assert axe_violations(page) == [] and csp_reports(page) == [], width
         page.screenshot(path=str(shots / f"entry-{width}.png"), full_page=True)
         page.locator(f"#canal-{QID}-telephone").check()
         page.locator(f'form[action="/staff/entry/{QID}"] button[type="submit"]').click()

@@ -15,7 +15,7 @@ from survey.access import Role
 from survey.passwords import hash_password
 from survey.schema.interview import InterviewGrid
 from survey.store import Store
-from tests.accessibility import axe_violations
+from tests.accessibility import axe_violations, csp_reports, watch_csp
 from tests.test_browser import browser, server  # noqa: F401 - the fixtures: `survey serve` and Chromium
 from tests.test_interviews_web import GRID, GRID_ID, MISSION, NOTE
 
@@ -46,9 +46,7 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.add_init_script("window.cspViolations = [];"  # the script and its stylesheet stay within the CSP
-                         "document.addEventListener('securitypolicyviolation',"
-                         " e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    watch_csp(page)  # the script and its stylesheet stay within the CSP
     page.goto(f"{base}/login")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
@@ -147,7 +145,7 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     trail = page.locator("table.audit").inner_text()
     assert "1. Synthèse du thème — Les enjeux" in trail and "Synthèse revue après clôture." in trail and EMAIL in trail
     _no_violations(page, "audit trail")
-    assert errors == [] and page.evaluate("window.cspViolations") == []
+    assert errors == [] and csp_reports(page) == []
     context.close()
 
 
