@@ -47,20 +47,10 @@ _CONTAINERS: dict[str | None, type] = {
 
 
 class GridCollector(Collector):
-    """Locates problems as `Collector` does, naming the grid question or closed question they are in."""
+    """Locates problems as `Collector` does, naming the grid question (its `id`) or closed question (its `name`)
+    they are in; a code's problems name the code in their message."""
 
-    def question_name(self, path: Path_) -> str | None:
-        node, found = self.data, None
-        for depth, step in enumerate(path):
-            try:
-                node = node[step]
-            except (KeyError, IndexError, TypeError):
-                break
-            container = path[depth - 1] if depth >= 1 else None
-            if isinstance(node, dict) and container in ("questions", "closed"):
-                name = node.get("id" if container == "questions" else "name")
-                found = str(name) if name is not None else f"#{int(step) + 1}"
-        return found  # a code's problems name the code in their message
+    QUESTION_LISTS = {"questions": "id", "closed": "name"}
 
 
 def grid_from_data(data: dict, filename: str = "<grid>", base_dir: Path | None = None, *,

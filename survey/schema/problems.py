@@ -14,6 +14,9 @@ Path_ = tuple[str | int, ...]
 class Collector:
     """Gathers problems, locating each from its path in the document (line and question name)."""
 
+    # The lists whose items are questions, and the key that names an item of each.
+    QUESTION_LISTS: Mapping[str, str] = {"questions": "name"}
+
     def __init__(self, filename: str, data: Any, lines: Mapping[Path_, int]):
         self.filename, self.data, self.lines = filename, data, lines
         self.problems: list[Problem] = []
@@ -38,8 +41,9 @@ class Collector:
                 node = node[step]
             except (KeyError, IndexError, TypeError):
                 break
-            if depth >= 1 and path[depth - 1] == "questions" and isinstance(node, dict):
-                name = node.get("name")
+            key = self.QUESTION_LISTS.get(path[depth - 1]) if depth >= 1 else None
+            if key is not None and isinstance(node, dict):
+                name = node.get(key)
                 found = str(name) if name is not None else f"#{int(step) + 1}"
         return found
 
