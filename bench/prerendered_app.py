@@ -30,7 +30,6 @@ import secrets
 import sqlite3
 import sys
 import threading
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -41,12 +40,10 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 from litestar.response import Redirect
-from markupsafe import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_app import HTML_HEADERS, SCHEMA, RenderEveryTime, connect, serve  # noqa: E402
+from reference_app import HTML_HEADERS, SCHEMA, blank_context, connect, serve  # noqa: E402
 
-from survey.messages import LANGUAGES, translate  # noqa: E402
 from survey.schema import Questionnaire  # noqa: E402
 from survey.templating import environment  # noqa: E402
 
@@ -84,12 +81,8 @@ def render_pages(questionnaire: Questionnaire) -> tuple[list[Page], Page]:
     """Every page as our templates render it blank (page 1 to start; the others on the form's URL), and merci."""
     env = environment()
     page_template, done_template = env.get_template("respond_page.html"), env.get_template("respond_done.html")
-    common = {"t": partial(translate, language="fr"), "lang": "fr", "member": None, "csrf_token": lambda: "",
-              "languages": LANGUAGES, "errors": {}, "issues": [], "questionnaire": questionnaire,
-              "page_count": len(questionnaire.pages), "prefix": "", "hidden_fields": set(), "offered": {},
-              "ordered": lambda q: q.options(), "piped": escape, "repeat_counts": {}, "repeat_fixed": {},
-              "notice": None, "preview": None, "shown": "", "logic": "{}", "fragments": RenderEveryTime(),
-              "can_save": True, "resume_url": None, "expires": None, "prefilled": frozenset(), "values": {}}
+    common = {**blank_context(questionnaire), "can_save": True, "resume_url": None, "expires": None,
+              "prefilled": frozenset(), "values": {}}
     pages = []
     for index, page in enumerate(questionnaire.pages):
         if index == 0:

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import uvicorn
 from litestar import Litestar, MediaType, Response, get, post
@@ -75,6 +75,16 @@ def connect(database: str) -> sqlite3.Connection:
     return conn
 
 
+def blank_context(questionnaire: Questionnaire) -> dict[str, Any]:
+    """What our respondent templates read besides the page itself, for a page in French with no error and no
+    logic (both baselines render with it)."""
+    return {"t": partial(translate, language="fr"), "lang": "fr", "member": None, "csrf_token": lambda: "",
+            "languages": LANGUAGES, "errors": {}, "issues": [], "questionnaire": questionnaire,
+            "page_count": len(questionnaire.pages), "prefix": "", "hidden_fields": set(), "offered": {},
+            "ordered": lambda q: q.options(), "piped": escape, "repeat_counts": {}, "repeat_fixed": {},
+            "notice": None, "preview": None, "shown": "", "logic": "{}", "fragments": RenderEveryTime()}
+
+
 def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
     """The reference app for one questionnaire, storing into the SQLite file `database`."""
     with connect(database) as conn:
@@ -82,12 +92,7 @@ def create_app(database: str, questionnaire: Questionnaire) -> Litestar:
     local = threading.local()
     env = environment()
     page_template, done_template = env.get_template("respond_page.html"), env.get_template("respond_done.html")
-    common = {"t": partial(translate, language="fr"), "lang": "fr", "member": None, "csrf_token": lambda: "",
-              "languages": LANGUAGES, "errors": {}, "issues": [], "questionnaire": questionnaire,
-              "page_count": len(questionnaire.pages), "prefix": "", "hidden_fields": set(), "offered": {},
-              "ordered": lambda q: q.options(), "piped": escape, "repeat_counts": {}, "repeat_fixed": {},
-              "notice": None, "preview": None, "action": f"/s/{questionnaire.id}", "shown": "", "logic": "{}",
-              "fragments": RenderEveryTime()}
+    common = {**blank_context(questionnaire), "action": f"/s/{questionnaire.id}"}
 
     def page_html(index: int, key: str, answers: dict[str, list[str]]) -> Response[str]:
         page = questionnaire.pages[index]
