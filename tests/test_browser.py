@@ -24,6 +24,14 @@ QID = "budget-participatif-habitants"
 pytestmark = pytest.mark.browser
 
 
+def log_in(page, base: str, email: str, password: str = "correct horse battery") -> None:  # noqa: ANN001
+    """Log in through the login page, as a member of staff does."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -259,10 +267,7 @@ def test_the_interview_analysis_pages_pass_axe_core(server: tuple[str, str], bro
     grid = "/staff/grids/entretiens-analyse"
     for email in ("axe-eval@example.fr", "axe-conseil@example.fr"):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/login")
-        page.fill("#email", email)
-        page.fill("#password", "correct horse battery")
-        page.get_by_role("button", name="Se connecter").click()
+        log_in(page, base, email)
         for url in ("/staff/grids", grid, f"{grid}?categorie=elu&site=garenne", f"{grid}/citations",
                     f"{grid}/frequences", f"{grid}/codes", f"{grid}/codes?scinder={codes['moyens']}", f"{grid}/export"):
             page.goto(f"{base}{url}")
@@ -288,10 +293,7 @@ def test_publishing_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
     store.add_user("publie@example.fr", hash_password("correct horse battery"), Role.EVALUATOR, [mission])
     page = browser.new_page()
     watch_csp(page)
-    page.goto(f"{base}/login")
-    page.fill("#email", "publie@example.fr")
-    page.fill("#password", "correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, base, "publie@example.fr")
     broken = tmp_path / "brouillon.yaml"
     broken.write_text("id: brouillon\nversion: '1'\ntitle: Brouillon\npages:\n  - id: p\n    questions:\n"
                       "      - {name: Note, type: integre}\n", encoding="utf-8")
@@ -369,10 +371,7 @@ def test_quota_and_erasure_pages_pass_axe_core_and_the_csp(server: tuple[str, st
         found[name] = page_problems(page)
         page.screenshot(path=str(shots / f"gdpr-{name}.png"), full_page=True)
 
-    page.goto(f"{base}/login")
-    page.fill("#email", "quotas@example.fr")
-    page.fill("#password", "correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, base, "quotas@example.fr")
     page.goto(f"{base}/staff/q/{QID}")
     assert page.locator('section[aria-labelledby="quotas"] table').count() == 2
     check("staff-quotas")
@@ -416,10 +415,7 @@ def test_invitation_pages_pass_axe_core_and_the_csp(server: tuple[str, str], bro
         found[name] = page_problems(page)
         page.screenshot(path=str(shots / f"invitations-{name}.png"), full_page=True)
 
-    page.goto(f"{base}/login")
-    page.fill("#email", "invite@example.fr")
-    page.fill("#password", "correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, base, "invite@example.fr")
     bad, good = tmp_path / "mauvais.csv", tmp_path / "agents.csv"
     bad.write_text("email;service\nana@ville;urbanisme\nbo@ville.example;piscine\n", encoding="utf-8")
     good.write_text("email;nom;service\nana@ville.example;Ana Lopes;urbanisme\nbo@ville.example;Bo;culture\n",
@@ -464,10 +460,7 @@ def test_the_entry_page_passes_axe_core_and_the_csp(server: tuple[str, str], bro
     for width, height in ((1280, 900), (390, 844)):
         page = browser.new_page(viewport={"width": width, "height": height})
         watch_csp(page)
-        page.goto(f"{base}/login")
-        page.fill("#email", "saisie@example.fr")
-        page.fill("#password", "correct horse battery")
-        page.get_by_role("button", name="Se connecter").click()
+        log_in(page, base, "saisie@example.fr")
         page.goto(f"{base}/staff/entry")
         assert page.locator(f'form[action="/staff/entry/{QID}"]').count() == 1
         assert axe_violations(page) == [] and csp_reports(page) == [], width

@@ -16,7 +16,7 @@ from survey.passwords import hash_password
 from survey.schema.interview import InterviewGrid
 from survey.store import Store
 from tests.accessibility import axe_violations, csp_reports, watch_csp
-from tests.test_browser import browser, server  # noqa: F401 - the fixtures: `survey serve` and Chromium
+from tests.test_browser import browser, log_in, server  # noqa: F401 - the fixtures: `survey serve` and Chromium
 from tests.test_interviews_web import GRID, GRID_ID, MISSION, NOTE
 
 pytestmark = pytest.mark.browser
@@ -47,10 +47,7 @@ def test_an_interview_survives_a_dropped_connection_and_a_second_tab(server: tup
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     watch_csp(page)  # the script and its stylesheet stay within the CSP
-    page.goto(f"{base}/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, base, EMAIL, PASSWORD)
 
     # The list, the start form, the profile
     page.goto(f"{base}/staff/interviews")
@@ -156,10 +153,7 @@ def test_without_javascript_the_interview_page_saves_with_its_button(server: tup
     store.add_user("sans-js@example.fr", hash_password(PASSWORD), Role.INTERVIEWER, [MISSION])
     context = browser.new_context(viewport={"width": 820, "height": 1180}, java_script_enabled=False)  # a tablet
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", "sans-js@example.fr")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, base, "sans-js@example.fr", PASSWORD)
     page.goto(f"{base}/staff/interviews/new/{GRID_ID}")
     page.get_by_label("Élu·e").check()
     page.get_by_label("Par téléphone").check()
