@@ -35,10 +35,11 @@ class Prepared:
     def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None):
         self.statement = statement
         self.columns = list(columns) if columns is not None else None
-        self._by_dialect: dict[int, _Compiled] = {}
+        # By the dialect object itself, held weakly: an id() could be reused by another engine's dialect.
+        self._by_dialect: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(id(dialect))
+        found = self._by_dialect.get(dialect)
         if found is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
             processors, literals = {}, {}
@@ -56,7 +57,7 @@ class Prepared:
                     raise TypeError(f"{column}: only scalar defaults are supported by a prepared statement")
                 literals[column.key] = default.arg
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            found = self._by_dialect[id(dialect)] = _Compiled(str(compiled), order, processors, literals)
+            found = self._by_dialect[dialect] = _Compiled(str(compiled), order, processors, literals)
         return found
 
     def execute(self, cursor: Any, dialect: Dialect, values: Mapping[str, Any]) -> Any:  # noqa: ANN401 - DB-API
