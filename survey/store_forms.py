@@ -29,7 +29,7 @@ form_t = FormSession.__table__
 
 # The statements every respondent page runs, prepared once and run on the DB-API cursor (survey/db_prepared.py):
 # through a SQLAlchemy Connection each cost about twice its own CPU (bench/profile_respondent.py).
-_READ = select(form_t).where(form_t.c.key == bindparam("form_key"))
+_READ = Prepared(select(form_t).where(form_t.c.key == bindparam("form_key")))
 _SAVE = Prepared(update(form_t).where(form_t.c.key == bindparam("form_key"), form_t.c.status == IN_PROGRESS).values(
     page=bindparam("page"), answers=bindparam("answers"), language=bindparam("language"),
     flash=bindparam("flash"), pages_visited=bindparam("pages_visited"), furthest_page=bindparam("furthest_page"),
@@ -105,18 +105,6 @@ def _record(row: Any) -> FormRecord:
                       _aware(row.started_at), _aware(row.updated_at), row.invitation_id, row.channel, row.entered_by)
 
 
-_RAW_READS: dict[Any, tuple[str, bool]] = {}
-
-
-def _raw_read(engine: Engine) -> tuple[str, bool]:
-    """`_READ` as its dialect's SQL text, and whether it takes its value by position (SQLite's `?`)."""
-    found = _RAW_READS.get(engine.dialect)
-    if found is None:
-        compiled = _READ.compile(dialect=engine.dialect)
-        found = _RAW_READS[engine.dialect] = (str(compiled), bool(compiled.positional))
-    return found
-
-
 def _json(value: Any) -> Any:
     """A JSON column as the DB-API gives it: text on SQLite, decoded already on PostgreSQL (JSONB)."""
     return json.loads(value) if isinstance(value, str | bytes) else value
@@ -169,18 +157,16 @@ class FormSessions:
     def form_session(self, key: str) -> FormRecord | None:
         """The form whose key this is (one SELECT), or None.
 
-        Every respondent request reads one, so it goes through the pool's DB-API connection: the statement is
-        compiled once for the engine's dialect and its row decoded here (JSON text and date strings on SQLite,
-        already typed on PostgreSQL). Through a SQLAlchemy `Connection` it cost 15 times the SELECT itself."""
+        Every respondent request reads one, so it goes through the pool's DB-API connection (`Prepared`) and its
+        row is decoded here (JSON text and date strings on SQLite, already typed on PostgreSQL). Through a
+        SQLAlchemy `Connection` it cost 15 times the SELECT itself."""
         if not key or len(key) > 64:
             return None
-        sql, positional = _raw_read(self.engine)
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
             try:
-                cursor.execute(sql, (key,) if positional else {"form_key": key})
-                row = cursor.fetchone()
+                row = _READ.execute(cursor, self.engine.dialect, {"form_key": key}).fetchone()
                 names = [d[0] for d in cursor.description]
             finally:
                 cursor.close()
