@@ -136,3 +136,59 @@ def test_a_choice_filter_or_a_shuffled_order_is_never_served_from_another_respon
             seen.setdefault("orders", []).append(tuple(order))
     assert seen["nord"] == [["port", "phare"]] * 2 and seen["sud"] == [["mas"]] * 2
     assert len(set(seen["orders"])) > 1  # each respondent their own order (4 respondents: 1 chance in 13,824 of one)
+
+
+TWO_PAGES = textwrap.dedent("""\
+    id: deux-pages
+    version: "1"
+    title: Deux pages
+    privacy_notice: Réponses anonymes.
+    pages:
+      - id: un
+        questions:
+          - name: age
+            type: integer
+            label: "Âge \ue000 \ue000deadbeef:action\ue001"
+            required: true
+      - id: deux
+        questions:
+          - name: avis
+            type: long_text
+            label: Votre avis
+            relevant: age >= 18
+    """)
+
+
+def _logic_answers(html: str) -> str:
+    block = re.search(r'<script type="application/json" id="survey-logic">(.*?)</script>', html, re.S).group(1)  # type: ignore[union-attr]
+    return re.search(r'"answers":(\{[^}]*\})', block).group(1)  # type: ignore[union-attr]
+
+
+def test_a_page_kept_whole_carries_each_respondents_own_key_token_and_answers(
+        sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "deux-pages.yaml").write_text(TWO_PAGES, encoding="utf-8")
+    drawn: list[str] = []
+    real_draw = answering.page_html
+    monkeypatch.setattr(answering, "page_html", lambda *a, **k: drawn.append(a[1]) or real_draw(*a, **k))
+    answering.PAGE_CACHE = answering.PageCache()
+    with make_client(sqlite_store, tmp_path, folder) as app:
+        seen = []
+        for age in ("30", "45", "60"):
+            app.cookies.clear()  # another respondent
+            first = app.get("/s/deux-pages").text
+            data = [*controls_of(first), ("shown", _shown(first)), ("action", "next"), ("age", age)]
+            second = post_form(app, action_of(first), data)
+            assert second.status_code == 200
+            seen.append((first, second.text, second.url.path, app.cookies.get("csrftoken")))
+    assert len(drawn) == 2  # page 1 and page 2, once each: the other respondents got them from the cache
+    for (first, second, path, token), age in zip(seen, ("30", "45", "60"), strict=True):
+        # The placeholder-looking text of the label is shown as typed, not taken for a hole.
+        assert "Âge \ue000 \ue000deadbeef:action\ue001" in first
+        assert f'name="_csrf_token" value="{token}"' in first and f'name="_csrf_token" value="{token}"' in second
+        assert f'action="{path}"' in second and path.count("/f/") == 1
+        assert _logic_answers(second) == f'{{"age":{age}}}'
+    assert len({path for _, _, path, _ in seen}) == 3 and len({token for *_, token in seen}) == 3
+    # Apart from those values, the three respondents saw the very same pages, as drawn for the first.
+    assert len({_without_tokens(re.sub(r'"answers":\{[^}]*\}', "", second)) for _, second, _, _ in seen}) == 1

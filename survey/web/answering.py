@@ -8,12 +8,13 @@ with the page itself) — and the last step: store or not.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
 from litestar.response import Response
+from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup, escape
 
 from survey.codecs import codec
@@ -34,7 +35,7 @@ from survey.schema import Question, Questionnaire
 from survey.validation import AnswerIssue, read_page, validate_answers
 from survey.web.form_state import FormState
 from survey.web.page_cache import PageCache
-from survey.web.pages import posted_int, render
+from survey.web.pages import html_response, page_html, posted_int
 
 PAGE_CACHE = PageCache()
 
@@ -99,20 +100,49 @@ def show_page(request: Request, questionnaire: Questionnaire, state: FormState, 
     values = raw if raw is not None else _state_values(questionnaire, state.page, state.answers)
     errors = {issue.question: issue for issue in issues}
     offers = {q.name: [c.code for c in offered(q, resolution.env, today)] for q in page.questions if codec(q).offers}
-    return render(
-        request, "respond_page.html", status=422 if issues else 200, language=state.language,
+    fragments = PAGE_CACHE.fragments(questionnaire, state.language, values, errors, hidden_fields, offers)
+    context = dict(
         questionnaire=questionnaire, page=page, page_number=_position(resolution.shown_pages, state.page),
-        page_count=max(len(resolution.shown_pages), 1), prefix="",
-        values=values, errors=errors, issues=[i for i in issues if i.question in shown],
-        hidden_fields=hidden_fields, shown=" ".join(shown), offered=offers,
-        fragments=PAGE_CACHE.fragments(questionnaire, state.language, values, errors, hidden_fields, offers),
-        ordered=lambda q: ordered_options(q, q.options(), state.key), piped=piper,
-        repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
-        is_last=state.page == (resolution.shown_pages or [state.page])[-1], is_first=state.page == min(
-            resolution.shown_pages or [0]), action=action, controls=controls, can_save=can_save,
+        page_count=max(len(resolution.shown_pages), 1), prefix="", values=values, errors=errors,
+        issues=[i for i in issues if i.question in shown], hidden_fields=hidden_fields, shown=" ".join(shown),
+        offered=offers, fragments=fragments, ordered=lambda q: ordered_options(q, q.options(), state.key),
+        piped=piper, repeat_counts=repeat_counts, repeat_fixed=repeat_fixed, notice=notice, preview=preview,
+        is_last=state.page == (resolution.shown_pages or [state.page])[-1],
+        is_first=state.page == min(resolution.shown_pages or [0]), can_save=can_save,
         resume_url=resume_url, expires=expires, languages=offered_languages(questionnaire), prefilled=prefilled,
-        logic=page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today),
-    )
+        branding=request.app.state.store.branding_for(questionnaire.id))
+    # What changes from one request to the next; the rest, on a page shown blank, is drawn once (page_cache.py).
+    # The logic JSON holds no markup character (logic_json._safe): it goes in as it is, as `|safe` draws it.
+    logic = page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today)
+    holes = {"action": action, "csrf": ScopeState.from_scope(request.scope).csrf_token or "",
+             "logic": Markup(logic),  # noqa: S704
+             **{f"control:{name}": value for name, value in controls.items()}}
+
+    def draw(filled: Mapping[str, str]) -> str:
+        return page_html(request, "respond_page.html", state.language, csrf_token=filled["csrf"],
+                         action=filled["action"], logic=filled["logic"],
+                         controls={name: filled[f"control:{name}"] for name in controls}, **context)
+
+    html = PAGE_CACHE.page(questionnaire, _shell_key(request, state, context, controls), holes, draw)
+    return html_response(request, html, state.language, status=422 if issues else 200)
+
+
+def _shell_key(request: Request, state: FormState, context: dict[str, Any], controls: dict[str, str]
+               ) -> Hashable | None:
+    """Everything a page drawn blank depends on besides the holes, when it can be kept whole; else None: a page
+    with issues, a notice, the saved-form link, values or piped text (`fragments.key` is None for a question
+    that cannot be kept), pre-filled questions, or a staff member's header."""
+    if (context["issues"] or context["notice"] or context["preview"] or context["resume_url"]
+            or context["prefilled"] or request.scope.get("member") is not None):
+        return None
+    fragments = context["fragments"]
+    questions = tuple(fragments.key(q) for q in context["page"].questions if q.type != "calculate")
+    if None in questions:
+        return None
+    branding = context["branding"]
+    return (state.page, state.language, context["page_number"], context["page_count"], context["is_first"],
+            context["is_last"], context["can_save"], tuple(context["languages"]), context["shown"], questions,
+            tuple(controls), None if branding is None else (branding.mission_id, branding.version))
 
 
 def _position(shown_pages: tuple[int, ...], page: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -12,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Response
+from litestar.utils import url_quote
 from litestar.utils.scope.state import ScopeState
 
 from survey.jobs import Jobs
@@ -36,19 +38,49 @@ def render(request: Request, template: str, *, status: int = 200, language: str 
            **context: Any) -> Response[str]:
     """A page rendered by the one Jinja2 environment (survey.templating) straight into a response."""
     lang = language or request_language(request)
+    return html_response(request, page_html(request, template, lang, **context), lang, status)
+
+
+def page_html(request: Request, template: str, lang: str, *, csrf_token: str | None = None, **context: Any) -> str:
+    """A page's HTML; `csrf_token`: the one to draw instead of the request's (survey/web/page_cache.py draws a
+    placeholder in its place)."""
     questionnaire = context.get("questionnaire")
     if template.startswith("respond_") and "branding" not in context and hasattr(questionnaire, "id"):
         context["branding"] = request.app.state.store.branding_for(questionnaire.id)  # the mission's header
-    token = ScopeState.from_scope(request.scope).csrf_token
-    html = environment().get_template(template).render(
+    token = csrf_token if csrf_token is not None else ScopeState.from_scope(request.scope).csrf_token
+    return environment().get_template(template).render(
         t=partial(translate, language=lang), lang=lang, member=request.scope.get("member"),
         path=request.url.path, csrf_token=lambda: token or "", **context)
+
+
+def html_response(request: Request, html: str, lang: str, status: int = 200) -> Response[str]:
+    """A page's HTML as the response, never cached by the browser; `?lang=` also remembers the language."""
     response = Response(html, status_code=status, media_type=MediaType.HTML,
                         headers={"Content-Language": lang, "Cache-Control": "no-store"})
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True,
                             secure=request.app.state.settings.secure_cookies)
     return response
+
+
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]*")  # what secrets.token_urlsafe makes: nothing to quote
+
+
+def see_other(url: str, cookie: tuple[str, str, str] | None = None) -> Response[bytes]:
+    """The 303 that answers a respondent's POST, built plainly: Litestar's `Redirect` and `set_cookie` cost a
+    good part of a respondent request (README "Performance"). `cookie`: (name, value, path) to set, HttpOnly
+    and SameSite=Lax (`Secure` is added to every cookie by survey/web/headers.py when cookies must be secure);
+    an empty value deletes it. Values are tokens: nothing to quote."""
+    headers = {"location": url_quote(url)}
+    if cookie is not None:
+        name, value, path = cookie
+        if not _COOKIE_VALUE.fullmatch(value):
+            raise ValueError(f"not a cookie token: {value!r}")
+        attributes = [f"{name}={value}", f"Path={path}", "HttpOnly", "SameSite=Lax"]
+        if not value:
+            attributes.append("Max-Age=0")
+        headers["set-cookie"] = "; ".join(attributes)
+    return Response(b"", status_code=303, media_type=MediaType.TEXT, headers=headers)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Response
+from litestar.response import Response
 
 from survey.db import COMPLETED, WEB
 from survey.logic import resolve
@@ -52,6 +52,7 @@ from survey.web.pages import (
     posted_int,
     render,
     request_language,
+    see_other,
 )
 from survey.web.publishing import respondent_gate
 
@@ -133,22 +134,19 @@ def _expired(request: Request, questionnaire_id: str, status: int = 410) -> Resp
     return render(request, "respond_expired.html", status=status, questionnaire_id=questionnaire_id)
 
 
-def _thanks(questionnaire: Questionnaire, language: str, key: str = "") -> Redirect:
+def _thanks(questionnaire: Questionnaire, language: str, key: str = "") -> Response:
     """The thank-you page; with the form's key, it offers to erase the response (survey/web/gdpr_pages.py)."""
     query = "&".join(part for part in ("" if language == questionnaire.language else f"lang={language}",
                                        f"form={quote(key)}" if key else "") if part)
-    response = Redirect(f"/s/{questionnaire.id}/merci{'?' if query else ''}{query}", status_code=303)
-    response.delete_cookie(FORM_COOKIE, path=f"/s/{questionnaire.id}")
-    return response
+    return see_other(f"/s/{questionnaire.id}/merci{'?' if query else ''}{query}",
+                     (FORM_COOKIE, "", f"/s/{questionnaire.id}"))
 
 
-def _to_form(request: Request, questionnaire: Questionnaire, key: str, page: int) -> Redirect:
+def _to_form(request: Request, questionnaire: Questionnaire, key: str, page: int) -> Response:
     """The 303 that ends every respondent POST; it (re)sets the cookie that brings this browser back to the form."""
-    response = Redirect(form_url(questionnaire, key, page), status_code=303)
-    if request.cookies.get(FORM_COOKIE) != key:  # already there from the page before: nothing to send
-        response.set_cookie(FORM_COOKIE, key, path=f"/s/{questionnaire.id}", httponly=True, samesite="lax",
-                            secure=request.app.state.settings.secure_cookies)
-    return response
+    # The cookie is already there from the page before: nothing to send.
+    cookie = None if request.cookies.get(FORM_COOKIE) == key else (FORM_COOKIE, key, f"/s/{questionnaire.id}")
+    return see_other(form_url(questionnaire, key, page), cookie)
 
 
 def _asked_language(fields: dict[str, list[str]], questionnaire: Questionnaire, language: str) -> str:
@@ -185,7 +183,7 @@ def _start(request: Request, services: Services, fields: dict[str, list[str]], q
         return _complete(services, questionnaire, form, step)  # type: ignore[arg-type]
     quota = None if step.issues else full_quota(services, questionnaire, step.state.answers, (state.page,))  # type: ignore[arg-type]
     if quota is not None:  # the first page put the respondent in a full quota cell: stop here
-        return Redirect(quota_page_url(questionnaire, quota, language), status_code=303)  # type: ignore[arg-type]
+        return see_other(quota_page_url(questionnaire, quota, language))  # type: ignore[arg-type]
     return _to_form(request, questionnaire, form.key, step.state.page)  # type: ignore[arg-type]
 
 
@@ -195,7 +193,7 @@ def _complete(services: Services, questionnaire: Questionnaire, form: FormRecord
     try:
         services.store.complete_form(form, finalise(questionnaire, step.state.answers, _today()))
     except QuotaFull as full:
-        return Redirect(quota_page_url(questionnaire, full.place.quota, step.state.language), status_code=303)
+        return see_other(quota_page_url(questionnaire, full.place.quota, step.state.language))
     # A form entered by staff (paper, telephone): its key tells the thank-you page to offer entering another one.
     return _thanks(questionnaire, step.state.language, form.key if form.channel != WEB else "")
 
@@ -283,7 +281,7 @@ def _answer_form(request: Request, services: Services, fields: dict[str, list[st
         return _complete(services, questionnaire, form, step)
     if not step.issues and step.state.page > page and (
             quota := full_quota(services, questionnaire, step.state.answers, (*form.pages_visited, page))):
-        return Redirect(quota_page_url(questionnaire, quota, language), status_code=303)  # a full cell: stop here
+        return see_other(quota_page_url(questionnaire, quota, language))  # a full cell: stop here
     services.store.save_form(key, page=step.state.page, answers=_storable(step.state.answers),
                              language=step.state.language,
                              flash=_flash(step), pages_visited=(*form.pages_visited, step.state.page))
@@ -324,7 +322,7 @@ class RespondController(Controller):
             resume = await to_thread.run_sync(_resumable, services, request, questionnaire_id)
             if resume is not None:
                 asked = request.query_params.get("lang")
-                return Redirect(resume + (f"&lang={asked}" if asked in LANGUAGES else ""), status_code=303)
+                return see_other(resume + (f"&lang={asked}" if asked in LANGUAGES else ""))
         if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
             return closed
         loaded = services.store.current(questionnaire_id)
