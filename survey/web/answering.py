@@ -136,7 +136,7 @@ def _shell_key(request: Request, state: FormState, context: dict[str, Any], cont
             or context["prefilled"] or request.scope.get("member") is not None):
         return None
     fragments = context["fragments"]
-    questions = tuple(fragments.key(q) for q in context["page"].questions if q.type != "calculate")
+    questions = tuple(fragments.key(q) for q in context["page"].questions if not codec(q).computed)
     if None in questions:
         return None
     branding = context["branding"]
