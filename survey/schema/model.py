@@ -288,7 +288,13 @@ class Questionnaire(_Model):
             yield from walk(page.questions)
 
     def question(self, name: str) -> Question:
+        """The question of that name, wherever it is (KeyError when there is none)."""
+        return self.questions_by_name[name]
+
+    @cached_property
+    def questions_by_name(self) -> dict[str, Question]:
+        """Every question by name (`all_questions`), the first of a name kept: looked up on every posted page."""
+        found: dict[str, Question] = {}
         for q in self.all_questions():
-            if q.name == name:
-                return q
-        raise KeyError(name)
+            found.setdefault(q.name, q)
+        return found
