@@ -182,7 +182,12 @@ def test_a_page_kept_whole_carries_each_respondents_own_key_token_and_answers(
             second = post_form(app, action_of(first), data)
             assert second.status_code == 200
             seen.append((first, second.text, second.url.path, app.cookies.get("csrftoken")))
-    assert len(drawn) == 2  # page 1 and page 2, once each: the other respondents got them from the cache
+            data = [*controls_of(second.text), ("shown", _shown(second.text)), ("action", "next"), ("avis", "Bien")]
+            thanks = post_form(app, action_of(second.text), data)
+            assert thanks.url.path == "/s/deux-pages/merci" and "Merci" in thanks.text
+        assert sqlite_store.response_count("deux-pages") == 3
+    # Page 1, page 2 and the thank-you page, once each: the other respondents got them from the cache.
+    assert drawn == ["respond_page.html", "respond_page.html", "respond_done.html"]
     for (first, second, path, token), age in zip(seen, ("30", "45", "60"), strict=True):
         # The placeholder-looking text of the label is shown as typed, not taken for a hole.
         assert "Âge \ue000 \ue000deadbeef:action\ue001" in first

@@ -34,7 +34,7 @@ from survey.messages import LANGUAGES
 from survey.schema import Question, Questionnaire
 from survey.validation import AnswerIssue, read_page, validate_answers
 from survey.web.form_state import FormState
-from survey.web.page_cache import PageCache
+from survey.web.page_cache import PageCache, branding_key
 from survey.web.pages import html_response, page_html, posted_int
 
 PAGE_CACHE = PageCache()
@@ -139,10 +139,23 @@ def _shell_key(request: Request, state: FormState, context: dict[str, Any], cont
     questions = tuple(fragments.key(q) for q in context["page"].questions if not codec(q).computed)
     if None in questions:
         return None
-    branding = context["branding"]
-    return (state.page, state.language, context["page_number"], context["page_count"], context["is_first"],
+    return ("page", state.page, state.language, context["page_number"], context["page_count"], context["is_first"],
             context["is_last"], context["can_save"], tuple(context["languages"]), context["shown"], questions,
-            tuple(controls), None if branding is None else (branding.mission_id, branding.version))
+            tuple(controls), branding_key(context["branding"]))
+
+
+def thanks_page(request: Request, questionnaire: Questionnaire, language: str, erase_url: str) -> Response:
+    """The thank-you page, with the link that erases the response when there is one (`erase_url`). The same for
+    every respondent but for that link: kept whole, like a blank page (page_cache.py)."""
+    branding = request.app.state.store.branding_for(questionnaire.id)
+    key = None if request.scope.get("member") is not None else (
+        "thanks", language, bool(erase_url), branding_key(branding))
+
+    def draw(filled: Mapping[str, str]) -> str:
+        return page_html(request, "respond_done.html", language, questionnaire=questionnaire, preview=False,
+                         erase_url=filled["erase_url"], branding=branding)
+
+    return html_response(request, PAGE_CACHE.page(questionnaire, key, {"erase_url": erase_url}, draw), language)
 
 
 def _position(shown_pages: tuple[int, ...], page: int) -> int:

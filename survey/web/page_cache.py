@@ -18,7 +18,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Collection, Hashable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -26,7 +26,15 @@ from survey.codecs import codec
 from survey.logic_json import questionnaire_logic
 from survey.schema import Question, Questionnaire
 
+if TYPE_CHECKING:
+    from survey.store_publishing import Branding
+
 FragmentKey = tuple[str, str, bool, tuple[str, ...] | None]
+
+
+def branding_key(branding: Branding | None) -> Hashable:
+    """What a kept page's mission header depends on: the mission's branding as last saved (None: none)."""
+    return None if branding is None else (branding.mission_id, branding.version)
 
 
 class _Entry:

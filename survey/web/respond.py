@@ -39,6 +39,7 @@ from survey.web.answering import (
     served_language,
     show_page,
     take_step,
+    thanks_page,
     with_prefilled,
 )
 from survey.web.form_state import FormState
@@ -365,5 +366,4 @@ class RespondController(Controller):
             # Entered by staff (survey/web/entry.py): the next one, not the respondent's erasure.
             return render(request, "respond_done.html", questionnaire=questionnaire, language=language,
                           preview=False, entry_url=f"/staff/entry?channel={form.channel}")
-        return render(request, "respond_done.html", questionnaire=questionnaire, language=language, preview=False,
-                      erase_url=erase_url)
+        return thanks_page(request, questionnaire, language, erase_url)
