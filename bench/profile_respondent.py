@@ -39,7 +39,7 @@ from survey.settings import Settings  # noqa: E402
 from survey.web.app import create_app  # noqa: E402
 
 
-async def _inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
+async def _inline(fn: Any, *args: Any, limiter: Any = None, **kwargs: Any) -> Any:
     return fn(*args, **kwargs)
 
 

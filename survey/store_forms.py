@@ -44,6 +44,19 @@ _CLEAR_FLASH = Prepared(update(form_t).where(form_t.c.key == bindparam("form_key
 
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{24}")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:  # noqa: ANN401 - JSON
+    """Posted text as a JSON column can keep it (PostgreSQL's refuses NUL and lone surrogates, which a page's checks
+    refuse anyway, with their message): shown back as U+FFFD."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
 
 
 def new_form_key() -> str:
@@ -129,21 +142,30 @@ class FormSessions:
     engine: Engine
     _insert_response_prepared: Prepared  # Store's INSERT … ON CONFLICT (submission_key) DO NOTHING RETURNING id
 
+    @property
+    def local_reads(self) -> bool:
+        """Whether a read is a local file's (SQLite in WAL mode): quick, and never held up by a writer, so the web
+        layer runs a respondent's reads in its event loop (survey/web/workload.py). PostgreSQL's wait on the
+        network."""
+        return self.engine.dialect.name == "sqlite"
+
     def start_form(self, questionnaire_id: str, version_id: int, language: str, *, page: int = 0,
                    answers: dict[str, Any] | None = None, flash: dict[str, Any] | None = None,
                    pages_visited: tuple[int, ...] = (), invitation_id: int | None = None, channel: str = WEB,
                    entered_by: int | None = None, key: str | None = None) -> FormRecord:
         """Start a form on `version_id` in one INSERT: its first posted page (`page` is where it goes next), or an
         invitation's or a staff member's entry (`invitation_id`, `channel`, `entered_by`). `key`: the one the
-        first page was drawn with (its options' order follows it), when well formed and not taken."""
+        first page was drawn with (its options' order follows it), when well formed and not taken. Answers and
+        flash are kept `storable`."""
         now = _now()
         visited = sorted({*pages_visited, page})
         if key is None or not FORM_KEY.fullmatch(key):
             key = new_form_key()
         values = {"key": key, "questionnaire_id": questionnaire_id, "version_id": version_id,
                   "language": language, "page": page, "furthest_page": max(visited), "pages_visited": visited,
-                  "answers": answers or {}, "flash": flash, "status": IN_PROGRESS, "started_at": now,
-                  "updated_at": now, "invitation_id": invitation_id, "channel": channel, "entered_by": entered_by}
+                  "answers": storable(answers or {}), "flash": storable(flash), "status": IN_PROGRESS,
+                  "started_at": now, "updated_at": now, "invitation_id": invitation_id, "channel": channel,
+                  "entered_by": entered_by}
         dialect = self.engine.dialect
         try:
             with raw_transaction(self.engine) as cursor:
@@ -189,8 +211,9 @@ class FormSessions:
         visited = sorted({*pages_visited, page})
         with raw_transaction(self.engine) as cursor:
             _SAVE.execute(cursor, self.engine.dialect, {
-                "form_key": key, "page": page, "answers": answers, "language": language, "flash": flash,
-                "pages_visited": visited, "furthest_page": max(visited), "updated_at": _now()})
+                "form_key": key, "page": page, "answers": storable(answers), "language": language,
+                "flash": storable(flash), "pages_visited": visited, "furthest_page": max(visited),
+                "updated_at": _now()})
             return cursor.rowcount == 1
 
     def clear_flash(self, key: str) -> None:

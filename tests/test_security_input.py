@@ -13,8 +13,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import ROOT, action_of, controls_of
+from conftest import PG_URL, ROOT, action_of, controls_of, require_in_ci
 from litestar.testing import TestClient
+from sqlalchemy import text
 
 from survey.codecs import codec
 from survey.expressions import parse
@@ -172,22 +173,44 @@ def test_hostile_patterns_are_checked_quickly_and_refuse_the_answer(web) -> None
 
 
 class GatedStore(Store):
-    """A store whose next questionnaire lookup waits until the test opens the gate: a page that takes as long as
-    the test wants, without a hostile pattern (RE2 makes those fast)."""
+    """A store whose next call of the `armed` method waits until the test opens the gate: a page that takes as long
+    as the test wants, without a hostile pattern (RE2 makes those fast)."""
 
     gate: threading.Event
-    armed = False
+    armed = ""
     opened_in_time: bool | None = None
 
-    def version(self, version_id: int):  # noqa: ANN201
-        if self.armed:
-            self.armed = False
+    def _wait(self, method: str) -> None:
+        if self.armed == method:
+            self.armed = ""
             self.opened_in_time = self.gate.wait(timeout=20)
+
+    def version(self, version_id: int):  # noqa: ANN201
+        self._wait("version")
         return super().version(version_id)
 
+    def start_form(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        self._wait("start_form")
+        return super().start_form(*args, **kwargs)
 
-def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path) -> None:
-    store = GatedStore.from_url(f"sqlite:///{tmp_path / 'gated.db'}")
+
+# What may be slow: a write, which waits for the disk and for other writers, on either database; a read on
+# PostgreSQL, where it waits on the network. (A read on SQLite is a local file's, never held up by a writer: it runs
+# in the event loop, survey/web/workload.py.)
+@pytest.mark.parametrize(("database", "slow"), [
+    ("sqlite", "start_form"),
+    pytest.param("postgresql", "start_form", marks=pytest.mark.postgresql),
+    pytest.param("postgresql", "version", marks=pytest.mark.postgresql),
+])
+def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path, database: str, slow: str) -> None:
+    if database == "postgresql":
+        require_in_ci("PostgreSQL (SURVEY_TEST_DATABASE_URL)", bool(PG_URL))
+        store = GatedStore.from_url(PG_URL)
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        store = GatedStore.from_url(f"sqlite:///{tmp_path / 'gated.db'}")
     store.gate = threading.Event()
     folder = tmp_path / "questionnaires"
     folder.mkdir()
@@ -204,14 +227,14 @@ def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path) -> None:
             results["page"] = client.post("/s/securite/", content=body, follow_redirects=False, headers={
                 "Content-Type": "application/x-www-form-urlencoded"}).status_code
 
-        store.armed = True
-        slow = threading.Thread(target=post)
-        slow.start()
+        store.armed = slow
+        slow_page = threading.Thread(target=post)
+        slow_page.start()
         # The page now waits inside its handler. Were it on the event loop, /healthz could not be answered
         # until the gate's timeout; in a worker thread it is answered at once, and opens the gate.
         assert client.get("/healthz").json() == {"status": "ok"}
         store.gate.set()
-        slow.join(timeout=30)
+        slow_page.join(timeout=30)
     assert store.opened_in_time is True
     assert results["page"] == 303  # refused: its issues are shown by the GET the redirect leads to
     store.engine.dispose()

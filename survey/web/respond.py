@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
@@ -56,6 +54,7 @@ from survey.web.pages import (
     see_other,
 )
 from survey.web.publishing import respondent_gate
+from survey.web.workload import Then, run
 
 _LOCALISED: dict[tuple[int, str], tuple[Questionnaire, Questionnaire]] = {}
 FORM_COOKIE = "survey_form"  # the form in progress of this browser, per questionnaire (path /s/<id>)
@@ -108,22 +107,7 @@ def _flash(step: Step) -> dict[str, Any] | None:
         return None
     issues = [{"question": i.question, "code": i.code, "params": json.loads(json.dumps(i.params, default=str))}
               for i in step.issues]
-    return _storable({"page": step.state.page, "issues": issues, "raw": step.raw, "notice": step.notice})
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(value: Any) -> Any:
-    """Posted text as a JSON column can keep it (PostgreSQL's refuses NUL and lone surrogates, which a page's checks
-    refuse anyway, with their message): shown back as U+FFFD."""
-    if isinstance(value, str):
-        return _UNSTORABLE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_storable(v) for v in value]
-    if isinstance(value, dict):
-        return {_storable(k): _storable(v) for k, v in value.items()}
-    return value
+    return {"page": step.state.page, "issues": issues, "raw": step.raw, "notice": step.notice}
 
 
 def _max_age(services: Services) -> dt.timedelta:
@@ -158,7 +142,8 @@ def _asked_language(fields: dict[str, list[str]], questionnaire: Questionnaire, 
     return language
 
 
-def _start(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str) -> Response:
+def _start(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str
+           ) -> Response | Then:
     """The first posted page: judge it, then start the form session (one INSERT) and redirect to it."""
     version = form_value(fields, "version") or ""
     version_id = posted_int(version)
@@ -174,29 +159,44 @@ def _start(request: Request, services: Services, fields: dict[str, list[str]], q
     if form_value(fields, "page") != str(state.page):
         return _expired(request, questionnaire_id, status=400)
     step = take_step(questionnaire, state, fields, form_value(fields, "action") or "next")  # type: ignore[arg-type]
-    if not services.store.is_marked_served(loaded.version_id):
-        services.store.mark_served(loaded.version_id)
-    form = services.store.start_form(questionnaire_id, loaded.version_id, language, page=step.state.page,
-                                     answers=_storable(step.state.answers), flash=_flash(step),
-                                     pages_visited=(state.page,),
-                                     key=form_value(fields, "form"))
-    if step.done:  # a one-page questionnaire
-        return _complete(services, questionnaire, form, step)  # type: ignore[arg-type]
-    quota = None if step.issues else full_quota(services, questionnaire, step.state.answers, (state.page,))  # type: ignore[arg-type]
-    if quota is not None:  # the first page put the respondent in a full quota cell: stop here
-        return see_other(quota_page_url(questionnaire, quota, language))  # type: ignore[arg-type]
-    return _to_form(request, questionnaire, form.key, step.state.page)  # type: ignore[arg-type]
+
+    def start() -> FormRecord:
+        if not services.store.is_marked_served(loaded.version_id):
+            services.store.mark_served(loaded.version_id)
+        return services.store.start_form(questionnaire_id, loaded.version_id, language, page=step.state.page,
+                                         answers=step.state.answers, flash=_flash(step),
+                                         pages_visited=(state.page,), key=form_value(fields, "form"))
+
+    def started(form: FormRecord) -> Response | Then:
+        if step.done:  # a one-page questionnaire
+            return _complete(services, questionnaire, form, step)  # type: ignore[arg-type]
+        quota = None if step.issues else full_quota(services, questionnaire, step.state.answers, (state.page,))  # type: ignore[arg-type]
+        if quota is not None:  # the first page put the respondent in a full quota cell: stop here
+            return see_other(quota_page_url(questionnaire, quota, language))  # type: ignore[arg-type]
+        return _to_form(request, questionnaire, form.key, step.state.page)  # type: ignore[arg-type]
+
+    return Then(start, started)
 
 
-def _complete(services: Services, questionnaire: Questionnaire, form: FormRecord, step: Step) -> Response:
+def _complete(services: Services, questionnaire: Questionnaire, form: FormRecord, step: Step) -> Then:
     """Store the response and close the form in one transaction; a second submission stores nothing. A full quota
     cell stores nothing and ends the form with the quota's message."""
-    try:
-        services.store.complete_form(form, finalise(questionnaire, step.state.answers, _today()))
-    except QuotaFull as full:
-        return see_other(quota_page_url(questionnaire, full.place.quota, step.state.language))
-    # A form entered by staff (paper, telephone): its key tells the thank-you page to offer entering another one.
-    return _thanks(questionnaire, step.state.language, form.key if form.channel != WEB else "")
+    answers = finalise(questionnaire, step.state.answers, _today())
+
+    def complete() -> QuotaFull | None:
+        try:
+            services.store.complete_form(form, answers)
+        except QuotaFull as full:
+            return full
+        return None
+
+    def completed(full: QuotaFull | None) -> Response:
+        if full is not None:
+            return see_other(quota_page_url(questionnaire, full.place.quota, step.state.language))
+        # A form entered by staff (paper, telephone): its key tells the thank-you page to offer entering another.
+        return _thanks(questionnaire, step.state.language, form.key if form.channel != WEB else "")
+
+    return Then(complete, completed)
 
 
 def _open_form(request: Request, services: Services, questionnaire_id: str, key: str, asked: str = ""
@@ -230,7 +230,7 @@ def _page_asked(questionnaire: Questionnaire, form: FormRecord, answers: dict[st
     return wanted if wanted in shown else None
 
 
-def _show_form(request: Request, services: Services, questionnaire_id: str, key: str) -> Response:
+def _show_form(request: Request, services: Services, questionnaire_id: str, key: str) -> Response | Then:
     """GET of the form's URL: the page asked for in `?page=` (one it reached), else where it stands; what the last
     POST left to show once is shown, then forgotten."""
     asked = request.query_params.get("lang")
@@ -246,22 +246,23 @@ def _show_form(request: Request, services: Services, questionnaire_id: str, key:
         page = form.page if form.page in resolution.shown_pages or not resolution.shown_pages else next(
             (p for p in reversed(resolution.shown_pages) if p <= form.page), resolution.shown_pages[0])
     flash = form.flash if form.flash and form.flash.get("page") == page else {}
-    if form.flash:
-        services.store.clear_flash(key)
     issues = [AnswerIssue(i["question"], i["code"], i.get("params") or {}) for i in flash.get("issues", ())]
     state = FormState(version_id=form.version_id, key=form.key, page=page, language=language, answers=form.answers)
     saved = flash.get("notice") == "saved"
-    return show_page(request, questionnaire, state, action=form_url(questionnaire, key),
+    shown = show_page(request, questionnaire, state, action=form_url(questionnaire, key),
                      controls={"page": str(page), "language": language},
                      issues=issues, raw=flash.get("raw"), notice=None if saved else flash.get("notice"),
                      resolution=resolution, can_save=True,
                      resume_url=str(request.base_url).rstrip("/") + form_url(questionnaire, key) if saved else None,
                      expires=form.expires_at(_max_age(services)).date() if saved else None,
-                     prefilled=frozenset(services.store.prefilled_answers(form.invitation_id)))
+                      prefilled=frozenset(services.store.prefilled_answers(form.invitation_id)))
+    if form.flash:  # shown once: forgotten before the page goes out
+        return Then(partial(services.store.clear_flash, key), lambda _: shown)
+    return shown
 
 
 def _answer_form(request: Request, services: Services, fields: dict[str, list[str]], questionnaire_id: str,
-                 key: str) -> Response:
+                 key: str) -> Response | Then:
     """A page posted to the form's URL: judge it, save it (one UPDATE) or finish, and redirect."""
     opened = _open_form(request, services, questionnaire_id, key)
     if isinstance(opened, Response):
@@ -283,10 +284,10 @@ def _answer_form(request: Request, services: Services, fields: dict[str, list[st
     if not step.issues and step.state.page > page and (
             quota := full_quota(services, questionnaire, step.state.answers, (*form.pages_visited, page))):
         return see_other(quota_page_url(questionnaire, quota, language))  # a full cell: stop here
-    services.store.save_form(key, page=step.state.page, answers=_storable(step.state.answers),
-                             language=step.state.language,
-                             flash=_flash(step), pages_visited=(*form.pages_visited, step.state.page))
-    return _to_form(request, questionnaire, key, step.state.page)
+    save = partial(services.store.save_form, key, page=step.state.page, answers=step.state.answers,
+                   language=step.state.language, flash=_flash(step),
+                   pages_visited=(*form.pages_visited, step.state.page))
+    return Then(save, lambda _: _to_form(request, questionnaire, key, step.state.page))
 
 
 def _current(request: Request, services: Services, questionnaire_id: str, loaded: LoadedVersion | None = None
@@ -313,57 +314,73 @@ def _resumable(services: Services, request: Request, questionnaire_id: str) -> s
     return form_url(questionnaire, form.key, first_state(questionnaire, form.version_id, form.language).page)
 
 
+def _first_page(request: Request, services: Services, questionnaire_id: str) -> Response | Then:
+    """The first page, stored nowhere; a browser with a form in progress here goes back to it."""
+    if FORM_COOKIE in request.cookies and (resume := _resumable(services, request, questionnaire_id)) is not None:
+        asked = request.query_params.get("lang")
+        return see_other(resume + (f"&lang={asked}" if asked in LANGUAGES else ""))
+    if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
+        return closed
+    loaded = services.store.current(questionnaire_id)
+    if loaded is not None and not services.store.is_marked_served(loaded.version_id):
+        # A form starts on this version: from now on it never changes in place (README "Versions"). Once per
+        # version per process; then the version as stored, if another process replaced it.
+        version_id = loaded.version_id
+        return Then(partial(services.store.mark_served, version_id), lambda _: _blank_first_page(
+            request, services, questionnaire_id, services.store.version(version_id)))
+    return _blank_first_page(request, services, questionnaire_id, loaded)
+
+
+def _blank_first_page(request: Request, services: Services, questionnaire_id: str, loaded: LoadedVersion | None
+                      ) -> Response:
+    version_id, questionnaire, language = _current(request, services, questionnaire_id, loaded)
+    state = first_state(questionnaire, version_id, language)
+    # `form`: the key the form will have once its first page is posted (the options' order follows it).
+    return show_page(request, questionnaire, state, action=f"/s/{questionnaire_id}", can_save=True,
+                     controls={"version": str(version_id), "language": language, "page": str(state.page),
+                               "form": state.key})
+
+
+def _thanks_page(request: Request, services: Services, questionnaire_id: str) -> Response:
+    """The thank-you page; with the key of a form entered by staff, the link to enter the next one."""
+    _, questionnaire, language = _current(request, services, questionnaire_id)
+    key = request.query_params.get("form") or ""
+    erase_url = erasure_url(questionnaire_id, key)
+    form = services.store.form_session(key) if erase_url else None
+    if form is not None and form.questionnaire_id == questionnaire_id and form.channel != WEB:
+        # Entered by staff (survey/web/entry.py): the next one, not the respondent's erasure.
+        return render(request, "respond_done.html", questionnaire=questionnaire, language=language,
+                      preview=False, entry_url=f"/staff/entry?channel={form.channel}")
+    return thanks_page(request, questionnaire, language, erase_url)
+
+
 class RespondController(Controller):
+    """Each route's work runs where survey/web/workload.py says: reads and checks in the event loop on SQLite, the
+    write alone in a worker thread."""
+
     path = "/s/{questionnaire_id:str}"
 
     @get("/", name="respond_start")
     async def start(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        """The first page, stored nowhere; a browser with a form in progress here goes back to it."""
-        if FORM_COOKIE in request.cookies:
-            resume = await to_thread.run_sync(_resumable, services, request, questionnaire_id)
-            if resume is not None:
-                asked = request.query_params.get("lang")
-                return see_other(resume + (f"&lang={asked}" if asked in LANGUAGES else ""))
-        if (closed := respondent_gate(request, services, questionnaire_id)) is not None:  # draft, closed…
-            return closed
-        loaded = services.store.current(questionnaire_id)
-        if loaded is not None and not services.store.is_marked_served(loaded.version_id):
-            # A form starts on this version: from now on it never changes in place (README "Versions").
-            # Once per version per process; the UPDATE leaves the event loop.
-            await to_thread.run_sync(services.store.mark_served, loaded.version_id)
-            loaded = services.store.version(loaded.version_id)  # as stored, if another process replaced it
-        version_id, questionnaire, language = _current(request, services, questionnaire_id, loaded)
-        state = first_state(questionnaire, version_id, language)
-        # `form`: the key the form will have once its first page is posted (the options' order follows it).
-        return show_page(request, questionnaire, state, action=f"/s/{questionnaire_id}", can_save=True,
-                         controls={"version": str(version_id), "language": language, "page": str(state.page),
-                                   "form": state.key})
+        return await run(services.store, partial(_first_page, request, services, questionnaire_id))
 
     @post("/", name="respond_page")
     async def answer(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        """The first page posted: the form session starts here. Its work (checks, drawing) leaves the event loop."""
+        """The first page posted: the form session starts here."""
         fields = form_fields(await request.form())  # already parsed by the CSRF check: costs nothing
-        return await to_thread.run_sync(partial(_start, request, services, fields, questionnaire_id))
+        return await run(services.store, partial(_start, request, services, fields, questionnaire_id))
 
     @get("/f/{key:str}", name="respond_form")
     async def form(self, request: Request, services: ServicesDep, questionnaire_id: PathId, key: PathId
                    ) -> Response:
-        return await to_thread.run_sync(partial(_show_form, request, services, questionnaire_id, key))
+        return await run(services.store, partial(_show_form, request, services, questionnaire_id, key))
 
     @post("/f/{key:str}", name="respond_form_page")
     async def answer_form(self, request: Request, services: ServicesDep, questionnaire_id: PathId, key: PathId
                           ) -> Response:
         fields = form_fields(await request.form())
-        return await to_thread.run_sync(partial(_answer_form, request, services, fields, questionnaire_id, key))
+        return await run(services.store, partial(_answer_form, request, services, fields, questionnaire_id, key))
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        _, questionnaire, language = _current(request, services, questionnaire_id)
-        key = request.query_params.get("form") or ""
-        erase_url = erasure_url(questionnaire_id, key)
-        form = await to_thread.run_sync(services.store.form_session, key) if erase_url else None
-        if form is not None and form.questionnaire_id == questionnaire_id and form.channel != WEB:
-            # Entered by staff (survey/web/entry.py): the next one, not the respondent's erasure.
-            return render(request, "respond_done.html", questionnaire=questionnaire, language=language,
-                          preview=False, entry_url=f"/staff/entry?channel={form.channel}")
-        return thanks_page(request, questionnaire, language, erase_url)
+        return await run(services.store, partial(_thanks_page, request, services, questionnaire_id))
