@@ -15,7 +15,7 @@ from factories import CHANNELS, FREE_TEXT, record, record_lists, sample_question
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.anonymise import EXPORT_ID, SPECIAL_CODES, anonymise, columns, layout
+from survey.anonymise import EXPORT_ID, SPECIAL_CODES, _aligned, anonymise, columns, layout
 from survey.dataset import ResponseRecord
 from survey.export import codebook_csv, dataset_csv
 from survey.export.csv_writer import write_csv
@@ -400,3 +400,14 @@ def test_repeat_rows_link_to_main_rows_by_export_id_only(records):
     assert set(seen) <= set(main) and not set(main) & {r.response_id for r in records}
     again = anonymise(CURRENT, records, versions=VERSIONS)
     assert not {row[0] for row in again.repeats["enfants"].rows} & set(seen), "fresh ids in every export"
+
+
+def test_columns_made_apart_are_cut_like_the_table_so_that_polars_never_copies_it_whole() -> None:
+    table = pl.concat([pl.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}),
+                       pl.DataFrame({"a": [4, 5], "b": ["u", "v"]})], rechunk=False)  # chunks of 3 and 2 rows
+    frame = table.with_columns(pl.Series("made", [10, 20, 30, 40, 50]))  # one chunk of 5
+    aligned = _aligned(frame)
+    assert [c.chunk_lengths() for c in aligned.iter_columns()] == [[3, 2]] * 3
+    assert aligned.to_dict(as_series=False) == {"a": [1, 2, 3, 4, 5], "b": ["x", "y", "z", "u", "v"],
+                                                 "made": [10, 20, 30, 40, 50]}
+    assert _aligned(aligned) is aligned  # nothing to do: the frame itself
