@@ -14,7 +14,6 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Response
-from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup, escape
 
 from survey.codecs import codec
@@ -35,7 +34,7 @@ from survey.schema import Question, Questionnaire
 from survey.validation import AnswerIssue, read_page, validate_answers
 from survey.web.form_state import FormState
 from survey.web.page_cache import PageCache, branding_key
-from survey.web.pages import html_response, page_html, posted_int
+from survey.web.pages import html_response, page_html, posted_int, request_csrf_token
 
 PAGE_CACHE = PageCache()
 
@@ -114,7 +113,7 @@ def show_page(request: Request, questionnaire: Questionnaire, state: FormState, 
     # What changes from one request to the next; the rest, on a page shown blank, is drawn once (page_cache.py).
     # The logic JSON holds no markup character (logic_json._safe): it goes in as it is, as `|safe` draws it.
     logic = page_logic(questionnaire, PAGE_CACHE.logic(questionnaire), state.page, state.answers, today)
-    holes = {"action": action, "csrf": ScopeState.from_scope(request.scope).csrf_token or "",
+    holes = {"action": action, "csrf": request_csrf_token(request),
              "logic": Markup(logic),  # noqa: S704
              **{f"control:{name}": value for name, value in controls.items()}}
 

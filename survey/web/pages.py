@@ -47,10 +47,15 @@ def page_html(request: Request, template: str, lang: str, *, csrf_token: str | N
     questionnaire = context.get("questionnaire")
     if template.startswith("respond_") and "branding" not in context and hasattr(questionnaire, "id"):
         context["branding"] = request.app.state.store.branding_for(questionnaire.id)  # the mission's header
-    token = csrf_token if csrf_token is not None else ScopeState.from_scope(request.scope).csrf_token
+    token = csrf_token if csrf_token is not None else request_csrf_token(request)
     return environment().get_template(template).render(
         t=partial(translate, language=lang), lang=lang, member=request.scope.get("member"),
-        path=request.url.path, csrf_token=lambda: token or "", **context)
+        path=request.url.path, csrf_token=lambda: token, **context)
+
+
+def request_csrf_token(request: Request) -> str:
+    """The CSRF token Litestar's middleware gave this request ("" when it gave none)."""
+    return ScopeState.from_scope(request.scope).csrf_token or ""
 
 
 def html_response(request: Request, html: str, lang: str, status: int = 200) -> Response[str]:

@@ -341,7 +341,7 @@ def _blank_first_page(request: Request, services: Services, questionnaire_id: st
                                "form": state.key})
 
 
-def _thanks_page(request: Request, services: Services, questionnaire_id: str) -> Response:
+def _done_page(request: Request, services: Services, questionnaire_id: str) -> Response:
     """The thank-you page; with the key of a form entered by staff, the link to enter the next one."""
     _, questionnaire, language = _current(request, services, questionnaire_id)
     key = request.query_params.get("form") or ""
@@ -383,4 +383,4 @@ class RespondController(Controller):
 
     @get("/merci", name="respond_done")
     async def done(self, request: Request, services: ServicesDep, questionnaire_id: PathId) -> Response:
-        return await run(services.store, partial(_thanks_page, request, services, questionnaire_id))
+        return await run(services.store, partial(_done_page, request, services, questionnaire_id))
