@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
 from survey.channels import CHANNELS, PAPER, TELEPHONE, WEB  # noqa: F401  (`channel` columns' values)
+from survey.db_prepared import SQLITE_BUSY_TIMEOUT_MS
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -305,7 +306,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             _use_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")

@@ -10,10 +10,12 @@ that it can share a transaction with ordinary statements.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,30 +73,80 @@ class Prepared:
         return cursor
 
 
+# How long a SQLite connection waits for another's write lock before "database is locked" (every connection's).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_AT_ONCE: ContextVar[bool] = ContextVar("SQLite writes at once, or not at all", default=False)
 
 
-def one_writer(engine: Engine) -> Any:  # noqa: ANN401 - a context manager
-    """On SQLite, this process's writing transactions one at a time (a no-op on PostgreSQL).
+class Busy(Exception):  # noqa: N818 - a state, not a failure: the caller makes the write elsewhere
+    """A write asked `at_once` found SQLite's write lock taken (by this process's writer or another process)."""
+
+
+@contextmanager
+def at_once() -> Iterator[None]:
+    """Within this block, a writing transaction on SQLite that would wait for the write lock — this process's
+    (`one_writer`) or the file's, held by another process — raises `Busy` at once instead of waiting. Used by the
+    event loop, which must never wait (survey/web/workload.py); no effect on PostgreSQL."""
+    token = _AT_ONCE.set(True)
+    try:
+        yield
+    finally:
+        _AT_ONCE.reset(token)
+
+
+@contextmanager
+def one_writer(engine: Engine) -> Iterator[bool]:
+    """On SQLite, this process's writing transactions one at a time (nothing on PostgreSQL); True when the
+    transaction must take SQLite's lock at once (`at_once`).
 
     SQLite lets one transaction write at a time; the others wait in its busy handler, which sleeps and tries again
     (up to 100 ms a sleep), so under load a writer could be overtaken for seconds while others came and went. A
     lock wakes the next writer as soon as the file is free. Other processes still wait in the busy handler."""
     if engine.dialect.name != "sqlite":
-        return nullcontext()
+        yield False
+        return
     lock = _WRITE_LOCKS.get(engine)
     if lock is None:
         lock = _WRITE_LOCKS.setdefault(engine, threading.Lock())
-    return lock
+    now = _AT_ONCE.get()
+    if not lock.acquire(blocking=not now):
+        raise Busy()
+    try:
+        yield now
+    finally:
+        lock.release()
+
+
+def _begin_at_once(dbapi_connection: Any) -> None:  # noqa: ANN401 - a sqlite3 connection
+    """Take the file's write lock now or raise `Busy`: BEGIN IMMEDIATE under a busy timeout of zero."""
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorname != "SQLITE_BUSY":
+            raise
+        raise Busy() from exc
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 @contextmanager
-def raw_transaction(engine: Engine) -> Iterator[Any]:
+def raw_transaction(engine: Engine, *, durable: bool = True) -> Iterator[Any]:
     """A cursor on a pool connection, for a writing transaction committed at the end of the block (rolled back on
-    an exception), with `one_writer`."""
-    with one_writer(engine):
+    an exception): one writer at a time in this process, or `Busy` under `at_once`.
+
+    Not `durable` (a form's saved page, not a response): on SQLite its commit does not wait for the disk
+    (synchronous=NORMAL for this transaction): it survives the process being killed, and a power cut may lose it."""
+    with one_writer(engine) as now:
         connection = engine.raw_connection()
+        relaxed = not durable and engine.dialect.name == "sqlite"
         try:
+            if relaxed:  # before the transaction: SQLite refuses it inside one
+                connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            if now:
+                _begin_at_once(connection.dbapi_connection)
             cursor = connection.cursor()
             try:
                 yield cursor
@@ -105,7 +157,20 @@ def raw_transaction(engine: Engine) -> Iterator[Any]:
             finally:
                 cursor.close()
         finally:
+            if relaxed:
+                connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
             connection.close()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A SQLAlchemy connection in a writing transaction committed at the end of the block (rolled back on an
+    exception), like `raw_transaction`: one writer at a time in this process, or `Busy` under `at_once`."""
+    with one_writer(engine) as now, engine.connect() as conn:
+        if now:
+            _begin_at_once(conn.connection.dbapi_connection)
+        with conn.begin():
+            yield conn
 
 
 def cursor_of(conn: Connection) -> Any:  # noqa: ANN401 - a DB-API cursor

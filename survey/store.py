@@ -36,7 +36,7 @@ from survey.db import (
     StaffUser,
     make_engine,
 )
-from survey.db_prepared import Prepared
+from survey.db_prepared import Prepared, writing
 from survey.quotas import placements
 from survey.schema import Questionnaire
 from survey.schema.localise import text_in
@@ -250,7 +250,7 @@ class Store(Listings, StaffAccounts, ApiTokens, AuditLog, ResponseAdmin, Invitat
         """
         if version_id in self._served:
             return
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             digest = conn.execute(update(version_t).where(version_t.c.id == version_id,
                                                           version_t.c.served_at.is_(None))
                                   .values(served_at=_now()).returning(version_t.c.content_hash)).scalar()

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from survey.db import COMPLETED, EXPIRED, IN_PROGRESS, WEB, FormSession
-from survey.db_prepared import Prepared, cursor_of, one_writer, raw_transaction
+from survey.db_prepared import Prepared, cursor_of, raw_transaction, writing
 from survey.quotas import placements
 from survey.store_invitations import complete_invited_form
 from survey.store_quotas import claim_places
@@ -168,11 +168,11 @@ class FormSessions:
                   "entered_by": entered_by}
         dialect = self.engine.dialect
         try:
-            with raw_transaction(self.engine) as cursor:
+            with raw_transaction(self.engine, durable=False) as cursor:
                 _START.execute(cursor, dialect, values)
         except dialect.dbapi.IntegrityError:  # the key is taken (a page posted twice, or forged): a key of its own
             values["key"] = new_form_key()
-            with raw_transaction(self.engine) as cursor:
+            with raw_transaction(self.engine, durable=False) as cursor:
                 _START.execute(cursor, dialect, values)
         return FormRecord(**{**values, "pages_visited": tuple(visited)})  # type: ignore[arg-type]
 
@@ -209,7 +209,7 @@ class FormSessions:
         """Save a posted page in one UPDATE: where the form goes, its answers, what the next GET shows once.
         False when the form is no longer in progress (completed in another tab, expired, purged)."""
         visited = sorted({*pages_visited, page})
-        with raw_transaction(self.engine) as cursor:
+        with raw_transaction(self.engine, durable=False) as cursor:
             _SAVE.execute(cursor, self.engine.dialect, {
                 "form_key": key, "page": page, "answers": storable(answers), "language": language,
                 "flash": storable(flash), "pages_visited": visited, "furthest_page": max(visited),
@@ -218,7 +218,7 @@ class FormSessions:
 
     def clear_flash(self, key: str) -> None:
         """Forget what a GET has just shown once (issues, posted fields, a notice)."""
-        with raw_transaction(self.engine) as cursor:
+        with raw_transaction(self.engine, durable=False) as cursor:
             _CLEAR_FLASH.execute(cursor, self.engine.dialect, {"form_key": key})
 
     def complete_form(self, form: FormRecord, answers: dict[str, Any], submitted_at: dt.datetime | None = None
@@ -231,7 +231,7 @@ class FormSessions:
         now = _now()
         loaded = self.version(form.version_id)  # type: ignore[attr-defined]
         places = placements(loaded.questionnaire, answers) if loaded is not None else []
-        with one_writer(self.engine), self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             # A personal link gives one response: its completion goes first, in this transaction (raises
             # InvitationClosed when used by another form or revoked); the completed form forgets its invitation.
             if form.invitation_id is not None and not complete_invited_form(conn, form.invitation_id, form.key):

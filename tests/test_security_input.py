@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import textwrap
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -174,11 +177,12 @@ def test_hostile_patterns_are_checked_quickly_and_refuse_the_answer(web) -> None
 
 class GatedStore(Store):
     """A store whose next call of the `armed` method waits until the test opens the gate: a page that takes as long
-    as the test wants, without a hostile pattern (RE2 makes those fast)."""
+    as the test wants, without a hostile pattern (RE2 makes those fast). Records the threads `start_form` ran in."""
 
     gate: threading.Event
     armed = ""
     opened_in_time: bool | None = None
+    start_threads: list[int]
 
     def _wait(self, method: str) -> None:
         if self.armed == method:
@@ -190,19 +194,12 @@ class GatedStore(Store):
         return super().version(version_id)
 
     def start_form(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        self.start_threads.append(threading.get_ident())
         self._wait("start_form")
         return super().start_form(*args, **kwargs)
 
 
-# What may be slow: a write, which waits for the disk and for other writers, on either database; a read on
-# PostgreSQL, where it waits on the network. (A read on SQLite is a local file's, never held up by a writer: it runs
-# in the event loop, survey/web/workload.py.)
-@pytest.mark.parametrize(("database", "slow"), [
-    ("sqlite", "start_form"),
-    pytest.param("postgresql", "start_form", marks=pytest.mark.postgresql),
-    pytest.param("postgresql", "version", marks=pytest.mark.postgresql),
-])
-def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path, database: str, slow: str) -> None:
+def _gated_store(database: str, tmp_path: Path) -> GatedStore:
     if database == "postgresql":
         require_in_ci("PostgreSQL (SURVEY_TEST_DATABASE_URL)", bool(PG_URL))
         store = GatedStore.from_url(PG_URL)
@@ -211,7 +208,15 @@ def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path, database
             conn.execute(text("CREATE SCHEMA public"))
     else:
         store = GatedStore.from_url(f"sqlite:///{tmp_path / 'gated.db'}")
-    store.gate = threading.Event()
+    store.gate, store.start_threads = threading.Event(), []
+    return store
+
+
+@contextmanager
+def _first_page_posted(store: Store, tmp_path: Path, before: Callable[[], object] = lambda: None
+                       ) -> Iterator[tuple[TestClient, dict[str, int]]]:
+    """A client of a server on `store`, and the first page of a form being posted in another thread (once `before`
+    is done): the POST's status is in the dict once the block ends."""
     folder = tmp_path / "questionnaires"
     folder.mkdir()
     (folder / "securite.yaml").write_text(QUESTIONNAIRE, encoding="utf-8")
@@ -222,22 +227,53 @@ def test_a_slow_page_leaves_the_server_answering_others(tmp_path: Path, database
         body = urlencode([*controls_of(page.text), ("action", "next"), ("code", "a" * 51 + "!"),
                           ("enfants__count", "0")])
         results: dict[str, int] = {}
+        before()
 
         def post() -> None:
             results["page"] = client.post("/s/securite/", content=body, follow_redirects=False, headers={
                 "Content-Type": "application/x-www-form-urlencoded"}).status_code
 
-        store.armed = slow
-        slow_page = threading.Thread(target=post)
-        slow_page.start()
+        posting = threading.Thread(target=post)
+        posting.start()
+        try:
+            yield client, results
+        finally:
+            posting.join(timeout=30)
+    store.engine.dispose()
+
+
+# What may be slow: a write, which waits for the disk and for other writers, on either database; a read on
+# PostgreSQL, where it waits on the network. (A read on SQLite is a local file's, never held up by a writer: it runs
+# in the event loop, and so does a write once it holds SQLite's lock: survey/web/workload.py.)
+@pytest.mark.postgresql
+@pytest.mark.parametrize("slow", ["start_form", "version"])
+def test_a_slow_page_on_postgresql_leaves_the_server_answering_others(tmp_path: Path, slow: str) -> None:
+    store = _gated_store("postgresql", tmp_path)
+    store.armed = slow
+    with _first_page_posted(store, tmp_path) as (client, results):
         # The page now waits inside its handler. Were it on the event loop, /healthz could not be answered
         # until the gate's timeout; in a worker thread it is answered at once, and opens the gate.
         assert client.get("/healthz").json() == {"status": "ok"}
         store.gate.set()
-        slow_page.join(timeout=30)
     assert store.opened_in_time is True
     assert results["page"] == 303  # refused: its issues are shown by the GET the redirect leads to
-    store.engine.dispose()
+
+
+def test_a_page_whose_write_finds_sqlite_locked_leaves_the_server_answering_others(tmp_path: Path) -> None:
+    """Another process is writing (its transaction holds SQLite's write lock): the page's write, tried at once in
+    the event loop, is made in the writer thread, where it waits; /healthz is answered meanwhile."""
+    store = _gated_store("sqlite", tmp_path)
+    other = sqlite3.connect(tmp_path / "gated.db", isolation_level=None, check_same_thread=False)
+    with _first_page_posted(store, tmp_path, before=lambda: other.execute("BEGIN IMMEDIATE")) as (client, results):
+        deadline = time.monotonic() + 20
+        while len(store.start_threads) < 2 and time.monotonic() < deadline:  # tried in the loop, then the thread
+            time.sleep(0.01)
+        assert client.get("/healthz").json() == {"status": "ok"}
+        assert "page" not in results  # the page still waits for the lock
+        other.rollback()
+    other.close()
+    assert len(set(store.start_threads)) == 2
+    assert results["page"] == 303
 
 
 # ---- control characters, lone surrogates -------------------------------------------------------------------
