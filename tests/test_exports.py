@@ -8,6 +8,8 @@ import datetime as dt
 import io
 import json
 import re
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -283,3 +285,12 @@ def test_spss_numbers_codes_by_position_unless_they_are_plain_distinct_numbers()
     assert value_numbers(column("01", "1")) == {"01": 1, "1": 2}, "two codes that read as the same number"
     assert value_numbers(column("-8", "1")) == {"-8": 1, "1": 2}, "a code that reads as a missing code"
     assert value_numbers(column("nord", "sud")) == {"nord": 1, "sud": 2}
+
+
+def test_the_export_pipeline_loads_no_format_library_until_its_format_is_asked_for() -> None:
+    """xlsxwriter, pyarrow and pyreadstat weigh ~75 MB of memory: a CSV export, or a web process, need not carry
+    them (survey/export/formats.py)."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, survey.deliverables, survey.web.app; print(' '.join("
+                             "m for m in ('xlsxwriter', 'pyarrow', 'pyreadstat') if m in sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

@@ -382,7 +382,11 @@ class Counts:
         return joined.select(pl.col(KEPT).fill_null(False)).collect().to_series()
 
 
-def shown_column(coded: Coded, level: int, rows: pl.Series | None = None) -> pl.Series:
-    """A quasi-identifier's values at `level`, as text, for every record (or the records at positions `rows`)."""
-    labels = pl.Series(list(coded.labels[level]), dtype=pl.String)
+def shown_column(coded: Coded, level: int, rows: pl.Series | None = None, *, compact: bool = False) -> pl.Series:
+    """A quasi-identifier's values at `level`, as text, for every record (or the records at positions `rows`);
+    `compact`: as an Enum of the level's texts, a byte or two per record where a text takes 16."""
+    texts = list(coded.labels[level])
+    labels = pl.Series(texts, dtype=pl.String)
+    if compact:
+        labels = labels.cast(pl.Enum([text for text in dict.fromkeys(texts) if text is not None]))
     return labels.gather(coded.lookups[level].gather(coded.rows if rows is None else coded.rows.gather(rows)))

@@ -57,8 +57,8 @@ class Protected:
     def every_row(self) -> pl.DataFrame:
         """Every record, suppressed ones included, with the generalised values: no copy of the table's other
         columns. Only for a caller that then reads the kept records alone (`keep.arg_true()`), as the export does
-        through its row order."""
-        return self.source.with_columns(shown_column(coded, level).alias(name)
+        through its row order. The generalised values are Enums of their texts (`shown_column`'s `compact`)."""
+        return self.source.with_columns(shown_column(coded, level, compact=True).alias(name)
                                         for name, (coded, level) in self.shown.items())
 
 

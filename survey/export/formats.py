@@ -1,7 +1,9 @@
 """One anonymised table → one file, in each analysis format: CSV (two flavours), Excel, Parquet, JSON.
 
 SPSS and Stata, which carry labels and missing codes inside the file, are in `survey.export.statistical`.
-Every writer takes the table and a path and writes that one file.
+Every writer takes the table and a path and writes that one file. A format's library (xlsxwriter, pyarrow) is
+imported by its writer, when that format is asked for: together with pyreadstat they weigh about 75 MB of memory,
+which an export to CSV — or a web process that never writes Excel — need not carry.
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ import json
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
-import xlsxwriter
 
 from survey.anonymise import AnonymisedTable
 from survey.export.csv_writer import SLICE_ROWS, write_slices
@@ -36,6 +35,8 @@ def write_csv_fr_file(table: AnonymisedTable, path: Path) -> None:
 
 def write_xlsx_file(table: AnonymisedTable, path: Path) -> None:
     """An Excel workbook, one sheet; texts are written as text cells, so nothing in them runs as a formula."""
+    import xlsxwriter
+
     if table.height > XLSX_MAX_ROWS:
         raise TooLargeForFormat(f"{table.height} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS} at most) "
                                 "— choose CSV, Parquet, SPSS or Stata")
@@ -60,8 +61,11 @@ def write_xlsx_file(table: AnonymisedTable, path: Path) -> None:
 def write_parquet_file(table: AnonymisedTable, path: Path) -> None:
     """Parquet, typed; each column's label, value labels and missing codes in its field metadata. Written a
     slice of rows at a time, so the Arrow copy of a whole million-row table is never held at once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     fields = []
-    wide = table.unordered.head(0).with_columns(pl.col(pl.Int8).cast(pl.Int64))  # small codes held in one byte
+    wide = table.empty.with_columns(pl.col(pl.Int8).cast(pl.Int64))  # small codes held in one byte
     for field, column in zip(wide.to_arrow().schema, table.columns, strict=True):
         meta = variable_metadata(column, table.language or "fr")
         fields.append(field.with_metadata({"survey": json.dumps(meta, ensure_ascii=False)}))

@@ -13,8 +13,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import xlsxwriter
-
 from survey.export.errors import ExportError
 from survey.export.files import atomic_output
 from survey.export.formulas import neutralise, quoted
@@ -42,6 +40,8 @@ def _project_description(corpus: Corpus) -> str:
 
 def xlsx_bytes(tables: list[Table]) -> bytes:
     """One workbook, a sheet per table; texts are text cells, so nothing in them runs as a formula."""
+    import xlsxwriter  # when Excel is asked for, not before (survey/export/formats.py)
+
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(buffer, options) as book:

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import polars as pl
-import pyreadstat
 
 from survey.anonymise import SPECIAL_CODES, AnonymisedTable, Column
 from survey.export.metadata import column_label, missing_codes
@@ -75,6 +74,8 @@ def _numbered(table: AnonymisedTable) -> tuple[pl.DataFrame, dict[str, dict[floa
 
 def write_sav_file(table: AnonymisedTable, path: Path) -> None:
     """An SPSS file: variable labels, value labels, -7/-8/-9 declared user-missing, measure levels."""
+    import pyreadstat  # when SPSS is asked for, not before (survey.export.formats)
+
     frame, labels = _numbered(table)
     language = table.language or "fr"
     missing = {}
@@ -91,6 +92,8 @@ def write_sav_file(table: AnonymisedTable, path: Path) -> None:
 
 def write_dta_file(table: AnonymisedTable, path: Path) -> None:
     """A Stata file: variable labels and value labels (names shortened to 31 characters where needed)."""
+    import pyreadstat
+
     frame, labels = _numbered(table)
     language = table.language or "fr"
     names = stata_names(table.columns)
