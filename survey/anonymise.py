@@ -127,8 +127,8 @@ class AnonymisedTable:
 
 
 def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with its Enum columns (generalised values) as text."""
-    return frame.with_columns(pl.col(pl.Enum).cast(pl.String))
+    """The frame with its categorical columns (choice codes, generalised values) as text, as files hold them."""
+    return frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
 
 
 @dataclass(frozen=True)

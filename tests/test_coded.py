@@ -122,7 +122,7 @@ def test_each_row_is_coded_with_its_own_version_and_columns_are_typed():
     assert table.main["ancien"].to_list() == [1, -7], "a question the version answered lacked: not asked (-7)"
     assert table.main["~ancien"].to_list() == [None, -7]
     assert table.main["reco"].to_list() == [3, 9]
-    assert table.repeats["enfants"].schema["age_enfant"] == pl.Int64 and table.main.schema["quartier"] == pl.String
+    assert table.repeats["enfants"].schema["age_enfant"] == pl.Int64 and table.main.schema["quartier"] == pl.Categorical
     assert table.main.schema["ancien"] == table.main.schema["reco"] == pl.Int8, (
         "labelled small codes (yes/no, NPS points) are held in one byte")
 

@@ -33,7 +33,7 @@ from survey.dataset import ResponseRecord
 from survey.schema.model import Questionnaire
 
 # Bump when the way answers are coded changes: tables kept on disk by an older release are then rebuilt.
-CODING_VERSION = 3  # 2: small labelled integers held as Int8; 3: the channel column
+CODING_VERSION = 4  # 2: small labelled integers held as Int8; 3: the channel column; 4: categories as such
 
 
 @dataclass(frozen=True)

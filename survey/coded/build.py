@@ -24,7 +24,7 @@ ANSWERS, CHANNEL = "answers", "channel"
 WEB = "web"  # the channel of rows given without one (records, tests): a respondent's own form
 # The columns a row carries beside its coded answers, in the main table's order.
 KEPT = {RESPONSE_ID: pl.Int64(), VERSION: pl.String(), SUBMITTED_AT: pl.Datetime("us", "UTC"), CHANNEL: pl.String()}
-DTYPES: dict[str, pl.DataType] = {"category": pl.String(), "text": pl.String(), "date": pl.String(),
+DTYPES: dict[str, pl.DataType] = {"category": pl.Categorical(), "text": pl.String(), "date": pl.String(),
                                   "time": pl.String(), "integer": pl.Int64(), "decimal": pl.Float64()}
 
 
