@@ -30,6 +30,7 @@ import polars as pl
 
 from survey import coded, stored_answers
 from survey.coded import RESPONSE_ID, SUBMITTED_AT, VERSION, CodedTable, raw_frame
+from survey.read_ahead import read_ahead
 from survey.schema import Questionnaire
 from survey.settings import Settings
 from survey.store import LoadedVersion, Store
@@ -138,9 +139,9 @@ class CodedTables:
         def batches() -> Iterator[pl.DataFrame]:
             coded_so_far = 0
             size = batch_size(len(table.layout.variables))
-            for rows in stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id, size,
-                                                    self.statuses):
-                raw = raw_frame(rows)
+            stored = stored_answers.raw_rows(self.store.engine, questionnaire_id, table.last_id, size, self.statuses)
+            # The next batches are read while this one is coded (survey/read_ahead.py).
+            for raw in read_ahead(raw_frame(rows) for rows in stored):
                 if not set(raw[VERSION].unique()) <= set(every):
                     raise _VersionsChanged(questionnaire_id)
                 yield raw
