@@ -81,8 +81,9 @@ class AnonymisedTable:
     The rows are kept in `unordered` and put in their export order (`order`, a shuffle of the positions of the
     rows exported: records that disclosure control suppressed are in `unordered` but never in `order`) only when
     read: `frame` gathers them all, `slices` a slice at a time — so that writing a million rows never holds a
-    shuffled copy of the whole table beside the coded one. Generalised values are held as Enums of their texts (a
-    byte or two per row, where a text takes 16: about 16 MB a column at a million rows) and read as text.
+    shuffled copy of the whole table beside the coded one. Choice codes (the coded table's Categoricals) and
+    generalised values (Enums of their texts) are held as categories — 1 to 4 bytes a row where a text takes 16,
+    about 12–16 MB a column at a million rows — and read as text.
     """
 
     columns: tuple[Variable, ...]

@@ -1,8 +1,9 @@
 """Forms in progress kept on the server (a mixin of `Store`): save and resume, drop-outs, paper and telephone entry.
 
 A form session starts with a respondent's first posted page — never with a GET, which crawlers make — and is
-saved by one UPDATE per page. Its `key` is the form's URL and, at the end, the response's `submission_key`: the
-response's INSERT and the session's completion are one transaction, and a second submission stores nothing.
+saved by one UPDATE per page, committed without waiting for the disk (`raw_transaction`'s `durable=False`). Its
+`key` is the form's URL and, at the end, the response's `submission_key`: the response's INSERT and the session's
+completion are one transaction (committed durably), and a second submission stores nothing.
 A completed or expired session keeps no answers (the response holds them, or they were abandoned); it keeps
 how far it went, for the drop-out counts.
 """
@@ -145,8 +146,8 @@ class FormSessions:
     @property
     def local_reads(self) -> bool:
         """Whether a read is a local file's (SQLite in WAL mode): quick, and never held up by a writer, so the web
-        layer runs a respondent's reads in its event loop (survey/web/workload.py). PostgreSQL's wait on the
-        network."""
+        layer runs a respondent's reads — and its writes, made `at_once` — in its event loop
+        (survey/web/workload.py). PostgreSQL's wait on the network."""
         return self.engine.dialect.name == "sqlite"
 
     def start_form(self, questionnaire_id: str, version_id: int, language: str, *, page: int = 0,

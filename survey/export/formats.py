@@ -2,8 +2,8 @@
 
 SPSS and Stata, which carry labels and missing codes inside the file, are in `survey.export.statistical`.
 Every writer takes the table and a path and writes that one file. A format's library (xlsxwriter, pyarrow) is
-imported by its writer, when that format is asked for: together with pyreadstat they weigh about 75 MB of memory,
-which an export to CSV — or a web process that never writes Excel — need not carry.
+imported by its writer, when that format is asked for: with pyreadstat they added about 35 MB to every export and
+web process, which an export to CSV — or a web process that never writes Excel — need not carry.
 """
 
 from __future__ import annotations

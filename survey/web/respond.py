@@ -355,8 +355,8 @@ def _done_page(request: Request, services: Services, questionnaire_id: str) -> R
 
 
 class RespondController(Controller):
-    """Each route's work runs where survey/web/workload.py says: reads and checks in the event loop on SQLite, the
-    write alone in a worker thread."""
+    """Each route's work runs where survey/web/workload.py says: on SQLite in the event loop, a write in the writer
+    thread when SQLite's lock is taken; on PostgreSQL in a worker thread."""
 
     path = "/s/{questionnaire_id:str}"
 
