@@ -39,7 +39,7 @@ from survey.db_prepared import Busy, at_once
 from survey.store import Store
 
 SLOW_WRITE = 0.05  # seconds: a write in the event loop that took longer held every other request that long
-HOLD_OFF = 10.0  # seconds the writes then go to the writer thread, before the loop tries again
+HOLD_OFF = 1.0  # seconds the writes then go to the writer thread, before the loop tries again
 
 
 @dataclass(frozen=True)
