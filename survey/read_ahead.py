@@ -10,14 +10,16 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
 _DONE = object()
 
 
-class _Failed(Generic[T]):
+class _Failed:
+    """What the thread hands over in place of an item when making it raised."""
+
     def __init__(self, error: BaseException):
         self.error = error
 

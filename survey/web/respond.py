@@ -250,11 +250,11 @@ def _show_form(request: Request, services: Services, questionnaire_id: str, key:
     state = FormState(version_id=form.version_id, key=form.key, page=page, language=language, answers=form.answers)
     saved = flash.get("notice") == "saved"
     shown = show_page(request, questionnaire, state, action=form_url(questionnaire, key),
-                     controls={"page": str(page), "language": language},
-                     issues=issues, raw=flash.get("raw"), notice=None if saved else flash.get("notice"),
-                     resolution=resolution, can_save=True,
-                     resume_url=str(request.base_url).rstrip("/") + form_url(questionnaire, key) if saved else None,
-                     expires=form.expires_at(_max_age(services)).date() if saved else None,
+                      controls={"page": str(page), "language": language},
+                      issues=issues, raw=flash.get("raw"), notice=None if saved else flash.get("notice"),
+                      resolution=resolution, can_save=True,
+                      resume_url=str(request.base_url).rstrip("/") + form_url(questionnaire, key) if saved else None,
+                      expires=form.expires_at(_max_age(services)).date() if saved else None,
                       prefilled=frozenset(services.store.prefilled_answers(form.invitation_id)))
     if form.flash:  # shown once: forgotten before the page goes out
         return Then(partial(services.store.clear_flash, key), lambda _: shown)
