@@ -33,6 +33,7 @@ SIZE = "size"
 KEPT = "kept"
 _KEY = "~key"
 _GLIMPSE = 4096  # records looked at before counting a sample's distinct classes
+NARROW = 1 << 32  # possible classes up to which a record's class is packed in 32 bits
 _BLANK = "\x00"  # stands for a blank while values are coded (never a value: control characters are refused)
 
 
@@ -167,14 +168,14 @@ def _decoded(grouped: pl.LazyFrame, keys: list[str], widths: list[int]) -> pl.La
 class Counts:
     """The count and size tables of the nodes counted so far, each rolled up from the smallest table below it.
 
-    Tables are kept for roll-ups within `budget` rows in all (by default twice the records), the least recently
-    used dropped first; a table hardly smaller than the records is not kept."""
+    Tables are kept for roll-ups within `budget` rows in all (by default as many as the records), the least
+    recently used dropped first; a table hardly smaller than the records is not kept."""
 
     def __init__(self, encoded: Encoded, budget: int | None = None, dense: int | None = None):
-        """Nothing counted yet; `budget`: the most rows of tables kept (by default twice the records); `dense`: the
-        most possible classes counted in an array (by default four per record, at least 65,536)."""
+        """Nothing counted yet; `budget`: the most rows of tables kept (by default as many as the records);
+        `dense`: the most possible classes counted in an array (by default four per record, at least 65,536)."""
         self.encoded = encoded
-        self.budget = budget if budget is not None else max(2 * encoded.records, 10_000)
+        self.budget = budget if budget is not None else max(encoded.records, 10_000)
         self.dense = dense if dense is not None else max(4 * encoded.records, 1 << 16)
         self.tables: dict[tuple[Node, bool], pl.DataFrame] = {}  # (node, with sensitive codes) → table
         self._rows = 0
@@ -255,21 +256,37 @@ class Counts:
         """Whether the node's classes are few enough to be counted in an array with a cell for each possible one."""
         return math.prod(self._radix(node, full)) <= self.dense
 
-    def _packed(self, node: Node, full: bool) -> np.ndarray:
-        """Each record's class (and sensitive values, when `full`) as one integer in mixed radix."""
+    def _digits(self, node: Node, full: bool) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
+        """Per key column with more than one code: its number of codes, each record's code there (at the leaves)
+        and the lookup from a leaf to the node's code (None when the node's codes are the leaves')."""
         encoded = self.encoded
         if self._arrays is None:
             self._arrays = [c.rows.to_numpy() for c in encoded.columns]
             self._arrays += [encoded.rows[name].to_numpy() for name in encoded.spelled]
-        key = np.zeros(encoded.records, dtype=np.int64)
+        digits = []
         for i, (coded, level) in enumerate(zip(encoded.columns, node, strict=True)):
             if (i, level) not in self._lookups:
-                self._lookups[i, level] = coded.lookups[level].to_numpy()
-            key *= len(coded.labels[level])
-            key += self._lookups[i, level][self._arrays[i]]
+                lookup = coded.lookups[level].to_numpy()
+                same = np.array_equal(lookup, np.arange(lookup.size, dtype=lookup.dtype))
+                self._lookups[i, level] = None if same else lookup
+            digits.append((len(coded.labels[level]), self._arrays[i], self._lookups[i, level]))
         for j, width in enumerate(encoded.widths if full else ()):
-            key *= 1 << width
-            key += self._arrays[len(node) + j]
+            digits.append((1 << width, self._arrays[len(node) + j], None))
+        return [digit for digit in digits if digit[0] > 1]  # a column of one code adds nothing to the key
+
+    def _packed(self, node: Node, full: bool) -> np.ndarray:
+        """Each record's class (and sensitive values, when `full`) as one integer in mixed radix: 32 bits where
+        the possible classes fit (a `_dense` node's do up to a billion records), half the memory to go through."""
+        wide = math.prod(self._radix(node, full)) > NARROW
+        key = np.zeros(self.encoded.records, dtype=np.int64 if wide else np.uint32)
+        looked = np.empty(self.encoded.records, dtype=np.uint32)  # a lookup's codes (UInt32)
+        for size, codes, lookup in self._digits(node, full):
+            np.multiply(key, size, out=key)
+            if lookup is None:
+                np.add(key, codes, out=key)
+            else:
+                np.take(lookup, codes, out=looked, mode="clip")
+                np.add(key, looked, out=key)
         return key
 
     def _bincount(self, node: Node, full: bool, codes: bool) -> pl.DataFrame:
@@ -283,9 +300,11 @@ class Counts:
         if not (kept or codes):
             return weights.to_frame()
         names = [*encoded.codes, *(encoded.spelled if full else ())]
-        parts = np.unravel_index(present, radix) if radix else []
-        table = pl.DataFrame([*(pl.Series(name, part, dtype=pl.UInt32) for name, part in zip(names, parts,
-                                                                                              strict=True)), weights])
+        fields, stride = [], 1
+        for name, size in reversed(list(zip(names, radix, strict=True))):  # the last column varies fastest
+            fields.append(((pl.col(_KEY) // stride) % size).cast(pl.UInt32).alias(name))
+            stride *= size
+        table = pl.DataFrame({_KEY: present}).select(*reversed(fields), weights)
         if kept:
             self._keep((node, full), table)
         else:

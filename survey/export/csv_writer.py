@@ -72,7 +72,7 @@ def as_written(frame: pl.DataFrame, *, french: bool = False) -> pl.DataFrame:
     return frame.with_columns(texts).select(exprs)
 
 
-SLICE_ROWS = 100_000  # rows turned into text at a time: the text of a whole million-row table is not held at once
+SLICE_ROWS = 25_000  # rows turned into text at a time: the text of a whole million-row table is not held at once
 
 
 def write_slices(slices: Iterable[pl.DataFrame], target: BinaryIO, *, french: bool = False) -> None:
