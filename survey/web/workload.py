@@ -18,7 +18,7 @@ response): with every statement in worker threads, about 6 ms of server CPU per 
 event loop and the writes in one writer thread, 4.6 ms; with the writes at once in the event loop, 3.9 ms —
 and responses/s from 0.57 to 0.9 × the reference's (README "Performance").
 
-What could still hold the loop is the disk itself: a write that took longer than `SLOW_WRITE` (an fsync on a
+What could still hold the loop is the disk itself: a write that took longer than `SLOW_WRITE` (fsyncs on a
 saturated disk) sends the writes to the writer thread for `HOLD_OFF` seconds. The work's CPU is bounded by what a
 request may carry (body size, field lengths, RE2 patterns): the event loop already reads and parses that much.
 tests/test_security_input.py holds SQLite's write lock, and a read on PostgreSQL, while others are answered.
@@ -38,8 +38,12 @@ from litestar.response import Response
 from survey.db_prepared import Busy, at_once
 from survey.store import Store
 
-SLOW_WRITE = 0.05  # seconds: a write in the event loop that took longer held every other request that long
-HOLD_OFF = 1.0  # seconds the writes then go to the writer thread, before the loop tries again
+# A write in the event loop that took longer than SLOW_WRITE seconds held every other request that long: the writes
+# then go to the writer thread for HOLD_OFF seconds, before the loop tries again. Not for one WAL checkpoint of
+# ~100–130 ms: under load a write in the thread costs ~7 ms of GIL hand-overs (0.3 ms in the loop), so the writes of
+# one second queued up to 3 s behind each other (with 50 ms: POSTs' p99 0.6–0.8 s in 3 benchmark runs of 8).
+SLOW_WRITE = 0.25
+HOLD_OFF = 1.0
 
 
 @dataclass(frozen=True)
