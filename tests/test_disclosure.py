@@ -31,7 +31,8 @@ from survey.access import Role
 from survey.anonymise import AnonymisedTable, anonymise
 from survey.dataset import ResponseRecord
 from survey.disclosure import counts as counts_module
-from survey.disclosure.counts import SIZE, Counts, encode
+from survey.disclosure.counts import SIZE, Counts
+from survey.disclosure.encoding import encode
 from survey.disclosure.hierarchy import SUPPRESSED, band, explicit
 from survey.disclosure.lattice import Search
 from survey.disclosure.profile import Profile, ProfileInvalid

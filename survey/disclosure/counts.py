@@ -1,142 +1,35 @@
 """Count tables: a lattice node's equivalence classes, counted once from the records and then rolled up.  PURE.
 
-Each quasi-identifier's values are coded once as small integers (a *leaf* code per record), with a lookup per
-level from a leaf to its ancestor's code at that level, and a *climb* from one level's codes to a higher level's
-(when the lower level decides the higher one, as nested levels do). A node's **count table** has a row per
-class and combination of sensitive values: the columns' ancestor codes, the sensitive columns' codes and the
-number of records; its **size table** leaves the sensitive codes out. From the records, a node with few enough
-possible classes is counted with numpy's `bincount` on one integer per record (the codes in mixed radix), any
+The records come coded (`survey.disclosure.encoding`): a leaf code per record and quasi-identifier, a lookup per
+level from a leaf to its ancestor's code. A node's **count table** has a row per class and combination of
+sensitive values: the columns' ancestor codes, the sensitive columns' codes and the number of records; its
+**size table** leaves the sensitive codes out. From the records, a node with few enough possible classes is
+counted with numpy's `bincount` on one integer per record (the codes in mixed radix, 32 bits where they fit), any
 other by a polars group-by on the codes packed in one 64-bit integer; either way only counts and sums.
 
 A node above a node already counted is counted from that node's table (its classes merged), much smaller than
 the records once anything is generalised: `Counts` keeps the tables of the nodes counted so far, within a
 budget of rows, and rolls each new node up from the smallest one below it. Nodes whose levels group the values
-alike are counted once. No text is built until the chosen node is shown (`shown_column`).
-"""
+alike are counted once."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
-from survey.disclosure.hierarchy import Hierarchy
+from survey.disclosure.encoding import LEAF, Encoded, bits
 from survey.disclosure.profile import Profile
 
 Node = tuple[int, ...]
-LEAF = -1  # the "level" of the records' own leaf codes, below level 0 (two leaves may show alike at level 0)
 WEIGHT = "~w"
 SIZE = "size"
 KEPT = "kept"
 _KEY = "~key"
 _GLIMPSE = 4096  # records looked at before counting a sample's distinct classes
 NARROW = 1 << 32  # possible classes up to which a record's class is packed in 32 bits
-_BLANK = "\x00"  # stands for a blank while values are coded (never a value: control characters are refused)
-
-
-@dataclass(frozen=True)
-class Coded:
-    """One quasi-identifier coded: each record's leaf, and per level each leaf's ancestor, its label and cost."""
-
-    hierarchy: Hierarchy
-    rows: pl.Series  # UInt32: each record's leaf code
-    lookups: tuple[pl.Series, ...]  # per level: leaf code → ancestor code (UInt32)
-    labels: tuple[tuple[str | None, ...], ...]  # per level: ancestor code → the text shown
-    penalties: tuple[pl.Series, ...]  # per level: ancestor code → its NCP numerator (Int64; see `observed`)
-    observed: int  # the NCP denominator: distinct leaves − 1 (at least 1)
-    spread: tuple[int, ...]  # per level: the NCP numerators summed over every record
-
-    def climb(self, low: int, high: int) -> pl.Series | None:
-        """Level `low` codes → level `high` codes (`low` may be LEAF); None when `low` does not decide `high`."""
-        if low == LEAF:
-            return self.lookups[high]
-        found: dict[int, int] = {}
-        for a, b in zip(self.lookups[low].to_list(), self.lookups[high].to_list(), strict=True):
-            if found.setdefault(a, b) != b:
-                return None
-        return pl.Series([found.get(code, 0) for code in range(len(self.labels[low]))], dtype=pl.UInt32)
-
-
-def _code(values: pl.Series) -> tuple[pl.Series, list[str | None]]:
-    """Each value's code (UInt32) and the values in code order (a blank as None)."""
-    filled = values.cast(pl.String).fill_null(_BLANK)
-    distinct = filled.unique().sort().to_list()
-    codes = filled.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt32)
-    return codes, [None if value == _BLANK else value for value in distinct]
-
-
-def code_column(hierarchy: Hierarchy, leaves: pl.Series) -> Coded:
-    """A quasi-identifier's leaves (text; a special answer `~-8`, a blank None) coded level by level.
-
-    The cost of showing a value as an ancestor covering c of the d observed leaves is (c − 1) / (d − 1), and 1
-    at the top (suppressed); it is kept as the integer numerator c − 1 so that losses compare exactly."""
-    rows, leaf_values = _code(leaves)
-    table = hierarchy.table(leaf_values)  # raises BrokenHierarchy
-    observed = max(len(leaf_values) - 1, 1)
-    counts = [0] * len(leaf_values)
-    for code, count in rows.value_counts().iter_rows():
-        counts[code] = count
-    lookups, labels, penalties, spread = [], [], [], []
-    for level in range(hierarchy.height):
-        shown = [ancestors[level] for ancestors in table]
-        order = list(dict.fromkeys(shown))
-        index = {label: number for number, label in enumerate(order)}
-        covers: dict[str | None, int] = {}
-        for label in shown:
-            covers[label] = covers.get(label, 0) + 1
-        top = level == hierarchy.height - 1
-        numerators = [observed if top else covers[label] - 1 for label in order]
-        lookups.append(pl.Series([index[label] for label in shown], dtype=pl.UInt32))
-        labels.append(tuple(order))
-        penalties.append(pl.Series(numerators, dtype=pl.Int64))
-        spread.append(sum(count * numerators[index[label]] for count, label in zip(counts, shown, strict=True)))
-    return Coded(hierarchy, rows, tuple(lookups), tuple(labels), tuple(penalties), observed, tuple(spread))
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """A table ready for the search: its quasi-identifiers and sensitive columns coded, a row per record."""
-
-    columns: tuple[Coded, ...]
-    sensitive: tuple[str, ...]
-    rows: pl.DataFrame  # c0… leaf codes, s0… sensitive codes
-    widths: tuple[int, ...]  # bits of each sensitive column's codes
-    records: int
-
-    @property
-    def heights(self) -> tuple[int, ...]:
-        """The number of levels of each quasi-identifier."""
-        return tuple(c.hierarchy.height for c in self.columns)
-
-    @property
-    def codes(self) -> list[str]:
-        """The names of the quasi-identifiers' code columns."""
-        return [f"c{i}" for i in range(len(self.columns))]
-
-    @property
-    def spelled(self) -> list[str]:
-        """The names of the sensitive columns' code columns."""
-        return [f"s{i}" for i in range(len(self.sensitive))]
-
-
-def encode(frame: pl.DataFrame, hierarchies: Sequence[Hierarchy], leaves: Mapping[str, pl.Series],
-           sensitive: Sequence[str]) -> Encoded:
-    """Code every quasi-identifier (`leaves`: its values as text) and sensitive column."""
-    columns = tuple(code_column(h, leaves[h.column]) for h in hierarchies)
-    parts = {f"c{i}": c.rows for i, c in enumerate(columns)}
-    widths = []
-    for i, name in enumerate(sensitive):
-        parts[f"s{i}"], values = _code(frame[name])
-        widths.append(_bits(len(values)))
-    return Encoded(columns, tuple(sensitive), pl.DataFrame(parts), tuple(widths), frame.height)
-
-
-def _bits(count: int) -> int:
-    """Bits needed for codes 0 … count − 1."""
-    return max(count - 1, 0).bit_length()
 
 
 def _grouped(source: pl.LazyFrame, keys: list[str], widths: list[int], aggregates: list[pl.Expr],
@@ -234,7 +127,7 @@ class Counts:
                    for i, (name, low, high) in enumerate(zip(encoded.codes, levels, node, strict=True))]
         weight = pl.len() if below is None else pl.col(WEIGHT).sum()
         keys = [*encoded.codes, *(encoded.spelled if full else ())]
-        widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
+        widths = [bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
         widths += list(encoded.widths) if full else []
         counted = _grouped(source.lazy().with_columns(climbed), keys, widths, [weight.cast(pl.UInt32).alias(WEIGHT)],
                            decode=False).collect()
@@ -344,7 +237,7 @@ class Counts:
         if self._sample is None or self._sample.height != size:
             self._sample = encoded.rows.select(encoded.codes).sample(size, seed=0) if size else encoded.rows
         sample = self._sample
-        widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
+        widths = [bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
         if sample.height <= most or sum(widths) > 64 or self._source(node, False)[1].height < 2 * sample.height:
             return False
         packed, shift = pl.lit(0, pl.UInt64), 0
@@ -365,7 +258,7 @@ class Counts:
         encoded = self.encoded
         table = self.table(node, full=False, codes=codes).lazy()
         if encoded.sensitive and encoded.spelled[0] in table.collect_schema():  # a full table: classes summed
-            widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
+            widths = [bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
             table = _grouped(table, encoded.codes, widths, [pl.col(WEIGHT).sum()], decode=codes)
         return table.select(*(encoded.codes if codes else ()), pl.col(WEIGHT).cast(pl.UInt32).alias(SIZE)
                             ).with_columns((pl.col(SIZE) >= profile.k).alias(KEPT)).collect()
@@ -375,7 +268,7 @@ class Counts:
         encoded = self.encoded
         if not encoded.sensitive:
             return self.sizes(node, profile)
-        widths = [_bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
+        widths = [bits(len(c.labels[level])) for c, level in zip(encoded.columns, node, strict=True)]
         # one row per class and sensitive combination: with one sensitive column, its distinct values are the rows
         diversity = ([pl.len().alias("l0")] if len(encoded.sensitive) == 1 else
                      [pl.col(name).n_unique().alias(f"l{name[1:]}") for name in encoded.spelled])
@@ -399,13 +292,3 @@ class Counts:
         joined = encoded.rows.lazy().select(climbed).join(kept.lazy(), on=encoded.codes, how="left",
                                                           maintain_order="left")
         return joined.select(pl.col(KEPT).fill_null(False)).collect().to_series()
-
-
-def shown_column(coded: Coded, level: int, rows: pl.Series | None = None, *, compact: bool = False) -> pl.Series:
-    """A quasi-identifier's values at `level`, as text, for every record (or the records at positions `rows`);
-    `compact`: as an Enum of the level's texts, a byte or two per record where a text takes 16."""
-    texts = list(coded.labels[level])
-    labels = pl.Series(texts, dtype=pl.String)
-    if compact:
-        labels = labels.cast(pl.Enum([text for text in dict.fromkeys(texts) if text is not None]))
-    return labels.gather(coded.lookups[level].gather(coded.rows if rows is None else coded.rows.gather(rows)))

@@ -23,7 +23,8 @@ from fractions import Fraction
 
 import polars as pl
 
-from survey.disclosure.counts import KEPT, SIZE, Counts, Encoded, Node
+from survey.disclosure.counts import KEPT, SIZE, Counts, Node
+from survey.disclosure.encoding import Encoded
 from survey.disclosure.lattice import Search
 from survey.disclosure.profile import Profile
 

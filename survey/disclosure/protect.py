@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from survey.disclosure.counts import KEPT, SIZE, Coded, Counts, Encoded, encode, shown_column
+from survey.disclosure.counts import KEPT, SIZE, Counts
+from survey.disclosure.encoding import Coded, Encoded, encode, shown_column
 from survey.disclosure.hierarchy import BrokenHierarchy, Hierarchy
 from survey.disclosure.kanonymity import choose
 from survey.disclosure.profile import Profile
