@@ -74,7 +74,7 @@ class Counts:
         self._rows = 0
         self._sample: pl.DataFrame | None = None
         self._arrays: list[np.ndarray] | None = None
-        self._lookups: dict[tuple[int, int], np.ndarray] = {}
+        self._levels: dict[tuple[int, int], np.ndarray] = {}  # (column, level) → each record's code there
         self._same: dict[Node, Node] = {}
         self._exceeds: dict[tuple[Node, int], bool] = {}
         self._climbs: dict[tuple[int, int, int], pl.Series | None] = {}
@@ -149,37 +149,41 @@ class Counts:
         """Whether the node's classes are few enough to be counted in an array with a cell for each possible one."""
         return math.prod(self._radix(node, full)) <= self.dense
 
-    def _digits(self, node: Node, full: bool) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
-        """Per key column with more than one code: its number of codes, each record's code there (at the leaves)
-        and the lookup from a leaf to the node's code (None when the node's codes are the leaves')."""
+    def _digits(self, node: Node, full: bool) -> list[tuple[int, np.ndarray]]:
+        """Per key column with more than one code: its number of codes and each record's code there."""
         encoded = self.encoded
         if self._arrays is None:
             self._arrays = [c.rows.to_numpy() for c in encoded.columns]
             self._arrays += [encoded.rows[name].to_numpy() for name in encoded.spelled]
         digits = []
         for i, (coded, level) in enumerate(zip(encoded.columns, node, strict=True)):
-            if (i, level) not in self._lookups:
-                lookup = coded.lookups[level].to_numpy()
-                same = np.array_equal(lookup, np.arange(lookup.size, dtype=lookup.dtype))
-                self._lookups[i, level] = None if same else lookup
-            digits.append((len(coded.labels[level]), self._arrays[i], self._lookups[i, level]))
+            digits.append((len(coded.labels[level]), self._at_level(i, level)))
         for j, width in enumerate(encoded.widths if full else ()):
-            digits.append((1 << width, self._arrays[len(node) + j], None))
+            digits.append((1 << width, self._arrays[len(node) + j]))
         return [digit for digit in digits if digit[0] > 1]  # a column of one code adds nothing to the key
+
+    def _at_level(self, column: int, level: int) -> np.ndarray:
+        """Each record's code in a column at a level, looked up once and kept in the fewest bytes (a byte a record
+        for most levels): the leaves' own array when the level's codes are the leaves'."""
+        assert self._arrays is not None
+        if (column, level) not in self._levels:
+            coded, leaves = self.encoded.columns[column], self._arrays[column]
+            lookup = coded.lookups[level].to_numpy()
+            if np.array_equal(lookup, np.arange(lookup.size, dtype=lookup.dtype)):
+                self._levels[column, level] = leaves
+            else:
+                narrow = np.min_scalar_type(len(coded.labels[level]) - 1)  # unsigned: uint8 up to 256 codes
+                self._levels[column, level] = lookup.astype(narrow)[leaves]
+        return self._levels[column, level]
 
     def _packed(self, node: Node, full: bool) -> np.ndarray:
         """Each record's class (and sensitive values, when `full`) as one integer in mixed radix: 32 bits where
         the possible classes fit (a `_dense` node's do up to a billion records), half the memory to go through."""
         wide = math.prod(self._radix(node, full)) > NARROW
         key = np.zeros(self.encoded.records, dtype=np.int64 if wide else np.uint32)
-        looked = np.empty(self.encoded.records, dtype=np.uint32)  # a lookup's codes (UInt32)
-        for size, codes, lookup in self._digits(node, full):
+        for size, codes in self._digits(node, full):
             np.multiply(key, size, out=key)
-            if lookup is None:
-                np.add(key, codes, out=key)
-            else:
-                np.take(lookup, codes, out=looked, mode="clip")
-                np.add(key, looked, out=key)
+            np.add(key, codes, out=key)
         return key
 
     def _bincount(self, node: Node, full: bool, codes: bool) -> pl.DataFrame:
