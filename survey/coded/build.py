@@ -174,7 +174,10 @@ def code_rows(layout: Layout, versions: Mapping[str, Questionnaire], raw: pl.Dat
     for (label,), part in raw.group_by(VERSION, maintain_order=True):
         plan = plans.get(str(label)) or plans.setdefault(str(label), _plan(layout, versions[str(label)]))
         try:
-            decoded = part.select(*keep, decode(pl.col(ANSWERS), plan.schema))
+            # Decoded through a lazy query: polars then parses the documents on every core, a slice each (an eager
+            # `select` parsed them on one: 8.8 → 4.8 s per million). The columns' expressions stay eager: lazily
+            # they took 5.5 s per million instead of 1.6.
+            decoded = part.lazy().select(*keep, decode(pl.col(ANSWERS), plan.schema)).collect()
             mains.append(decoded.select(*keep, *plan.main))
             for group, exprs in plan.repeats.items():
                 items = _items(decoded, group) if group in plan.present else _no_items()
