@@ -9,6 +9,7 @@ import io
 from collections import Counter
 
 import polars as pl
+import pytest
 from factories import CHANNELS, record_lists, sample_questionnaire
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,6 +126,13 @@ def test_each_row_is_coded_with_its_own_version_and_columns_are_typed():
     assert table.repeats["enfants"].schema["age_enfant"] == pl.Int64 and table.main.schema["quartier"] == pl.Categorical
     assert table.main.schema["ancien"] == table.main.schema["reco"] == pl.Int8, (
         "labelled small codes (yes/no, NPS points) are held in one byte")
+
+
+def test_answers_stored_with_another_type_than_their_question_s_are_one_located_error_not_a_traceback():
+    at = "2026-06-01 10:00:00"
+    rows = [(1, "2", at, '{"reco": 3}'), (2, "2", at, '{"reco": "pas un nombre"}')]
+    with pytest.raises(coded.UnreadableAnswers, match=r"version 2 do not match .*pas un nombre"):
+        coded.build(CURRENT, VERSIONS, coded.raw_frame(rows))
 
 
 def test_times_read_as_text_from_either_database_are_the_same_instants():
