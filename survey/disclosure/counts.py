@@ -10,7 +10,8 @@ other by a polars group-by on the codes packed in one 64-bit integer; either way
 A node above a node already counted is counted from that node's table (its classes merged), much smaller than
 the records once anything is generalised: `Counts` keeps the tables of the nodes counted so far, within a
 budget of rows, and rolls each new node up from the smallest one below it. Nodes whose levels group the values
-alike are counted once."""
+alike are counted once.
+"""
 
 from __future__ import annotations
 
