@@ -41,7 +41,7 @@ from survey.store import Store
 # A write in the event loop that took longer than SLOW_WRITE seconds held every other request that long: the writes
 # then go to the writer thread for HOLD_OFF seconds, before the loop tries again. Not for one WAL checkpoint of
 # ~100–130 ms: under load a write in the thread costs ~7 ms of GIL hand-overs (0.3 ms in the loop), so the writes of
-# one second queued up to 3 s behind each other (with 50 ms: POSTs' p99 0.6–0.8 s in 3 benchmark runs of 8).
+# one second queued up to 3 s behind each other (with 50 ms: POSTs' p99 0.6–0.8 s in 3 benchmark runs of 12).
 SLOW_WRITE = 0.25
 HOLD_OFF = 1.0
 
